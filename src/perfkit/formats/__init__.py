@@ -1,0 +1,1 @@
+"""File formats: one module per kind of profile file (see :mod:`perfkit.files` for dispatch)."""

@@ -1,0 +1,399 @@
+"""The one profile model every collector fills, every format stores and every view draws.
+
+Design notes (why it looks like this):
+
+* Frames, stacks and label sets are interned: a sample is three integers plus one int64 per
+  value type, held in ``array`` columns.  A million samples cost tens of megabytes, not gigabytes.
+* Stacks are tuples of frame ids ordered **root first** (the order of folded stacks and flame
+  graphs); pprof's leaf-first order is reversed at its boundary.
+* Values are int64 per sample type, as in pprof (``cpu/nanoseconds``, ``samples/count``,
+  ``alloc_space/bytes`` ...).  Floating-point inputs are scaled into integer units on read.
+* This module imports nothing from the rest of perfkit: it is the centre of the dependency graph.
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Frame", "Profile", "Sample", "ValueType"]
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One code location: a function in a file at a line (line 0 when unknown)."""
+
+    function: str
+    file: str = ""
+    line: int = 0
+
+    def label(self) -> str:
+        """Human label, the way py-spy prints it: ``func (file:line)``."""
+        if not self.file:
+            return self.function
+        if self.line:
+            return f"{self.function} ({self.file}:{self.line})"
+        return f"{self.function} ({self.file})"
+
+
+@dataclass(frozen=True, slots=True)
+class ValueType:
+    """What one column of sample values measures, as pprof's ``ValueType`` (type, unit)."""
+
+    type: str
+    unit: str
+
+    def __str__(self) -> str:
+        return f"{self.type}/{self.unit}"
+
+    @classmethod
+    def parse(cls, text: str) -> ValueType:
+        """Parse ``type/unit`` (unit defaults to ``count``)."""
+        kind, _, unit = text.partition("/")
+        return cls(kind, unit or "count")
+
+
+SAMPLES = ValueType("samples", "count")
+CPU_NS = ValueType("cpu", "nanoseconds")
+WALL_NS = ValueType("wall", "nanoseconds")
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """A sample as views see it: the resolved stack (root first), its values and labels."""
+
+    stack: tuple[Frame, ...]
+    values: tuple[int, ...]
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+class Profile:
+    """Samples of stacks with one or more typed values, labels and run metadata.
+
+    Build one with :meth:`add` (by frames) or :meth:`add_ids` (by interned ids, the fast path
+    readers use).  Views iterate with :meth:`iter_stacks` or :meth:`samples`.
+    """
+
+    def __init__(
+        self,
+        sample_types: Sequence[ValueType] = (SAMPLES,),
+        *,
+        default_type: int = 0,
+        period: int = 0,
+        period_type: ValueType | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
+        if not sample_types:
+            raise ValueError("a profile needs at least one sample type")
+        self.sample_types: list[ValueType] = list(sample_types)
+        self.default_type = default_type
+        self.period = period
+        self.period_type = period_type
+        #: free-form run facts: command, backend, python, duration_ns, start_ns, hostname ...
+        self.metadata: dict[str, Any] = dict(metadata or {})
+        self.frames: list[Frame] = []
+        self._frame_ids: dict[Frame, int] = {}
+        self.stacks: list[tuple[int, ...]] = []
+        self._stack_ids: dict[tuple[int, ...], int] = {}
+        self.labelsets: list[tuple[tuple[str, str], ...]] = [()]
+        self._labelset_ids: dict[tuple[tuple[str, str], ...], int] = {(): 0}
+        self.sample_stack = array("q")
+        self.sample_labels = array("q")
+        self.values: list[array] = [array("q") for _ in self.sample_types]
+
+    # ------------------------------------------------------------------ interning
+    def frame_id(self, frame: Frame) -> int:
+        """Intern ``frame`` and return its id."""
+        fid = self._frame_ids.get(frame)
+        if fid is None:
+            fid = self._frame_ids[frame] = len(self.frames)
+            self.frames.append(frame)
+        return fid
+
+    def stack_id(self, frame_ids: tuple[int, ...]) -> int:
+        """Intern a root-first tuple of frame ids and return its id."""
+        sid = self._stack_ids.get(frame_ids)
+        if sid is None:
+            sid = self._stack_ids[frame_ids] = len(self.stacks)
+            self.stacks.append(frame_ids)
+        return sid
+
+    def labelset_id(self, labels: dict[str, str] | Iterable[tuple[str, str]] | None) -> int:
+        """Intern a label set (order does not matter) and return its id; 0 is the empty set."""
+        if not labels:
+            return 0
+        items = labels.items() if isinstance(labels, dict) else labels
+        key = tuple(sorted((str(k), str(v)) for k, v in items))
+        lid = self._labelset_ids.get(key)
+        if lid is None:
+            lid = self._labelset_ids[key] = len(self.labelsets)
+            self.labelsets.append(key)
+        return lid
+
+    # ------------------------------------------------------------------ building
+    def add(
+        self,
+        stack: Sequence[Frame],
+        values: Sequence[int] | int,
+        labels: dict[str, str] | None = None,
+    ) -> None:
+        """Add one sample: ``stack`` root first, one value per sample type (or one int)."""
+        ids = tuple(self.frame_id(f) for f in stack)
+        self.add_ids(self.stack_id(ids), values, self.labelset_id(labels))
+
+    def add_ids(self, stack_id: int, values: Sequence[int] | int, labelset_id: int = 0) -> None:
+        """Add one sample by interned ids: the readers' fast path."""
+        if isinstance(values, int):
+            values = (values,)
+        if len(values) != len(self.values):
+            raise ValueError(
+                f"sample has {len(values)} values, profile has {len(self.values)} sample types"
+            )
+        self.sample_stack.append(stack_id)
+        self.sample_labels.append(labelset_id)
+        for column, value in zip(self.values, values):
+            column.append(int(value))
+
+    # ------------------------------------------------------------------ reading
+    def __len__(self) -> int:
+        return len(self.sample_stack)
+
+    @property
+    def is_empty(self) -> bool:
+        return len(self.sample_stack) == 0
+
+    def type_index(self, sample_type: str | int | None = None) -> int:
+        """Resolve a sample type given as index, ``type`` or ``type/unit`` (None: the default)."""
+        if sample_type is None:
+            return self.default_type
+        if isinstance(sample_type, int):
+            if not 0 <= sample_type < len(self.sample_types):
+                raise KeyError(sample_type)
+            return sample_type
+        for i, vt in enumerate(self.sample_types):
+            if sample_type in (vt.type, str(vt)):
+                return i
+        known = ", ".join(str(vt) for vt in self.sample_types)
+        raise KeyError(f"no sample type {sample_type!r} (this profile has: {known})")
+
+    def total(self, sample_type: str | int | None = None) -> int:
+        """Sum of one value column."""
+        return sum(self.values[self.type_index(sample_type)])
+
+    def iter_stacks(self, sample_type: str | int | None = None) -> Iterator[tuple[tuple[int, ...], int]]:
+        """Yield (root-first frame-id tuple, value) aggregated per stack, labels ignored."""
+        return iter(self.stack_totals(sample_type).items())
+
+    def stack_totals(self, sample_type: str | int | None = None) -> dict[tuple[int, ...], int]:
+        """Value per distinct stack (labels folded together), zero-valued stacks dropped."""
+        column = self.values[self.type_index(sample_type)]
+        per_id: dict[int, int] = {}
+        get = per_id.get
+        for sid, value in zip(self.sample_stack, column):
+            per_id[sid] = get(sid, 0) + value
+        stacks = self.stacks
+        return {stacks[sid]: v for sid, v in per_id.items() if v}
+
+    def samples(self) -> Iterator[Sample]:
+        """Every sample with frames and labels resolved (convenient, not the fast path)."""
+        frames, stacks, labelsets = self.frames, self.stacks, self.labelsets
+        for i, (sid, lid) in enumerate(zip(self.sample_stack, self.sample_labels)):
+            yield Sample(
+                tuple(frames[f] for f in stacks[sid]),
+                tuple(col[i] for col in self.values),
+                dict(labelsets[lid]),
+            )
+
+    def label_values(self, key: str) -> list[str]:
+        """Distinct values of one label key, in first-seen order (e.g. every thread name)."""
+        seen: dict[str, None] = {}
+        for ls in self.labelsets:
+            for k, v in ls:
+                if k == key:
+                    seen.setdefault(v, None)
+        return list(seen)
+
+    # ------------------------------------------------------------------ transforms
+    def _empty_like(self) -> Profile:
+        out = Profile(
+            self.sample_types,
+            default_type=self.default_type,
+            period=self.period,
+            period_type=self.period_type,
+            metadata=self.metadata,
+        )
+        # share interned frames so frame ids stay meaningful across transforms
+        out.frames = list(self.frames)
+        out._frame_ids = dict(self._frame_ids)
+        return out
+
+    def copy(self) -> Profile:
+        """An independent copy."""
+        return self._select(lambda _stack: True)
+
+    def _select(self, keep_stack: Callable[[tuple[int, ...]], bool]) -> Profile:
+        out = self._empty_like()
+        keep = [keep_stack(s) for s in self.stacks]
+        new_sid: dict[int, int] = {}
+        new_lid: dict[int, int] = {}
+        for i, (sid, lid) in enumerate(zip(self.sample_stack, self.sample_labels)):
+            if not keep[sid]:
+                continue
+            nsid = new_sid.get(sid)
+            if nsid is None:
+                nsid = new_sid[sid] = out.stack_id(self.stacks[sid])
+            nlid = new_lid.get(lid)
+            if nlid is None:
+                nlid = new_lid[lid] = out.labelset_id(self.labelsets[lid])
+            out.add_ids(nsid, [col[i] for col in self.values], nlid)
+        return out
+
+    def _frames_matching(self, pattern: str | re.Pattern[str]) -> set[int]:
+        rx = re.compile(pattern) if isinstance(pattern, str) else pattern
+        return {
+            i
+            for i, f in enumerate(self.frames)
+            if rx.search(f.function) or (f.file and rx.search(f"{f.file}:{f.line}"))
+        }
+
+    def filter(
+        self,
+        focus: str | None = None,
+        ignore: str | None = None,
+        *,
+        labels: dict[str, str] | None = None,
+    ) -> Profile:
+        """Keep samples with a frame matching ``focus``, drop those with a frame matching
+        ``ignore`` (regexes on function name or ``file:line``, as pprof's -focus/-ignore), and
+        optionally only those whose labels include ``labels``."""
+        focus_ids = self._frames_matching(focus) if focus else None
+        ignore_ids = self._frames_matching(ignore) if ignore else None
+
+        def keep(stack: tuple[int, ...]) -> bool:
+            if focus_ids is not None and focus_ids.isdisjoint(stack):
+                return False
+            return not (ignore_ids is not None and not ignore_ids.isdisjoint(stack))
+
+        out = self._select(keep)
+        if labels:
+            want = set(labels.items())
+            ok = [want.issubset(ls) for ls in out.labelsets]
+            out = out._filter_samples(lambda _sid, lid: ok[lid])
+        return out
+
+    def _filter_samples(self, keep: Callable[[int, int], bool]) -> Profile:
+        out = self._empty_like()
+        for i, (sid, lid) in enumerate(zip(self.sample_stack, self.sample_labels)):
+            if keep(sid, lid):
+                out.add_ids(
+                    out.stack_id(self.stacks[sid]),
+                    [col[i] for col in self.values],
+                    out.labelset_id(self.labelsets[lid]),
+                )
+        return out
+
+    def map_stacks(self, transform: Callable[[tuple[Frame, ...]], Sequence[Frame]]) -> Profile:
+        """A new profile with every stack rewritten by ``transform`` (frames in, frames out)."""
+        out = Profile(
+            self.sample_types,
+            default_type=self.default_type,
+            period=self.period,
+            period_type=self.period_type,
+            metadata=self.metadata,
+        )
+        cache: dict[int, int] = {}
+        frames = self.frames
+        for i, (sid, lid) in enumerate(zip(self.sample_stack, self.sample_labels)):
+            nsid = cache.get(sid)
+            if nsid is None:
+                new = transform(tuple(frames[f] for f in self.stacks[sid]))
+                nsid = cache[sid] = out.stack_id(tuple(out.frame_id(f) for f in new))
+            out.add_ids(nsid, [col[i] for col in self.values], out.labelset_id(self.labelsets[lid]))
+        return out
+
+    def aggregate(self, *, keep_labels: bool = True) -> Profile:
+        """Merge samples with the same stack (and labels): same totals, fewer rows."""
+        out = self._empty_like()
+        rows: dict[tuple[int, int], list[int]] = {}
+        for i, (sid, lid) in enumerate(zip(self.sample_stack, self.sample_labels)):
+            key = (sid, lid if keep_labels else 0)
+            row = rows.get(key)
+            if row is None:
+                rows[key] = [col[i] for col in self.values]
+            else:
+                for j, col in enumerate(self.values):
+                    row[j] += col[i]
+        for (sid, lid), vals in rows.items():
+            out.add_ids(out.stack_id(self.stacks[sid]), vals, out.labelset_id(self.labelsets[lid]))
+        return out
+
+    def prune(self, min_fraction: float, sample_type: str | int | None = None) -> Profile:
+        """Cut call-tree nodes whose cumulative share is below ``min_fraction``: a stack is
+        truncated at its deepest ancestor that passes, so every total is kept exactly."""
+        t = self.type_index(sample_type)
+        total = sum(abs(v) for v in self.values[t])
+        if total == 0:
+            return self.copy()
+        threshold = min_fraction * total
+        # cumulative value of every stack prefix
+        prefix_value: dict[tuple[int, ...], int] = {}
+        for stack, value in self.stack_totals(t).items():
+            for depth in range(1, len(stack) + 1):
+                key = stack[:depth]
+                prefix_value[key] = prefix_value.get(key, 0) + abs(value)
+
+        def cut(stack: tuple[int, ...]) -> tuple[int, ...]:
+            depth = len(stack)
+            while depth and prefix_value.get(stack[:depth], 0) < threshold:
+                depth -= 1
+            return stack[:depth]
+
+        out = self._empty_like()
+        cache: dict[int, int] = {}
+        for i, (sid, lid) in enumerate(zip(self.sample_stack, self.sample_labels)):
+            nsid = cache.get(sid)
+            if nsid is None:
+                nsid = cache[sid] = out.stack_id(cut(self.stacks[sid]))
+            out.add_ids(nsid, [col[i] for col in self.values], out.labelset_id(self.labelsets[lid]))
+        return out
+
+    def merge(self, *others: Profile) -> Profile:
+        """Sum of this and other profiles; sample types must match (pprof's merge)."""
+        out = self.copy()
+        for other in others:
+            if [str(t) for t in other.sample_types] != [str(t) for t in self.sample_types]:
+                raise ValueError(
+                    "cannot merge profiles with different sample types: "
+                    f"{', '.join(map(str, self.sample_types))} vs "
+                    f"{', '.join(map(str, other.sample_types))}"
+                )
+            fmap = [out.frame_id(f) for f in other.frames]
+            smap = [out.stack_id(tuple(fmap[f] for f in s)) for s in other.stacks]
+            lmap = [out.labelset_id(ls) for ls in other.labelsets]
+            for i, (sid, lid) in enumerate(zip(other.sample_stack, other.sample_labels)):
+                out.add_ids(smap[sid], [col[i] for col in other.values], lmap[lid])
+        return out
+
+    def scaled(self, factor: float) -> Profile:
+        """Every value multiplied by ``factor`` (rounded): used to normalise diffs."""
+        out = self.copy()
+        out.values = [array("q", (round(v * factor) for v in col)) for col in out.values]
+        return out
+
+    def diff(self, base: Profile, *, normalize: bool = False) -> Profile:
+        """This profile minus ``base`` (pprof -diff_base): negative values mean shrinkage.
+        With ``normalize`` the base is first scaled to this profile's total."""
+        if normalize:
+            base_total = base.total()
+            if base_total:
+                base = base.scaled(self.total() / base_total)
+        return self.merge(base.scaled(-1)).aggregate()
+
+
+def resolve_stack(profile: Profile, stack: tuple[int, ...]) -> tuple[Frame, ...]:
+    """Frame objects for a tuple of frame ids."""
+    frames = profile.frames
+    return tuple(frames[f] for f in stack)
