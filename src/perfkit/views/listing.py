@@ -1,0 +1,172 @@
+"""``perfkit list REGEX``: source lines of matching functions annotated with flat and cum, as
+pprof's -list.
+
+A routine is a (function, file) pair.  Its lines come from the file on disk; the shown range is
+the function's own ``def`` block when the source parses (found with :mod:`ast`), else the sampled
+lines widened by ``context``.  When the file cannot be read, only sampled lines are listed and
+the routine says its source is unavailable.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+
+from perfkit.errors import PerfkitError
+from perfkit.model import Profile
+from perfkit.views.top import flat_cum, resolve_sample_type
+from perfkit.views.units import format_percent, format_value
+
+__all__ = ["Routine", "format_listing", "print_listing", "routines"]
+
+#: lines shown around the sampled range when the function's block is unknown
+CONTEXT = 3
+#: value columns are this wide (pprof uses ten)
+WIDTH = 10
+
+
+@dataclass(slots=True)
+class Routine:
+    """One function in one file: its totals and flat/cum per sampled line."""
+
+    function: str
+    file: str
+    flat: int
+    cum: int
+    lines: dict[int, tuple[int, int]]  #: line -> (flat, cum)
+
+
+def routines(profile: Profile, pattern: str, *, sample_type: str | int | None = None) -> list[Routine]:
+    """Every (function, file) whose function name matches ``pattern``, heaviest cum first."""
+    try:
+        rx = re.compile(pattern)
+    except re.error as exc:
+        raise PerfkitError(f"list {pattern!r}: not a valid regular expression ({exc})") from None
+    index = resolve_sample_type(profile, sample_type)
+    wanted = {(f.function, f.file) for f in profile.frames if rx.search(f.function)}
+    if not wanted:
+        return []
+    fn_flat, fn_cum = flat_cum(profile, lambda f: (f.function, f.file), index)
+    line_flat, line_cum = flat_cum(profile, lambda f: (f.function, f.file, f.line), index)
+    found: dict[tuple[str, str], Routine] = {}
+    for key in fn_cum:
+        if key in wanted:
+            found[key] = Routine(key[0], key[1], fn_flat.get(key, 0), fn_cum[key], {})
+    for (func, file, line), cum in line_cum.items():
+        routine = found.get((func, file))
+        if routine is not None:
+            routine.lines[line] = (line_flat.get((func, file, line), 0), cum)
+    return sorted(found.values(), key=lambda r: (-abs(r.cum), r.function, r.file))
+
+
+def _read_source(file: str, source_path: Sequence[str | os.PathLike[str]]) -> tuple[list[str] | None, str]:
+    """The file's lines, or None and why not; relative names are tried under ``source_path``."""
+    if not file:
+        return None, "no file name recorded"
+    candidates = [Path(file)]
+    if not Path(file).is_absolute():
+        candidates += [Path(root) / file for root in source_path]
+    reason = "file not found"
+    for candidate in candidates:
+        try:
+            text = candidate.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            continue
+        return text.splitlines(), ""
+    return None, reason
+
+
+def _def_block(source: list[str], function: str, first: int, last: int) -> tuple[int, int] | None:
+    """Line range of the innermost ``def``/``class`` named ``function`` holding the sampled lines."""
+    try:
+        tree = ast.parse("\n".join(source))
+    except (SyntaxError, ValueError):
+        return None
+    short = function.rsplit(".", 1)[-1]
+    best: tuple[int, int] | None = None
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) or node.name != short:
+            continue
+        start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+        end = node.end_lineno or node.lineno
+        if start <= first and last <= end and (best is None or end - start < best[1] - best[0]):
+            best = (start, end)
+    return best
+
+
+def _value(value: int, unit: str) -> str:
+    return format_value(value, unit) if value else "."
+
+
+def _routine_text(
+    routine: Routine, unit: str, total: int, source: list[str] | None, reason: str, context: int
+) -> list[str]:
+    out = [
+        f"ROUTINE ======================== {routine.function} in {routine.file or '<unknown>'}",
+        f"{format_value(routine.flat, unit):>{WIDTH}} {format_value(routine.cum, unit):>{WIDTH}} "
+        f"(flat, cum) {format_percent(routine.cum, total)} of Total",
+    ]
+    sampled = sorted(n for n in routine.lines if n > 0)
+    if source is None or not sampled:
+        why = reason if source is None else "no line numbers recorded"
+        out.append(f"{'':>{WIDTH}} {'':>{WIDTH}} (source unavailable: {why})")
+        for line in sorted(routine.lines):
+            flat, cum = routine.lines[line]
+            out.append(f"{_value(flat, unit):>{WIDTH}} {_value(cum, unit):>{WIDTH}} {line:6d}:")
+        return out
+    block = None if routine.function.startswith("<") else _def_block(source, routine.function, sampled[0], sampled[-1])
+    start, end = block if block else (sampled[0] - context, sampled[-1] + context)
+    start, end = max(1, start), max(min(len(source), end), sampled[-1])
+    for line in range(start, end + 1):
+        flat, cum = routine.lines.get(line, (0, 0))
+        text = source[line - 1].rstrip() if line <= len(source) else ""
+        out.append(f"{_value(flat, unit):>{WIDTH}} {_value(cum, unit):>{WIDTH}} {line:6d}:{text}".rstrip())
+    return out
+
+
+def format_listing(
+    profile: Profile,
+    pattern: str,
+    *,
+    sample_type: str | int | None = None,
+    context: int = CONTEXT,
+    source_path: Sequence[str | os.PathLike[str]] = (),
+) -> str:
+    """The listing as plain text; raises PerfkitError when no function matches ``pattern``."""
+    found = routines(profile, pattern, sample_type=sample_type)
+    if not found:
+        raise PerfkitError(f"no function matches {pattern}; try `perfkit top` to see names")
+    index = resolve_sample_type(profile, sample_type)
+    unit = profile.sample_types[index].unit
+    total = sum(abs(v) for v in profile.values[index])
+    lines = [f"Total: {format_value(total, unit)}"]
+    cache: dict[str, tuple[list[str] | None, str]] = {}
+    for routine in found:
+        if routine.file not in cache:
+            cache[routine.file] = _read_source(routine.file, source_path)
+        source, reason = cache[routine.file]
+        lines += _routine_text(routine, unit, total, source, reason, context)
+    return "\n".join(lines) + "\n"
+
+
+def print_listing(
+    profile: Profile,
+    pattern: str,
+    console: Console,
+    *,
+    sample_type: str | int | None = None,
+    context: int = CONTEXT,
+    source_path: Sequence[str | os.PathLike[str]] = (),
+) -> None:
+    """Print the listing; source text is printed verbatim (no markup, no highlighting)."""
+    text = format_listing(profile, pattern, sample_type=sample_type, context=context, source_path=source_path)
+    console.out(text, end="", highlight=False)
