@@ -1,0 +1,324 @@
+"""pprof's ``profile.proto`` (gzipped): the format ``go tool pprof`` and most profilers share.
+
+Writing aggregates samples with the same stack and labels (pprof files carry no sample order),
+gives every distinct frame one ``Location`` with one ``Line``, and reverses root-first stacks into
+pprof's leaf-first order.  Reading expands inlined ``Line`` lists into several frames, names
+unsymbolised addresses ``0x...`` and checks every index, so a damaged file fails with a
+ValueError saying what is wrong instead of some other exception deep in the code.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from google.protobuf.message import DecodeError
+
+from perfkit.formats import pprof_schema as pb
+from perfkit.model import Frame, Profile, ValueType
+
+NAME = "pprof"
+EXTENSIONS = (".pb.gz", ".pprof", ".pb")
+
+GZIP_MAGIC = b"\x1f\x8b"
+#: metadata keys stored in dedicated profile.proto fields rather than in comments
+_FIELD_KEYS = {"duration_ns", "start_ns", "drop_frames", "keep_frames", "format", "comments"}
+_COMMENT = re.compile(r"^([A-Za-z_][\w.-]*)=(.*)$", re.DOTALL)
+
+
+# ---------------------------------------------------------------------------------------- sniff
+def sniff(head: bytes) -> bool:
+    """Gzip magic, or raw protobuf starting with a well-formed ``sample_type`` entry."""
+    if head[:2] == GZIP_MAGIC:
+        return True
+    if len(head) < 2 or head[0] != 0x0A:  # field 1 (sample_type), length-delimited
+        return False
+    size = head[1]
+    if size >= 0x80 or 2 + size > len(head):
+        return False
+    body = head[2 : 2 + size]
+    if body and body[0] not in (0x08, 0x10):  # ValueType holds only varint fields 1 and 2
+        return False
+    try:
+        pb.ValueType.FromString(body)
+    except DecodeError:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------- write
+class _Strings:
+    """The string table: index 0 is always the empty string."""
+
+    def __init__(self) -> None:
+        self.table: list[str] = [""]
+        self.index: dict[str, int] = {"": 0}
+
+    def __call__(self, text: str) -> int:
+        i = self.index.get(text)
+        if i is None:
+            i = self.index[text] = len(self.table)
+            self.table.append(text)
+        return i
+
+
+def _comment_lines(metadata: dict[str, Any]) -> list[str]:
+    """Run facts as ``key=value`` comments (``go tool pprof -comments`` shows them)."""
+    lines = []
+    for key, value in metadata.items():
+        if key in _FIELD_KEYS or not _COMMENT.match(f"{key}="):
+            continue
+        if isinstance(value, (str, int, float)):
+            lines.append(f"{key}={value}")
+    extra = metadata.get("comments")
+    if isinstance(extra, (list, tuple)):
+        lines.extend(str(c) for c in extra)
+    return lines
+
+
+def _int_meta(metadata: dict[str, Any], key: str) -> int:
+    value = metadata.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return 0
+    return int(value)
+
+
+def _aggregate(profile: Profile) -> tuple[list[tuple[int, int]], list[list[int]]]:
+    """Distinct (stack id, labelset id) pairs in first-seen order and their summed values."""
+    index: dict[tuple[int, int], int] = {}
+    rows: list[int] = []
+    setdefault = index.setdefault
+    for key in zip(profile.sample_stack, profile.sample_labels):
+        rows.append(setdefault(key, len(index)))
+    sums: list[list[int]] = []
+    for column in profile.values:
+        acc = [0] * len(index)
+        for row, value in zip(rows, column):
+            acc[row] += value
+        sums.append(acc)
+    return list(index), sums
+
+
+def encode(profile: Profile) -> Any:
+    """The profile as a ``perftools.profiles.Profile`` message (not yet serialised)."""
+    strings = _Strings()
+    msg = pb.Profile()
+    for vt in profile.sample_types:
+        msg.sample_type.add(type=strings(vt.type), unit=strings(vt.unit))
+    if profile.sample_types:
+        default = profile.sample_types[min(max(profile.default_type, 0), len(profile.sample_types) - 1)]
+        msg.default_sample_type = strings(default.type)
+    keys, sums = _aggregate(profile)
+    # one mapping says the functions are already symbolised, so pprof looks for no binary
+    msg.mapping.add(
+        id=1,
+        filename=strings(str(profile.metadata.get("executable", "python"))),
+        has_functions=True,
+        has_filenames=True,
+        has_line_numbers=True,
+    )
+
+    # one Function per (name, file), one Location per frame that some sample uses
+    functions: dict[tuple[str, str], int] = {}
+    location_of: dict[int, int] = {}
+    frames = profile.frames
+    stack_locs: dict[int, list[int]] = {}
+    for sid, _ in keys:
+        if sid in stack_locs:
+            continue
+        ids = []
+        for fid in reversed(profile.stacks[sid]):
+            loc = location_of.get(fid)
+            if loc is None:
+                frame = frames[fid]
+                fkey = (frame.function, frame.file)
+                func = functions.get(fkey)
+                if func is None:
+                    func = functions[fkey] = len(functions) + 1
+                    name = strings(frame.function)
+                    msg.function.add(id=func, name=name, system_name=name, filename=strings(frame.file))
+                loc = location_of[fid] = len(location_of) + 1
+                msg.location.add(id=loc, mapping_id=1).line.add(function_id=func, line=frame.line)
+            ids.append(loc)
+        stack_locs[sid] = ids
+
+    label_msgs: dict[int, list[Any]] = {}
+    for lid in {lid for _, lid in keys}:
+        label_msgs[lid] = [pb.Label(key=strings(k), str=strings(v)) for k, v in profile.labelsets[lid]]
+    add = msg.sample.add
+    columns = list(zip(*sums)) if sums else []
+    for (sid, lid), values in zip(keys, columns):
+        sample = add(location_id=stack_locs[sid], value=values)
+        if lid:
+            sample.label.extend(label_msgs[lid])
+
+    if profile.period_type is not None:
+        msg.period_type.type = strings(profile.period_type.type)
+        msg.period_type.unit = strings(profile.period_type.unit)
+    msg.period = profile.period
+    meta = profile.metadata
+    msg.duration_nanos = _int_meta(meta, "duration_ns")
+    msg.time_nanos = _int_meta(meta, "start_ns")
+    for key in ("drop_frames", "keep_frames"):
+        if isinstance(meta.get(key), str):
+            setattr(msg, key, strings(meta[key]))
+    msg.comment.extend(strings(c) for c in _comment_lines(meta))
+    msg.string_table.extend(strings.table)
+    return msg
+
+
+def write(profile: Profile, *, compress: bool = True, **_: object) -> bytes:
+    """Serialised profile.proto, gzipped unless ``compress=False`` (``.pb`` files)."""
+    data = encode(profile).SerializeToString()
+    return gzip.compress(data, compresslevel=6, mtime=0) if compress else data
+
+
+# ---------------------------------------------------------------------------------------- read
+def read(path: Path) -> Profile:
+    """Read a gzipped or raw profile.proto file."""
+    return decode(Path(path).read_bytes())
+
+
+def decode(data: bytes) -> Profile:
+    """Parse profile.proto bytes (gzipped or raw) into a Profile; ValueError when damaged."""
+    if data[:2] == GZIP_MAGIC:
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise ValueError(f"damaged gzip data: {exc}") from None
+    msg = pb.Profile()
+    try:
+        msg.ParseFromString(data)
+    except (DecodeError, RuntimeError) as exc:
+        raise ValueError(f"not a profile.proto message: {exc or 'parse error'}") from None
+    return _to_profile(msg)
+
+
+def _to_profile(msg: Any) -> Profile:
+    table = list(msg.string_table)
+    if table and table[0] != "":
+        raise ValueError("string_table[0] must be the empty string")
+    size = len(table)
+
+    def string(index: int, what: str) -> str:
+        if not 0 <= index < size:
+            raise ValueError(f"{what} refers to string {index}, the string table has {size}")
+        return table[index]
+
+    if not msg.sample_type:
+        raise ValueError("no sample_type: every pprof profile names what its values measure")
+    types = [ValueType(string(vt.type, "sample_type"), string(vt.unit, "sample_type")) for vt in msg.sample_type]
+    default = len(types) - 1  # pprof picks the last type when default_sample_type is unset
+    if msg.default_sample_type:
+        want = string(msg.default_sample_type, "default_sample_type")
+        default = next((i for i, vt in enumerate(types) if vt.type == want), default)
+    period_type = None
+    if msg.HasField("period_type"):
+        period_type = ValueType(
+            string(msg.period_type.type, "period_type"), string(msg.period_type.unit, "period_type")
+        )
+    profile = Profile(
+        types, default_type=default, period=msg.period, period_type=period_type, metadata=_metadata(msg, string)
+    )
+
+    mapping_file = {m.id: string(m.filename, "mapping filename") for m in msg.mapping}
+    functions: dict[int, tuple[str, str]] = {}
+    for fn in msg.function:
+        name = string(fn.name, "function name") or string(fn.system_name, "function system_name")
+        functions[fn.id] = (name, string(fn.filename, "function filename"))
+    frame_id = profile.frame_id
+    location_frames: dict[int, tuple[int, ...]] = {}
+    for loc in msg.location:
+        if loc.line:
+            ids = []
+            for line in reversed(loc.line):  # the last Line is the caller: root first
+                func = functions.get(line.function_id)
+                if func is None:
+                    raise ValueError(f"location {loc.id} refers to missing function {line.function_id}")
+                ids.append(frame_id(Frame(func[0], func[1], line.line)))
+            location_frames[loc.id] = tuple(ids)
+        else:
+            if loc.mapping_id and loc.mapping_id not in mapping_file:
+                raise ValueError(f"location {loc.id} refers to missing mapping {loc.mapping_id}")
+            file = mapping_file.get(loc.mapping_id, "")
+            location_frames[loc.id] = (frame_id(Frame(f"0x{loc.address:x}", file, 0)),)
+
+    _read_samples(msg, profile, location_frames, string)
+    return profile
+
+
+def _read_samples(msg: Any, profile: Profile, location_frames: dict[int, tuple[int, ...]], string: Any) -> None:
+    """Fill the profile's columns; stacks and label sets are interned once per distinct value."""
+    stack_cache: dict[tuple[int, ...], int] = {}
+    label_cache: dict[tuple[tuple[int, int, int, int], ...], int] = {}
+    append_stack = profile.sample_stack.append
+    append_label = profile.sample_labels.append
+    columns = [col.append for col in profile.values]
+    width = len(columns)
+    stack_id, labelset_id = profile.stack_id, profile.labelset_id
+    for sample in msg.sample:
+        locs = tuple(sample.location_id)
+        sid = stack_cache.get(locs)
+        if sid is None:
+            sid = stack_cache[locs] = stack_id(_stack(locs, location_frames))
+        values = sample.value
+        if len(values) != width:
+            raise ValueError(f"a sample has {len(values)} values, the profile has {width} sample types")
+        lid = 0
+        if sample.label:
+            key = tuple((lb.key, lb.str, lb.num, lb.num_unit) for lb in sample.label)
+            lid = label_cache.get(key)
+            if lid is None:
+                lid = label_cache[key] = labelset_id(_labels(key, string))
+        append_stack(sid)
+        append_label(lid)
+        for append, value in zip(columns, values):
+            append(value)
+
+
+def _stack(locs: Sequence[int], location_frames: dict[int, tuple[int, ...]]) -> tuple[int, ...]:
+    stack: list[int] = []
+    for loc in reversed(locs):  # pprof lists the leaf first
+        frames = location_frames.get(loc)
+        if frames is None:
+            raise ValueError(f"a sample refers to missing location {loc}")
+        stack.extend(frames)
+    return tuple(stack)
+
+
+def _labels(key: tuple[tuple[int, int, int, int], ...], string: Any) -> list[tuple[str, str]]:
+    out = []
+    for k, s, num, unit in key:
+        name = string(k, "label key")
+        if s or not (num or unit):
+            out.append((name, string(s, "label value")))
+        else:
+            u = string(unit, "label unit")
+            out.append((name, f"{num} {u}" if u else str(num)))
+    return out
+
+
+def _metadata(msg: Any, string: Any) -> dict[str, Any]:
+    meta: dict[str, Any] = {"format": NAME}
+    if msg.duration_nanos:
+        meta["duration_ns"] = msg.duration_nanos
+    if msg.time_nanos:
+        meta["start_ns"] = msg.time_nanos
+    for key in ("drop_frames", "keep_frames"):
+        if getattr(msg, key):
+            meta[key] = string(getattr(msg, key), key)
+    plain = []
+    for index in msg.comment:
+        text = string(index, "comment")
+        m = _COMMENT.match(text)
+        if m and m.group(1) not in _FIELD_KEYS:
+            meta[m.group(1)] = m.group(2)
+        else:
+            plain.append(text)
+    if plain:
+        meta["comments"] = plain
+    return meta
