@@ -1,9 +1,466 @@
-"""Profile commands: profile, flame, top, list, convert (filled in by the CLI work)."""
+"""Profile commands: ``profile``, ``flame``, ``top``, ``list``, ``convert``.
+
+Thin by design: each command checks what the user typed (files, regexes, sample types, the
+target command) so mistakes become one ``perfkit: <input>: <problem; fix>`` line, then calls the
+library (collectors, files, views) and prints.  Views and collectors are imported inside the
+commands so ``perfkit --help`` and shell completion stay fast.
+"""
 
 from __future__ import annotations
 
+import inspect
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
 import typer
+
+from perfkit import files
+from perfkit.errors import PerfkitError
+from perfkit.model import Profile
+
+#: exit status when the user stopped recording with Ctrl-C (128 + SIGINT, as shells report it)
+EXIT_INTERRUPTED = 130
+
+PROFILE_HELP = """Run a command under a profiler and save its profile.
+
+The output format follows the extension of -o: .svg flame graph, .pb.gz pprof,
+.speedscope.json, .folded, .html report.  A one-line summary goes to stderr.
+
+Exit status: the target's own exit status once the profile is saved (so
+`perfkit profile -- pytest` still fails when the tests fail), 130 after Ctrl-C
+(what was gathered is saved), 2 when perfkit itself cannot do the job.
+
+Examples:
+
+  perfkit profile -o cpu.svg -- python examples/order_service.py --demo 5
+
+  perfkit profile --rate 250 --idle -o app.pb.gz -- python app.py --port 8080
+
+  perfkit profile --profiler memray -o mem.svg -- python alloc.py
+
+  perfkit profile --pid 4242 --duration 10 -o live.svg
+"""
+
+FLAME_HELP = """Draw a profile as a flame graph (SVG), or a diff against --base.
+
+With --base the colours show change: red grew, blue shrank (--normalize first
+scales the base to the same total, for runs of different lengths).
+
+Examples:
+
+  perfkit flame cpu.pb.gz -o cpu.svg
+
+  perfkit flame new.pb.gz --base old.pb.gz --normalize -o diff.svg
+
+  perfkit flame cpu.folded --focus 'enrich' --ignore 'json' --inverted -o icicle.svg
+"""
+
+TOP_HELP = """Print the heaviest functions (or lines, or files), as pprof's -top.
+
+flat: value where the entry is the leaf; cum: value where it is anywhere on the
+stack; sum%: running total of flat%.
+
+Examples:
+
+  perfkit top cpu.pb.gz
+
+  perfkit top cpu.pb.gz -n 10 --cum --by line
+
+  perfkit top mem.pb.gz --sample-type alloc_space --focus 'handler'
+"""
+
+LIST_HELP = """Print annotated source of the functions matching REGEX, as pprof's -list.
+
+Examples:
+
+  perfkit list cpu.pb.gz dedupe_line_items
+
+  perfkit list mem.pb.gz 'allocate_.*' --sample-type alloc_space
+"""
+
+CONVERT_HELP = """Convert a profile between formats (by extension, or --from/--to).
+
+Examples:
+
+  perfkit convert cpu.speedscope.json cpu.pb.gz
+
+  perfkit convert py-spy.txt cpu.folded --from folded
+
+  perfkit convert cpu.pb.gz report.html
+"""
+
+
+# ---------------------------------------------------------------------------- checks
+def compile_regex(option: str, pattern: str | None) -> re.Pattern[str] | None:
+    """Compile a user regex, or fail with one line naming the option."""
+    if pattern is None:
+        return None
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise PerfkitError(f"{option} {pattern!r}: not a valid regular expression ({exc}); fix or quote it") from None
+
+
+def check_sample_type(profile: Profile, sample_type: str | None, source: Path) -> None:
+    """Fail with the list of sample types when ``sample_type`` is not in ``profile``."""
+    if sample_type is None:
+        return
+    try:
+        profile.type_index(sample_type)
+    except KeyError:
+        known = ", ".join(str(t) for t in profile.sample_types)
+        raise PerfkitError(f"--sample-type {sample_type}: not in {source}; use one of: {known}") from None
+
+
+def load(path: Path, fmt: str | None = None) -> Profile:
+    """Read an input profile (every failure is already one line, from :func:`files.load`)."""
+    return files.load(path, fmt)
+
+
+def narrow(profile: Profile, focus: str | None, ignore: str | None) -> Profile:
+    """Apply --focus/--ignore (regexes checked first so a typo is one line, not a traceback)."""
+    focus_rx = compile_regex("--focus", focus)
+    ignore_rx = compile_regex("--ignore", ignore)
+    if focus_rx is None and ignore_rx is None:
+        return profile
+    return profile.filter(focus_rx.pattern if focus_rx else None, ignore_rx.pattern if ignore_rx else None)
+
+
+def writer_options(writer: Any, options: dict[str, Any]) -> dict[str, Any]:
+    """Only the options this writer takes (a pprof writer has no --title), dropping unset ones."""
+    params = inspect.signature(writer.write).parameters
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    return {k: v for k, v in options.items() if v is not None and (takes_any or k in params)}
+
+
+def save(profile: Profile, output: Path, fmt: str | None, **options: Any) -> None:
+    """Write ``profile`` atomically (``-`` writes to stdout)."""
+    writer = files.writer_for(output, fmt)
+    data = writer.write(profile, **writer_options(writer, options))
+    data = data.encode("utf-8") if isinstance(data, str) else data
+    if str(output) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    write_file(output, data)
+
+
+def write_file(output: Path, data: bytes | str) -> None:
+    """Write atomically; a full disk or a size limit is the user's to fix, so it is one line."""
+    from perfkit.atomic import atomic_write
+
+    try:
+        atomic_write(output, data)
+    except PerfkitError:
+        raise
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise PerfkitError(f"{output}: could not write ({reason}); free some space or pick another -o path") from None
+
+
+def check_output(output: Path, fmt: str | None) -> None:
+    """Fail before a long recording if the output could never be written."""
+    files.writer_for(output, fmt)
+    if str(output) == "-":
+        return
+    folder = output.parent if str(output.parent) else Path(".")
+    if not folder.is_dir():
+        raise PerfkitError(f"{output}: folder {folder} does not exist; create it or pick another -o path")
+    if output.is_dir():
+        raise PerfkitError(f"{output}: is a folder; give a file name such as {output / 'profile.svg'}")
+    if not os.access(folder, os.W_OK):
+        raise PerfkitError(f"{output}: no permission to write in {folder}; pick another -o path")
+
+
+_PYTHON = re.compile(r"^python(\d+(\.\d+)?)?$")
+#: interpreter options that take a value, so the script is not the next word
+_PYTHON_OPTS_WITH_VALUE = {"-W", "-X", "--check-hash-based-pycs"}
+
+
+def check_command(command: list[str]) -> None:
+    """The target must exist: a missing program or a missing Python script is one clear line."""
+    program = command[0]
+    if os.sep in program:
+        if not Path(program).exists():
+            raise PerfkitError(f"{program}: no such program; check the path")
+        if not os.access(program, os.X_OK):
+            raise PerfkitError(f"{program}: not executable; chmod +x it or run it through its interpreter")
+    elif shutil.which(program) is None:
+        raise PerfkitError(f"{program}: command not found; check the spelling or your PATH")
+    if not _PYTHON.match(Path(program).name):
+        return
+    args = iter(command[1:])
+    for arg in args:
+        if arg in ("-c", "-m", "-") or arg.startswith(("-c", "-m")):
+            return  # code or a module, not a file
+        if arg in _PYTHON_OPTS_WITH_VALUE:
+            next(args, None)
+            continue
+        if arg.startswith("-"):
+            continue
+        if not Path(arg).exists():
+            raise PerfkitError(f"{arg}: no such script; check the path (run from the folder it is relative to)")
+        return
+
+
+def check_pid(pid: int) -> None:
+    """The process must exist and be ours to trace (ptrace), else one line saying how to fix it."""
+    if pid <= 0:
+        raise PerfkitError(f"--pid {pid}: not a process id; use a positive number from `ps`")
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        raise PerfkitError(f"--pid {pid}: no such process; check the id with `ps aux | grep python`") from None
+    except PermissionError:
+        raise PerfkitError(f"--pid {pid}: belongs to another user; run perfkit as that user or with sudo") from None
+    if os.geteuid() != 0 and _ptrace_scope() >= 1 and not _is_descendant(pid):
+        raise PerfkitError(
+            f"--pid {pid}: attaching needs ptrace permission (kernel.yama.ptrace_scope="
+            f"{_ptrace_scope()}); run with sudo, or `sudo sysctl kernel.yama.ptrace_scope=0`"
+        )
+
+
+def _ptrace_scope() -> int:
+    try:
+        return int(Path("/proc/sys/kernel/yama/ptrace_scope").read_text().strip())
+    except (OSError, ValueError):
+        return 0
+
+
+def _is_descendant(pid: int) -> bool:
+    """Yama scope 1 allows tracing our own descendants only."""
+    me = os.getpid()
+    seen = set()
+    while pid > 1 and pid not in seen:
+        if pid == me:
+            return True
+        seen.add(pid)
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            pid = int(stat.rpartition(")")[2].split()[1])
+        except (OSError, ValueError, IndexError):
+            return False
+    return False
+
+
+def default_output(source: Path, suffix: str) -> Path:
+    """``cpu.pb.gz`` -> ``cpu.svg``: the input's name without its (possibly double) extension."""
+    name = source.name
+    for ext in (".pb.gz", ".speedscope.json", ".folded", ".collapsed", ".stacks", ".json", ".bin", ".pb", ".txt"):
+        if name.lower().endswith(ext):
+            name = name[: -len(ext)]
+            break
+    else:
+        name = source.stem
+    return Path(name + suffix)
+
+
+def _summary(profile: Profile, output: Path, profiler: str) -> str:
+    """``wrote cpu.svg: 512 samples over 5.1s (py-spy, 100 Hz)``."""
+    meta = profile.metadata
+    try:
+        samples = profile.total("samples")
+    except KeyError:
+        samples = len(profile)
+    parts = [f"{samples:,} samples"]
+    duration_ns = meta.get("duration_ns")
+    if isinstance(duration_ns, int | float) and duration_ns > 0:
+        parts.append(f"over {duration_ns / 1e9:.1f}s")
+    where = "stdout" if str(output) == "-" else str(output)
+    return f"perfkit: wrote {where}: {' '.join(parts)} ({profiler})"
+
+
+# ---------------------------------------------------------------------------- commands
+def profile_command(
+    command: list[str] = typer.Argument(None, metavar="-- CMD [ARGS]...", help="The command to run and profile."),
+    output: Path = typer.Option(Path("profile.svg"), "-o", "--output", help="Output file; format by extension."),
+    profiler: str = typer.Option(
+        "py-spy", "--profiler", "-p", help="py-spy | pyinstrument | memray | scalene.", show_default=True
+    ),
+    rate: int = typer.Option(100, "--rate", "-r", min=1, help="Samples per second."),
+    idle: bool = typer.Option(False, "--idle", help="Include idle (waiting) threads."),
+    gil: bool = typer.Option(False, "--gil", help="Only samples holding the GIL (py-spy)."),
+    native: bool = typer.Option(False, "--native", help="Include native C/C++ frames."),
+    subprocesses: bool = typer.Option(False, "--subprocesses", help="Follow child processes."),
+    duration: float = typer.Option(None, "--duration", "-d", min=0.001, help="Stop after S seconds."),
+    pid: int = typer.Option(None, "--pid", help="Attach to a running process (py-spy) instead of a command."),
+    fmt: str = typer.Option(None, "--format", "-f", help="Output format when the extension does not say."),
+    title: str = typer.Option(None, "--title", help="Flame graph / report title."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No live indicator, no summary."),
+) -> None:
+    from perfkit import collectors
+    from perfkit.progress import LiveIndicator
+
+    command = list(command or [])
+    if command[:1] == ["--"]:
+        command = command[1:]
+    if pid is not None and command:
+        raise PerfkitError("--pid: give either --pid or a command after --, not both")
+    if pid is None and not command:
+        raise PerfkitError("profile: no command to run; usage: perfkit profile -o cpu.svg -- python app.py")
+    module = collectors.backend(profiler)
+    check_output(output, fmt)
+    if pid is not None:
+        check_pid(pid)
+    else:
+        check_command(command)
+    options = collectors.RecordOptions(
+        rate=rate,
+        idle=idle,
+        gil=gil,
+        native=native,
+        subprocesses=subprocesses,
+        duration=duration,
+        pid=pid,
+        quiet=quiet,
+    )
+    with LiveIndicator(profiler, quiet=quiet) as live:
+        options.on_progress = live.update
+        profile = module.record(command, options)
+    meta = profile.metadata
+    save(profile, output, fmt, title=title or _default_title(command, pid))
+    if not quiet:
+        for warning in meta.get("warnings", ()) or ():
+            typer.echo(f"perfkit: warning: {warning}", err=True)
+        if profile.is_empty:
+            typer.echo(
+                "perfkit: warning: no samples were collected; the command may have ended too quickly"
+                " (raise --rate or profile a longer run)",
+                err=True,
+            )
+        typer.echo(_summary(profile, output, profiler), err=True)
+    if meta.get("interrupted"):
+        typer.echo(f"perfkit: interrupted; saved what was gathered to {output}", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED)
+    status = meta.get("exit_code")
+    if isinstance(status, int) and status != 0:
+        if not quiet:
+            typer.echo(f"perfkit: the profiled command exited with status {status}", err=True)
+        raise typer.Exit(status if 0 < status < 256 else 1)
+
+
+def _default_title(command: list[str], pid: int | None) -> str:
+    return f"pid {pid}" if pid is not None else " ".join(command)
+
+
+def flame_command(
+    source: Path = typer.Argument(..., metavar="IN", help="Profile to draw (any format perfkit reads)."),
+    output: Path = typer.Option(None, "-o", "--output", help="SVG to write (default: IN's name + .svg; - for stdout)."),
+    base: Path = typer.Option(None, "--base", help="Older profile to diff against (red grew, blue shrank)."),
+    normalize: bool = typer.Option(False, "--normalize", help="Scale --base to the same total first."),
+    inverted: bool = typer.Option(False, "--inverted", help="Icicle graph: root at the top."),
+    title: str = typer.Option(None, "--title", help="Title at the top of the graph."),
+    width: int = typer.Option(1200, "--width", min=100, help="Image width in pixels."),
+    minwidth: float = typer.Option(0.1, "--minwidth", min=0.0, help="Omit frames narrower than this many pixels."),
+    sample_type: str = typer.Option(None, "--sample-type", "-t", help="Value to draw, e.g. cpu, alloc_space."),
+    focus: str = typer.Option(None, "--focus", help="Keep stacks with a frame matching this regex."),
+    ignore: str = typer.Option(None, "--ignore", help="Drop stacks with a frame matching this regex."),
+    fmt: str = typer.Option(None, "--format", "-f", help="Input format when sniffing cannot tell."),
+) -> None:
+    compile_regex("--focus", focus)
+    compile_regex("--ignore", ignore)
+    output = output or default_output(source, ".svg")
+    from perfkit.views import flamegraph
+
+    profile = narrow(load(source, fmt), focus, ignore)
+    check_sample_type(profile, sample_type, source)
+    base_profile = None
+    if base is not None:
+        base_profile = narrow(load(base, fmt), focus, ignore)
+        check_sample_type(base_profile, sample_type, base)
+    elif normalize:
+        raise PerfkitError("--normalize: only makes sense with --base OLD; add --base or drop --normalize")
+    svg = flamegraph.write(
+        profile,
+        title=title or (f"{source} vs {base}" if base else str(source)),
+        width=width,
+        minwidth=minwidth,
+        inverted=inverted,
+        sample_type=sample_type,
+        base=base_profile,
+        normalize=normalize,
+    )
+    if str(output) == "-":
+        sys.stdout.write(svg)
+        sys.stdout.flush()
+        return
+    write_file(output, svg)
+    typer.echo(f"perfkit: wrote {output}", err=True)
+
+
+def top_command(
+    source: Path = typer.Argument(..., metavar="IN", help="Profile to summarise."),
+    limit: int = typer.Option(20, "-n", "--limit", min=0, help="Rows to show (0: all)."),
+    cum: bool = typer.Option(False, "--cum", help="Sort by cumulative value instead of flat."),
+    by: str = typer.Option("function", "--by", help="function | line | file."),
+    focus: str = typer.Option(None, "--focus", help="Keep stacks with a frame matching this regex."),
+    ignore: str = typer.Option(None, "--ignore", help="Drop stacks with a frame matching this regex."),
+    sample_type: str = typer.Option(None, "--sample-type", "-t", help="Value to rank by."),
+    fmt: str = typer.Option(None, "--format", "-f", help="Input format when sniffing cannot tell."),
+) -> None:
+    if by not in ("function", "line", "file"):
+        raise PerfkitError(f"--by {by}: unknown granularity; use one of: function, line, file")
+    compile_regex("--focus", focus)
+    compile_regex("--ignore", ignore)
+    from perfkit.views.top import print_top
+
+    profile = narrow(load(source, fmt), focus, ignore)
+    check_sample_type(profile, sample_type, source)
+    print_top(
+        profile,
+        _console(),
+        by=by,
+        sample_type=sample_type,
+        sort="cum" if cum else "flat",
+        limit=limit or None,
+    )
+
+
+def list_command(
+    source: Path = typer.Argument(..., metavar="IN", help="Profile to annotate."),
+    pattern: str = typer.Argument(..., metavar="REGEX", help="Functions whose name matches this regex."),
+    sample_type: str = typer.Option(None, "--sample-type", "-t", help="Value to annotate with."),
+    fmt: str = typer.Option(None, "--format", "-f", help="Input format when sniffing cannot tell."),
+) -> None:
+    compile_regex("REGEX", pattern)
+    from perfkit.views.listing import print_listing
+
+    profile = load(source, fmt)
+    check_sample_type(profile, sample_type, source)
+    print_listing(profile, pattern, _console(), sample_type=sample_type)
+
+
+def convert_command(
+    source: Path = typer.Argument(..., metavar="IN", help="Profile to read."),
+    output: Path = typer.Argument(..., metavar="OUT", help="File to write; format by extension."),
+    from_fmt: str = typer.Option(None, "--from", help="Input format when sniffing cannot tell."),
+    to_fmt: str = typer.Option(None, "--to", help="Output format when the extension does not say."),
+) -> None:
+    check_output(output, to_fmt)
+    profile = load(source, from_fmt)
+    save(profile, output, to_fmt, title=str(source))
+    if str(output) != "-":
+        typer.echo(f"perfkit: wrote {output}", err=True)
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
 
 
 def register(app: typer.Typer) -> None:
     """Add the profile commands to ``app``."""
+    app.command(
+        "profile",
+        help=PROFILE_HELP,
+        context_settings={"allow_interspersed_args": False, "ignore_unknown_options": True},
+    )(profile_command)
+    app.command("flame", help=FLAME_HELP)(flame_command)
+    app.command("top", help=TOP_HELP)(top_command)
+    app.command("list", help=LIST_HELP)(list_command)
+    app.command("convert", help=CONVERT_HELP)(convert_command)
