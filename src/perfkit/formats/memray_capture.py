@@ -42,6 +42,7 @@ INUSE_OBJECTS = ValueType("inuse_objects", "count")
 
 _MAGIC = b"memray\x00"
 _LZ4_MAGIC = b"\x04\x22\x4d\x18"
+_INT64 = 2**63
 #: files of the frames ``memray run`` puts between the interpreter and the program
 _LAUNCHER_FILES = ("<frozen runpy>", "/runpy.py", "/memray/commands/run.py", "/memray/__main__.py")
 
@@ -142,6 +143,8 @@ def _profile(data: dict[str, Any], *, partial: bool) -> Profile:
         if lid is None:
             thread = name or ("MainThread" if tid == main_tid else f"thread {tid}")
             lid = labels[key] = profile.labelset_id({"thread": thread})
+        if not all(0 <= v < _INT64 for v in values):
+            raise ValueError("allocation sizes out of range; the capture is corrupted")
         sid = profile.stack_id(tuple(frame_ids[f] for f in stack))
         profile.add_ids(sid, values if full else values[2:], lid)
     return profile
