@@ -11,7 +11,6 @@ from __future__ import annotations
 import inspect
 import os
 import re
-import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -176,35 +175,11 @@ def check_output(output: Path, fmt: str | None) -> None:
         raise PerfkitError(f"{output}: no permission to write in {folder}; pick another -o path")
 
 
-_PYTHON = re.compile(r"^python(\d+(\.\d+)?)?$")
-#: interpreter options that take a value, so the script is not the next word
-_PYTHON_OPTS_WITH_VALUE = {"-W", "-X", "--check-hash-based-pycs"}
-
-
 def check_command(command: list[str]) -> None:
-    """The target must exist: a missing program or a missing Python script is one clear line."""
-    program = command[0]
-    if os.sep in program:
-        if not Path(program).exists():
-            raise PerfkitError(f"{program}: no such program; check the path")
-        if not os.access(program, os.X_OK):
-            raise PerfkitError(f"{program}: not executable; chmod +x it or run it through its interpreter")
-    elif shutil.which(program) is None:
-        raise PerfkitError(f"{program}: command not found; check the spelling or your PATH")
-    if not _PYTHON.match(Path(program).name):
-        return
-    args = iter(command[1:])
-    for arg in args:
-        if arg in ("-c", "-m", "-") or arg.startswith(("-c", "-m")):
-            return  # code or a module, not a file
-        if arg in _PYTHON_OPTS_WITH_VALUE:
-            next(args, None)
-            continue
-        if arg.startswith("-"):
-            continue
-        if not Path(arg).exists():
-            raise PerfkitError(f"{arg}: no such script; check the path (run from the folder it is relative to)")
-        return
+    """The target must exist: a missing program or script is one line before any profiler starts."""
+    from perfkit.collectors import process
+
+    process.resolve(command)
 
 
 def check_pid(pid: int) -> None:
@@ -217,10 +192,19 @@ def check_pid(pid: int) -> None:
         raise PerfkitError(f"--pid {pid}: no such process; check the id with `ps aux | grep python`") from None
     except PermissionError:
         raise PerfkitError(f"--pid {pid}: belongs to another user; run perfkit as that user or with sudo") from None
-    if os.geteuid() != 0 and _ptrace_scope() >= 1 and not _is_descendant(pid):
+    fix = "run perfkit with sudo (in a container: --cap-add SYS_PTRACE)"
+    try:  # the kernel checks ptrace access for /proc/PID/maps as for reading memory
+        with open(f"/proc/{pid}/maps", "rb") as maps:
+            maps.read(1)
+    except FileNotFoundError:
+        pass  # no /proc (not Linux): let the profiler decide
+    except PermissionError:
+        raise PerfkitError(f"--pid {pid}: no permission to read its memory (ptrace); {fix}") from None
+    scope = _ptrace_scope()
+    if os.geteuid() != 0 and scope >= 1 and not _is_descendant(pid):
         raise PerfkitError(
-            f"--pid {pid}: attaching needs ptrace permission (kernel.yama.ptrace_scope="
-            f"{_ptrace_scope()}); run with sudo, or `sudo sysctl kernel.yama.ptrace_scope=0`"
+            f"--pid {pid}: attaching needs ptrace permission (kernel.yama.ptrace_scope={scope}); {fix},"
+            " or `sudo sysctl kernel.yama.ptrace_scope=0`"
         )
 
 
@@ -340,7 +324,8 @@ def profile_command(
     if isinstance(status, int) and status != 0:
         if not quiet:
             typer.echo(f"perfkit: the profiled command exited with status {status}", err=True)
-        raise typer.Exit(status if 0 < status < 256 else 1)
+        # a target killed by signal N reports -N; shells say 128 + N
+        raise typer.Exit(128 - status if status < 0 else min(status, 255))
 
 
 def _default_title(command: list[str], pid: int | None) -> str:
