@@ -15,6 +15,7 @@ from perfkit.model import SAMPLES, Profile
 
 NAME = "folded"
 EXTENSIONS = (".folded", ".collapsed", ".stacks")
+_MAX_COUNT = 2**63 - 1
 
 
 def sniff(head: bytes) -> bool:
@@ -54,20 +55,23 @@ def parse(lines: str | Iterable[str]) -> Profile:
         return fid
 
     for lineno, line in enumerate(lines, 1):
-        stack, sep, count = line.rstrip().rpartition(" ")
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        stack, sep, count = text.rpartition(" ")
         if not sep:
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
             raise ValueError(f"line {lineno}: no sample count at the end of the line")
         try:
             value = int(count)
         except ValueError:
             try:
                 value = round(float(count))
-            except ValueError:
+            except (ValueError, OverflowError):  # also nan and inf
                 raise ValueError(f"line {lineno}: sample count {count[:40]!r} is not a number") from None
         if value < 0:
             raise ValueError(f"line {lineno}: negative sample count {value}")
+        if value > _MAX_COUNT:
+            raise ValueError(f"line {lineno}: sample count {count[:40]} does not fit in 64 bits")
         stack = stack.strip()
         if not stack:
             raise ValueError(f"line {lineno}: empty stack before the count")
