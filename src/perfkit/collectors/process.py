@@ -24,7 +24,8 @@ every process in the foreground group, target included; forwarding another SIGIN
 interrupt the target's own clean-up (or a profiler writing its file inside the target). So
 helpers (out-of-process profilers like py-spy) get SIGINT at once, and the target gets SIGINT
 only if it is still running ``grace`` seconds later, then SIGTERM, then SIGKILL. Each further
-Ctrl-C skips one wait. When ``duration`` runs out the target gets SIGINT immediately.
+Ctrl-C skips one wait. When ``duration`` runs out, or a helper ends while the target still runs
+(the profiler failed, e.g. no permission), the target gets SIGINT immediately.
 """
 
 from __future__ import annotations
@@ -92,6 +93,7 @@ class Outcome:
     start_ns: int  #: wall clock (time.time_ns) when the target was started
     duration_ns: int  #: monotonic run time of the target
     stopped_by_duration: bool = False  #: ``duration`` ran out and perfkit stopped the target
+    stopped_by_helper: bool = False  #: a helper ended first (failed) and perfkit stopped the target
     helper_codes: list[int | None] = field(default_factory=list)  #: exit codes of helpers
 
 
@@ -321,7 +323,7 @@ def _supervise(
     step_due: float | None = None
     seen_interrupts = 0
     by_duration = False
-    ended: float | None = None
+    by_helper = False
     while main.poll() is None:
         now = time.monotonic()
         if interrupts.count > seen_interrupts:
@@ -337,6 +339,9 @@ def _supervise(
             for helper in helpers:
                 _signal(helper, signal.SIGINT)
             step_due = now  # nobody else has told the target to stop
+        if not by_helper and step_due is None and any(h.poll() is not None for h in helpers):
+            by_helper = True
+            step_due = now  # the profiler is gone: running on is pointless
         if step_due is not None and now >= step_due and step < len(ladder):
             _signal(main, ladder[step][1])
             step += 1
@@ -353,6 +358,7 @@ def _supervise(
         start_ns=start_ns,
         duration_ns=int((ended - started) * 1e9),
         stopped_by_duration=by_duration and interrupts.count == 0,
+        stopped_by_helper=by_helper,
         helper_codes=codes,
     )
 
