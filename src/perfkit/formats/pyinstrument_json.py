@@ -93,22 +93,23 @@ def _from_session(doc: dict[str, Any]) -> Profile:
         metadata=_session_metadata(doc),
     )
     start_stack = doc.get("start_call_stack") or []
-    if not isinstance(start_stack, list) or not all(isinstance(s, str) for s in start_stack):
+    if not isinstance(start_stack, list | tuple) or not all(isinstance(s, str) for s in start_stack):
         raise ValueError("'start_call_stack' is not a list of strings")
     start_ids = [_identifier(s) for s in start_stack if not _is_thread(s)]
 
     parsed: list[tuple[str, list[str], float]] = []
     for n, record in enumerate(records):
-        if not isinstance(record, list) or len(record) != 2:
+        if not isinstance(record, list | tuple) or len(record) != 2:
             raise ValueError(f"frame record {n} is not a [stack, time] pair")
         stack, seconds = record
-        if not isinstance(stack, list) or not all(isinstance(s, str) for s in stack):
+        if not isinstance(stack, list | tuple) or not all(isinstance(s, str) for s in stack):
             raise ValueError(f"frame record {n}: the stack is not a list of strings")
         seconds = _number(seconds, f"frame record {n} time")
         thread = ""
         if stack and _is_thread(stack[0]):
             thread = _identifier(stack[0]).split("\x00", 1)[0]
             stack = stack[1:]
+        stack = list(stack)
         if len(stack) > _MAX_DEPTH:
             raise ValueError(f"frame record {n}: stack deeper than {_MAX_DEPTH}")
         parsed.append((thread, stack, seconds))
