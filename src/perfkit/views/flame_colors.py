@@ -29,7 +29,7 @@ LEGEND = {
 }
 #: (red, green, blue) lowest value and span per origin: warm, green, blue, grey
 _PALETTES = {
-    "user": ((216, 40), (70, 120), (30, 40)),
+    "user": ((216, 39), (70, 120), (20, 40)),
     "stdlib": ((110, 60), (180, 50), (70, 50)),
     "library": ((80, 60), (150, 50), (215, 40)),
     "native": ((170, 40), (170, 40), (170, 40)),
