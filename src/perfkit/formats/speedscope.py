@@ -283,7 +283,7 @@ def _fill(profile: Profile, parts: list[_Part], types: list[ValueType]) -> None:
 def _part(raw: dict[str, Any], index: int, nframes: int, several: bool) -> _Part:
     what = f"profile {index}"
     unit = raw.get("unit", "none")
-    if unit not in _UNITS:
+    if not isinstance(unit, str) or unit not in _UNITS:
         raise ValueError(f"{what}: unknown unit {str(unit)[:40]!r}")
     extra = raw.get(EXTRA) if isinstance(raw.get(EXTRA), dict) else None
     if extra is not None and isinstance(extra.get("sample_type"), str):
