@@ -189,14 +189,13 @@ def _worker(path: str) -> None:  # pragma: no cover - runs in the worker interpr
 
         def row(record, column: int, size: int, count: int) -> None:
             key = (record.tid, record.stack_id, record.native_stack_id, record.native_segment_generation)
+            if not names.get(record.tid):  # a thread's name is known only once memray has read it
+                names[record.tid] = str(record.thread_name or "")
             entry = stacks.get(key)
             if entry is None:
                 trace = record.hybrid_stack_trace() if native else record.stack_trace()
                 ids = [frames.setdefault((str(f[0]), str(f[1]), int(f[2])), len(frames)) for f in trace]
-                name = names.get(record.tid)
-                if name is None:
-                    name = names[record.tid] = str(record.thread_name or "")
-                entry = stacks[key] = [record.tid, name, ids, [0, 0, 0, 0]]
+                entry = stacks[key] = [record.tid, "", ids, [0, 0, 0, 0]]
             entry[3][column] += size
             entry[3][column + 1] += count
 
@@ -207,6 +206,8 @@ def _worker(path: str) -> None:  # pragma: no cover - runs in the worker interpr
                 row(record, 0, int(record.size), int(record.n_allocations))
         for record in reader.get_high_watermark_allocation_records(merge_threads=False):
             row(record, 2, int(record.size), int(record.n_allocations))
+        for entry in stacks.values():
+            entry[1] = names.get(entry[0], "")
         out = {
             "meta": {
                 "start_time": meta.start_time.isoformat(),

@@ -13,9 +13,13 @@ CPU time split into Python, native (C) and system time, and megabytes allocated.
   line's callers.  Lines of a function no stack ends in (older Scalene, ``--no-stacks``) stay
   single-frame stacks.  So per-line and per-function totals are Scalene's own; the caller split
   is an estimate that assumes a function's lines do not depend on who called it.
-* Values: ``cpu/nanoseconds`` (Python + native + system share x elapsed time, default),
-  ``cpu_python/nanoseconds``, ``cpu_native/nanoseconds``, ``cpu_system/nanoseconds``, and with
-  memory profiling ``alloc_space/bytes`` (Scalene's sampled malloc MB x 2**20).
+* Values: a line's percentages are shares of the run's sampled wall time, so each becomes
+  share x elapsed time: ``cpu/nanoseconds`` (default: Python + native, the time the process ran
+  on a CPU in that line), ``cpu_python/nanoseconds``, ``cpu_native/nanoseconds``,
+  ``system/nanoseconds`` (Scalene's "system" column: the rest of the sampled wall time, in the
+  kernel or waiting on I/O, locks or sleep; not CPU time, hence not ``cpu_system``) and
+  ``wall/nanoseconds`` (all three).  With memory profiling also ``alloc_space/bytes``
+  (Scalene's sampled malloc MB x 2**20; sampled, so approximate).
 * Scalene reports no per-thread values, so samples carry no thread label.
 """
 
@@ -36,7 +40,8 @@ EXTENSIONS = (".scalene.json", ".scalene")
 CPU = ValueType("cpu", "nanoseconds")
 CPU_PYTHON = ValueType("cpu_python", "nanoseconds")
 CPU_NATIVE = ValueType("cpu_native", "nanoseconds")
-CPU_SYSTEM = ValueType("cpu_system", "nanoseconds")
+SYSTEM = ValueType("system", "nanoseconds")
+WALL = ValueType("wall", "nanoseconds")
 ALLOC_SPACE = ValueType("alloc_space", "bytes")
 
 MB = 1024 * 1024
@@ -73,7 +78,7 @@ def parse(data: Any) -> Profile:
     elapsed = _number(data, "elapsed_time_sec")
     memory = bool(data.get("memory", False))
     elapsed_ns = elapsed * 1e9
-    types = [CPU, CPU_PYTHON, CPU_NATIVE, CPU_SYSTEM] + ([ALLOC_SPACE] if memory else [])
+    types = [CPU, CPU_PYTHON, CPU_NATIVE, SYSTEM, WALL] + ([ALLOC_SPACE] if memory else [])
     start = data.get("start_time_absolute")
     args = data.get("args")
     profile = Profile(
@@ -106,7 +111,7 @@ def parse(data: Any) -> Profile:
             python = _number(row, "n_cpu_percent_python") / 100 * elapsed_ns
             native = _number(row, "n_cpu_percent_c") / 100 * elapsed_ns
             system = _number(row, "n_sys_percent") / 100 * elapsed_ns
-            cpu_values = [python + native + system, python, native, system]
+            cpu_values = [python + native, python, native, system, python + native + system]
             alloc = _number(row, "n_malloc_mb", 0.0) * MB if memory else 0.0
             if not any(cpu_values) and not alloc:
                 continue
@@ -118,7 +123,7 @@ def parse(data: Any) -> Profile:
             if alloc:
                 contexts = _matching(mem_contexts, str(filename), function)
                 contexts = contexts or _matching(cpu_contexts, str(filename), function)
-                _add(profile, leaf, [0.0, 0.0, 0.0, 0.0, alloc], contexts)
+                _add(profile, leaf, [0.0, 0.0, 0.0, 0.0, 0.0, alloc], contexts)
     return profile
 
 
