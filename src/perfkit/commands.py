@@ -321,6 +321,8 @@ def profile_command(
         typer.echo(f"perfkit: interrupted; saved what was gathered to {output}", err=True)
         raise typer.Exit(EXIT_INTERRUPTED)
     status = meta.get("exit_code")
+    if meta.get("stopped_by_duration"):
+        return  # perfkit stopped the target on the user's --duration: that is success
     if isinstance(status, int) and status != 0:
         if not quiet:
             typer.echo(f"perfkit: the profiled command exited with status {status}", err=True)
