@@ -365,3 +365,35 @@ def test_convert_to_html_report(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     html = out.read_text()
     assert "<html" in html.lower() and "hot" in html
+
+
+# ---------------------------------------------------------------------------- Python API
+def _busy(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i * i % 7
+    return total
+
+
+def _api_target() -> None:
+    for _ in range(30):
+        _busy(60_000)
+    _busy(200_000)
+
+
+def test_api_profile_callable_in_process(tmp_path: Path) -> None:
+    out = tmp_path / "api.folded"
+    profile = pk.profile(_api_target, output=out)
+    assert out.stat().st_size > 0
+    ids = {i for i, f in enumerate(profile.frames) if f.function == "_busy"}
+    assert sum(v for stack, v in profile.iter_stacks() if ids.intersection(stack)) > 0
+    with pytest.raises(pk.PerfkitError):
+        pk.profile(_api_target, profiler="py-spy")
+
+
+@pytest.mark.slow
+def test_api_profile_command(tmp_path: Path, python: str) -> None:
+    out = tmp_path / "api.pb.gz"
+    profile = pk.profile([python, str(CPU_SPLIT), "1"], output=out, rate=200)
+    assert profile.metadata["exit_code"] == 0
+    assert function_totals(out).get("hot", 0) > function_totals(out).get("cold", 0) > 0

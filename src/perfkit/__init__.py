@@ -4,11 +4,13 @@ Library entry points (the CLI is a thin layer over these):
 
 * :func:`load` reads any supported profile file into a :class:`Profile`;
 * :func:`save` writes a profile in any format or view, chosen by extension;
-* :func:`record` runs a command under a profiler (py-spy by default).
+* :func:`record` runs a command under a profiler (py-spy by default);
+* :func:`profile` records a command or a Python callable in one call, optionally saving it.
 """
 
 from __future__ import annotations
 
+from perfkit.api import profile
 from perfkit.collectors import RecordOptions, record
 from perfkit.errors import PerfkitError
 from perfkit.files import load, render, save
@@ -24,6 +26,7 @@ __all__ = [
     "ValueType",
     "__version__",
     "load",
+    "profile",
     "record",
     "render",
     "save",
