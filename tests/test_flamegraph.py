@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from profilegen import profiles
 
 from perfkit import files
 from perfkit.errors import PerfkitError
@@ -27,6 +26,7 @@ from perfkit.formats import folded
 from perfkit.model import Frame, Profile, ValueType
 from perfkit.views import flame_colors, flamegraph
 from perfkit.views.flame_tree import layout
+from profilegen import profiles
 
 GOLDEN = Path(__file__).parent / "golden" / "flame"
 SVG_NS = "{http://www.w3.org/2000/svg}"
