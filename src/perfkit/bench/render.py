@@ -101,11 +101,14 @@ class _Grid:
         values = ["" if c is None else f"{_num(c.center / factor)}{prefix} ± {_range(c)}" for c in row.cells]
         comps = ["" if c is None else _comparison(c) for c in row.comparisons]
         marks = "".join(dict.fromkeys(self.marks[n] for n in row.notes))
-        if marks:
-            if len(comps) > 1 and comps[-1]:
-                comps[-1] += " " + marks
-            else:
-                values[-1] += " " + marks
+        if marks:  # on the last cell that has anything in it
+            for i in range(len(values) - 1, -1, -1):
+                if comps[i] or values[i]:
+                    if comps[i]:
+                        comps[i] += " " + marks
+                    else:
+                        values[i] += " " + marks
+                    break
         return row.name, values, comps
 
 

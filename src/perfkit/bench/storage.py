@@ -225,3 +225,26 @@ def load_results(path: str | Path, label: str | None = None) -> ResultSet:
         raise PerfkitError(f"{p}: not text; expected Go benchmark output or JSON results") from None
     except ValueError as exc:
         raise PerfkitError(f"{p}: {exc}") from None
+
+
+_RUN_FIELDS = ("n", "elapsed_ns", "bytes_per_op", "allocs_per_op", "mem_calls")
+
+
+def loads_benchmarks(text: str) -> tuple[list[Benchmark], dict[str, Any]]:
+    """perfkit JSON back into :class:`Benchmark` records (for re-writing in another format)."""
+    doc = json.loads(text)
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise ValueError("not perfkit bench JSON")
+    read_perfkit(doc, "check")  # validates every field, raising ValueError on bad ones
+    benchmarks = [
+        Benchmark(
+            b["name"],
+            b["pkg"],
+            str(b.get("nodeid", "")),
+            int(b.get("procs", 1)) or 1,
+            [Run(**{k: r.get(k) for k in _RUN_FIELDS}) for r in b["runs"]],
+        )
+        for b in doc["benchmarks"]
+    ]
+    context = doc.get("context") if isinstance(doc.get("context"), dict) else {}
+    return benchmarks, context
