@@ -96,6 +96,8 @@ def _from_session(doc: dict[str, Any]) -> Profile:
     if not isinstance(start_stack, list | tuple) or not all(isinstance(s, str) for s in start_stack):
         raise ValueError("'start_call_stack' is not a list of strings")
     start_ids = [_identifier(s) for s in start_stack if not _is_thread(s)]
+    # only the thread that called profiler.start() has those frames on its stacks
+    start_thread = next((_identifier(s).split("\x00", 1)[0] for s in start_stack if _is_thread(s)), None)
 
     parsed: list[tuple[str, list[str], float]] = []
     for n, record in enumerate(records):
@@ -115,7 +117,9 @@ def _from_session(doc: dict[str, Any]) -> Profile:
         parsed.append((thread, stack, seconds))
 
     trim = len(start_ids)
-    for _, stack, _ in parsed:
+    for thread, stack, _ in parsed:
+        if start_thread is not None and thread != start_thread:
+            continue
         shared = 0
         while shared < trim and shared < len(stack) and _identifier(stack[shared]) == start_ids[shared]:
             shared += 1
@@ -127,7 +131,8 @@ def _from_session(doc: dict[str, Any]) -> Profile:
     labelsets: dict[str, int] = {}
     for thread, stack, seconds in parsed:
         ids = []
-        stack = stack[trim:]
+        if start_thread is None or thread == start_thread:
+            stack = stack[trim:]
         for info in stack[_launcher_frames(stack) :]:
             fid = frames.get(info)
             if fid is None:
@@ -146,7 +151,7 @@ def _session_metadata(doc: dict[str, Any]) -> dict[str, Any]:
     meta: dict[str, Any] = {"format": NAME, "pyinstrument_file": "session"}
     start = doc.get("start_time")
     if isinstance(start, int | float) and math.isfinite(start) and 0 <= start < 1e11:
-        meta["start_ns"] = round(start * 1e9)
+        meta["start_ns"] = round(start * 1e6) * 1000  # float seconds: keep microseconds exact
     for key, out in (("duration", "duration_ns"), ("cpu_time", "cpu_time_ns")):
         value = doc.get(key)
         if isinstance(value, int | float) and math.isfinite(value) and 0 <= value < 1e9:
@@ -243,9 +248,9 @@ def _from_tree(doc: dict[str, Any]) -> Profile:
         stack = (*parent, profile.frame_id(frame))
         if len(stack) > _MAX_DEPTH:
             raise ValueError(f"call tree deeper than {_MAX_DEPTH}")
-        inner = 0.0
+        inner = 0.0  # a [self] child holds the self time, so it counts as a child here too
         for child in children:
-            if isinstance(child, dict) and child.get("function") != "[self]":
+            if isinstance(child, dict):
                 inner += _number(child.get("time", 0), "child time")
         _add_time(profile, stack, seconds - inner)
         todo.extend((child, stack) for child in reversed(children))
