@@ -21,8 +21,19 @@ MB = 1024 * 1024
 def _capture(tmp: Path, program: Path, name: str, *extra: str) -> Path:
     out = tmp / name
     subprocess.run(
-        [sys.executable, "-m", "memray", "run", "-q", "-f", "--trace-python-allocators", *extra, "-o", str(out)]
-        + [str(program)],
+        [
+            sys.executable,
+            "-m",
+            "memray",
+            "run",
+            "-q",
+            "-f",
+            "--trace-python-allocators",
+            *extra,
+            "-o",
+            str(out),
+            str(program),
+        ],
         check=True,
         capture_output=True,
         timeout=120,
@@ -123,7 +134,7 @@ def test_truncated_capture_is_rejected_unless_partial_is_allowed(captures: dict[
     data = captures["raw"].read_bytes()
     cut = tmp_path / "cut.bin"
     cut.write_bytes(data[: len(data) * 2 // 3])
-    with pytest.raises(ValueError, match="truncated or corrupted|cannot read"):
+    with pytest.raises(ValueError, match=r"truncated or corrupted|cannot read"):
         memray_capture.read(cut)
     partial = memray_capture.read(cut, allow_partial=True)
     assert partial.metadata["partial"] is True
