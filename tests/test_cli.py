@@ -125,8 +125,9 @@ def test_profile_duration_stops_a_long_target(tmp_path: Path, python: str) -> No
 @pytest.mark.slow
 def test_profile_pyinstrument_backend(tmp_path: Path, python: str) -> None:
     out = tmp_path / "pyi.folded"
-    result = perfkit("profile", "--profiler", "pyinstrument", "-o", out, "--", python, CPU_SPLIT, "2")
+    result = perfkit("profile", "--profiler", "pyinstrument", "--gil", "-o", out, "--", python, CPU_SPLIT, "2")
     assert result.returncode == 0, result.stderr
+    assert "warning: --gil is not supported by pyinstrument" in result.stderr
     assert inclusive(out, "hot") > inclusive(out, "cold") > 0
 
 

@@ -308,6 +308,9 @@ def profile_command(
     meta = profile.metadata
     save(profile, output, fmt, title=title or _default_title(command, pid))
     if not quiet:
+        for name in meta.get("ignored_options", ()) or ():
+            flag = f"--{str(name).replace('_', '-')}"
+            typer.echo(f"perfkit: warning: {flag} is not supported by {profiler}; it was ignored", err=True)
         for warning in meta.get("warnings", ()) or ():
             typer.echo(f"perfkit: warning: {warning}", err=True)
         if profile.is_empty:
