@@ -244,18 +244,23 @@ def default_output(source: Path, suffix: str) -> Path:
 
 
 def _summary(profile: Profile, output: Path, profiler: str) -> str:
-    """``wrote cpu.svg: 512 samples over 5.1s (py-spy, 100 Hz)``."""
+    """``wrote cpu.svg: 512 samples, 5.02s cpu over 5.1s (py-spy)``: what the file holds."""
+    from perfkit.views.units import format_value
+
     meta = profile.metadata
-    try:
-        samples = profile.total("samples")
-    except KeyError:
-        samples = len(profile)
-    parts = [f"{samples:,} samples"]
+    parts = []
+    names = [t.type for t in profile.sample_types]
+    if "samples" in names:
+        parts.append(f"{profile.total('samples'):,} samples")
+    main = profile.sample_types[profile.default_type]
+    if main.type != "samples":
+        parts.append(f"{format_value(profile.total(), main.unit)} {main.type}")
+    text = ", ".join(parts)
     duration_ns = meta.get("duration_ns")
     if isinstance(duration_ns, int | float) and duration_ns > 0:
-        parts.append(f"over {duration_ns / 1e9:.1f}s")
+        text += f" over {duration_ns / 1e9:.1f}s"
     where = "stdout" if str(output) == "-" else str(output)
-    return f"perfkit: wrote {where}: {' '.join(parts)} ({profiler})"
+    return f"perfkit: wrote {where}: {text} ({profiler})"
 
 
 # ---------------------------------------------------------------------------- commands
