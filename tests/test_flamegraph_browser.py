@@ -185,3 +185,27 @@ def test_icicle_and_many_frames(browser: object, tmp_path: Path) -> None:
     assert all("hide" not in cls.split() for _x, _w, cls in g.state())
     assert g.errors == []
     g.page.close()
+
+
+def test_two_graphs_inline_in_one_html_page(browser: object, tmp_path: Path) -> None:
+    """The HTML report embeds several graphs in one page: each script must drive only its own."""
+    svgs = [flamegraph.write(small_profile(), title=t).split("?>\n", 1)[1] for t in ("First", "Second")]
+    html = "<!doctype html><html><body>" + "".join(f"<div>{s}</div>" for s in svgs) + "</body></html>"
+    page_path = tmp_path / "report.html"
+    page_path.write_text(html, encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1300, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(page_path.as_uri())
+    drawn = parse(flamegraph.write(small_profile()))[1]
+    lam = [i for i, d in enumerate(drawn) if d.name == "<lambda>"][1]
+    first, second = page.locator("svg.pkflame").nth(0), page.locator("svg.pkflame").nth(1)
+    second.locator("g.frames > g").nth(lam).locator("rect").click()
+    width = "g => parseFloat(g.firstChild.getAttribute('width'))"
+    assert second.locator("g.frames > g").nth(lam).evaluate(width) == pytest.approx(PLOT, abs=0.1)
+    assert first.locator("g.frames > g").nth(lam).evaluate(width) == pytest.approx(120 / 853 * PLOT, abs=0.1)
+    assert second.locator("text.unzoom").is_visible() and not first.locator("text.unzoom").is_visible()
+    first.locator("g.frames > g").nth(lam).locator("rect").hover()
+    assert first.locator("g.tip").is_visible() and not second.locator("g.tip").is_visible()
+    assert errors == []
+    page.close()
