@@ -138,7 +138,8 @@ _GOARCH = {"x86_64": "amd64", "aarch64": "arm64", "arm64": "arm64", "amd64": "am
 
 def read_pytest_benchmark(doc: dict[str, Any], label: str) -> ResultSet:
     """Results from pytest-benchmark JSON: every stored round (``stats.data``, seconds per call)
-    is one sample in sec/op; files saved without data give one sample, the median."""
+    is one sample in sec/op; files saved without data give one sample, the median.  Names get
+    the machine's CPU count as their ``-N`` suffix, like perfkit's and Go's."""
     machine = doc.get("machine_info") if isinstance(doc.get("machine_info"), dict) else {}
     config: dict[str, str] = {}
     if isinstance(machine.get("system"), str):
@@ -148,12 +149,15 @@ def read_pytest_benchmark(doc: dict[str, Any], label: str) -> ResultSet:
     cpu = machine.get("cpu")
     if isinstance(cpu, dict) and isinstance(cpu.get("brand_raw"), str):
         config["cpu"] = cpu["brand_raw"]
+    procs = cpu.get("count") if isinstance(cpu, dict) else None
+    suffix = f"-{procs}" if isinstance(procs, int) and not isinstance(procs, bool) and procs > 1 else ""
     out = ResultSet(label)
     for i, bench in enumerate(_field(doc, "benchmarks", list, "document")):
         where = f"benchmarks[{i}]"
         fullname = _field(bench, "fullname", str, where)
         params = bench.get("params") if isinstance(bench.get("params"), dict) else None
         pkg, name = name_from_nodeid(fullname, params)
+        name += suffix  # the CPU count, as perfkit and Go name results, so the three line up
         stats = _field(bench, "stats", dict, where)
         iterations = stats.get("iterations", 1)
         if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations <= 0:
