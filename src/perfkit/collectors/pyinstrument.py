@@ -155,7 +155,7 @@ def record(command: list[str], options: RecordOptions) -> Profile:
             "period": f"pyinstrument samples at most every {interval:g} s; values are the wall time "
             "between samples, so they add up to the run time",
             "exit_code": outcome.exit_code,
-            "interrupted": outcome.interrupted or bool(facts.get("interrupted")),
+            "interrupted": outcome.interrupted,
             "stopped_by_duration": outcome.stopped_by_duration,
             "async_mode": "enabled",
             "ignored_options": [n for n in ("idle", "gil", "native", "subprocesses") if getattr(options, n)],
