@@ -86,6 +86,30 @@ def test_random_profiles_round_trip_exactly(profile: Profile) -> None:
         assert back.metadata.get(key) == profile.metadata.get(key)
 
 
+@settings(max_examples=60, deadline=None)
+@given(profiles())
+def test_fast_and_plain_paths_agree(profile: Profile) -> None:
+    data = pprof.write(profile, compress=False, aggregate=False)
+    assert isinstance(pprof._message(data), pb.LazyProfile)  # our own files take the fast path
+    fast = pprof._to_profile(pprof._parse(pb.LazyProfile(), data))
+    plain = pprof._to_profile(pprof._parse(pb.Profile(), data))
+    assert list(fast.samples()) == list(plain.samples())
+    assert canonical(fast) == canonical(profile)
+
+
+def test_unpacked_location_ids_fall_back_to_plain_schema() -> None:
+    """Go writes stacks of one or two locations unpacked; the fast view cannot, so it steps aside."""
+    data = pprof.write(split_profile(), compress=False)
+    # Sample{location_id: 1 (varint), location_id: 2 (varint), value: 4, value: 40}, unpacked
+    sample = bytes([0x08, 1, 0x08, 2, 0x10, 4, 0x10, 40])
+    data += bytes([0x12, len(sample)]) + sample
+    assert isinstance(pprof._message(data), pb.Profile)
+    back = pprof.decode(data)
+    assert back.total("cpu") == 100_000_040
+    main, hot = Frame("main", "cpu_split.py", 30), Frame("hot", "cpu_split.py", 11)  # locations 2 and 1
+    assert canonical(back)[((main, hot), ())] == (4, 40)
+
+
 def test_files_load_and_save(tmp_path: Path) -> None:
     for name in ("p.pb.gz", "p.pprof", "p.pb"):
         path = files.save(split_profile(), tmp_path / name)

@@ -12,7 +12,9 @@ from __future__ import annotations
 import gzip
 import re
 import zlib
-from collections.abc import Sequence
+from array import array
+from collections.abc import Callable, Sequence
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,8 @@ EXTENSIONS = (".pb.gz", ".pprof", ".pb")
 GZIP_MAGIC = b"\x1f\x8b"
 #: metadata keys stored in dedicated profile.proto fields rather than in comments
 _FIELD_KEYS = {"duration_ns", "start_ns", "drop_frames", "keep_frames", "format", "comments"}
+#: leaf-first location ids -> root-first frame ids
+_StackFn = Callable[[Sequence[int]], tuple[int, ...]]
 _COMMENT = re.compile(r"^([A-Za-z_][\w.-]*)=(.*)$", re.DOTALL)
 
 
@@ -89,22 +93,30 @@ def _int_meta(metadata: dict[str, Any], key: str) -> int:
 
 def _aggregate(profile: Profile) -> tuple[list[tuple[int, int]], list[list[int]]]:
     """Distinct (stack id, labelset id) pairs in first-seen order and their summed values."""
-    index: dict[tuple[int, int], int] = {}
-    rows: list[int] = []
-    setdefault = index.setdefault
-    for key in zip(profile.sample_stack, profile.sample_labels):
-        rows.append(setdefault(key, len(index)))
+    width = len(profile.labelsets)
+    keys = [sid * width + lid for sid, lid in zip(profile.sample_stack, profile.sample_labels)]
+    distinct = list(dict.fromkeys(keys))
+    if len(distinct) == len(keys):  # nothing to merge (e.g. a profile read from pprof)
+        return [divmod(k, width) for k in keys], [list(col) for col in profile.values]
+    position = {key: i for i, key in enumerate(distinct)}
+    rows = list(map(position.__getitem__, keys))
     sums: list[list[int]] = []
     for column in profile.values:
-        acc = [0] * len(index)
+        acc = [0] * len(distinct)
         for row, value in zip(rows, column):
             acc[row] += value
         sums.append(acc)
-    return list(index), sums
+    return [divmod(k, width) for k in distinct], sums
 
 
-def encode(profile: Profile) -> Any:
-    """The profile as a ``perftools.profiles.Profile`` message (not yet serialised)."""
+def _each(profile: Profile) -> tuple[list[tuple[int, int]], list[list[int]]]:
+    """Every sample as its own row, for producers that keep samples apart."""
+    return list(zip(profile.sample_stack, profile.sample_labels)), [list(col) for col in profile.values]
+
+
+def encode(profile: Profile, *, aggregate: bool = True) -> Any:
+    """The profile as a ``perftools.profiles.Profile`` message (not yet serialised); with
+    ``aggregate`` (the default) samples of equal stack and labels become one."""
     strings = _Strings()
     msg = pb.Profile()
     for vt in profile.sample_types:
@@ -112,7 +124,7 @@ def encode(profile: Profile) -> Any:
     if profile.sample_types:
         default = profile.sample_types[min(max(profile.default_type, 0), len(profile.sample_types) - 1)]
         msg.default_sample_type = strings(default.type)
-    keys, sums = _aggregate(profile)
+    keys, sums = _aggregate(profile) if aggregate else _each(profile)
     # one mapping says the functions are already symbolised, so pprof looks for no binary
     msg.mapping.add(
         id=1,
@@ -123,31 +135,26 @@ def encode(profile: Profile) -> Any:
     )
 
     # one Function per (name, file), one Location per frame that some sample uses
+    stacks = profile.stacks
+    sids = list(dict.fromkeys(sid for sid, _ in keys))
+    used = dict.fromkeys(chain.from_iterable(reversed(stacks[sid]) for sid in sids))
     functions: dict[tuple[str, str], int] = {}
     location_of: dict[int, int] = {}
-    frames = profile.frames
-    stack_locs: dict[int, list[int]] = {}
-    for sid, _ in keys:
-        if sid in stack_locs:
-            continue
-        ids = []
-        for fid in reversed(profile.stacks[sid]):
-            loc = location_of.get(fid)
-            if loc is None:
-                frame = frames[fid]
-                fkey = (frame.function, frame.file)
-                func = functions.get(fkey)
-                if func is None:
-                    func = functions[fkey] = len(functions) + 1
-                    name = strings(frame.function)
-                    msg.function.add(id=func, name=name, system_name=name, filename=strings(frame.file))
-                loc = location_of[fid] = len(location_of) + 1
-                msg.location.add(id=loc, mapping_id=1).line.add(function_id=func, line=frame.line)
-            ids.append(loc)
-        stack_locs[sid] = ids
+    for fid in used:
+        frame = profile.frames[fid]
+        fkey = (frame.function, frame.file)
+        func = functions.get(fkey)
+        if func is None:
+            func = functions[fkey] = len(functions) + 1
+            name = strings(frame.function)
+            msg.function.add(id=func, name=name, system_name=name, filename=strings(frame.file))
+        loc = location_of[fid] = len(location_of) + 1
+        msg.location.add(id=loc, mapping_id=1).line.add(function_id=func, line=frame.line)
+    loc_of = location_of.__getitem__
+    stack_locs = {sid: list(map(loc_of, reversed(stacks[sid]))) for sid in sids}
 
     label_msgs: dict[int, list[Any]] = {}
-    for lid in {lid for _, lid in keys}:
+    for lid in dict.fromkeys(lid for _, lid in keys):
         label_msgs[lid] = [pb.Label(key=strings(k), str=strings(v)) for k, v in profile.labelsets[lid]]
     add = msg.sample.add
     columns = list(zip(*sums)) if sums else []
@@ -171,9 +178,10 @@ def encode(profile: Profile) -> Any:
     return msg
 
 
-def write(profile: Profile, *, compress: bool = True, **_: object) -> bytes:
-    """Serialised profile.proto, gzipped unless ``compress=False`` (``.pb`` files)."""
-    data = encode(profile).SerializeToString()
+def write(profile: Profile, *, compress: bool = True, aggregate: bool = True, **_: object) -> bytes:
+    """Serialised profile.proto, gzipped unless ``compress=False``; one Sample per distinct
+    stack and label set unless ``aggregate=False``."""
+    data = encode(profile, aggregate=aggregate).SerializeToString()
     return gzip.compress(data, compresslevel=6, mtime=0) if compress else data
 
 
@@ -190,12 +198,32 @@ def decode(data: bytes) -> Profile:
             data = gzip.decompress(data)
         except (OSError, EOFError, zlib.error) as exc:
             raise ValueError(f"damaged gzip data: {exc}") from None
-    msg = pb.Profile()
+    try:
+        return _to_profile(_message(data))
+    except DecodeError as exc:  # a damaged packed stack or label, met on the fast path
+        raise ValueError(f"damaged sample: {exc or 'parse error'}") from None
+
+
+def _message(data: bytes) -> Any:
+    """The parsed message, as a ``LazyProfile`` when that fast view understood every byte.
+
+    The fast view reads packed location ids and labels as raw bytes (see pprof_schema). Files it
+    does not fully understand (unpacked short stacks as Go writes them, unknown fields,
+    non-canonical encodings) are read with the plain schema instead: slower, same result.
+    """
+    lazy = _parse(pb.LazyProfile(), data)
+    lazy.DiscardUnknownFields()
+    if lazy.ByteSize() == len(data):
+        return lazy
+    return _parse(pb.Profile(), data)
+
+
+def _parse(msg: Any, data: bytes) -> Any:
     try:
         msg.ParseFromString(data)
     except (DecodeError, RuntimeError) as exc:
         raise ValueError(f"not a profile.proto message: {exc or 'parse error'}") from None
-    return _to_profile(msg)
+    return msg
 
 
 def _to_profile(msg: Any) -> Profile:
@@ -247,11 +275,14 @@ def _to_profile(msg: Any) -> Profile:
             file = mapping_file.get(loc.mapping_id, "")
             location_frames[loc.id] = (frame_id(Frame(f"0x{loc.address:x}", file, 0)),)
 
-    _read_samples(msg, profile, location_frames, string)
+    read_samples = _read_lazy_samples if isinstance(msg, pb.LazyProfile) else _read_samples
+    read_samples(msg, profile, _stack_builder(location_frames), string)
     return profile
 
 
-def _read_samples(msg: Any, profile: Profile, location_frames: dict[int, tuple[int, ...]], string: Any) -> None:
+def _read_samples(
+    msg: Any, profile: Profile, make_stack: Callable[[Sequence[int]], tuple[int, ...]], string: Any
+) -> None:
     """Fill the profile's columns; stacks and label sets are interned once per distinct value."""
     stack_cache: dict[tuple[int, ...], int] = {}
     label_cache: dict[tuple[tuple[int, int, int, int], ...], int] = {}
@@ -264,7 +295,7 @@ def _read_samples(msg: Any, profile: Profile, location_frames: dict[int, tuple[i
         locs = tuple(sample.location_id)
         sid = stack_cache.get(locs)
         if sid is None:
-            sid = stack_cache[locs] = stack_id(_stack(locs, location_frames))
+            sid = stack_cache[locs] = stack_id(make_stack(locs))
         values = sample.value
         if len(values) != width:
             raise ValueError(f"a sample has {len(values)} values, the profile has {width} sample types")
@@ -280,14 +311,70 @@ def _read_samples(msg: Any, profile: Profile, location_frames: dict[int, tuple[i
             append(value)
 
 
-def _stack(locs: Sequence[int], location_frames: dict[int, tuple[int, ...]]) -> tuple[int, ...]:
-    stack: list[int] = []
-    for loc in reversed(locs):  # pprof lists the leaf first
-        frames = location_frames.get(loc)
-        if frames is None:
-            raise ValueError(f"a sample refers to missing location {loc}")
-        stack.extend(frames)
-    return tuple(stack)
+def _read_lazy_samples(
+    msg: Any, profile: Profile, make_stack: Callable[[Sequence[int]], tuple[int, ...]], string: Any
+) -> None:
+    """Like :func:`_read_samples` over ``LazySample``: location ids and labels are decoded once
+    per distinct byte string, values gathered into one flat array and split into columns."""
+    stack_cache: dict[bytes, int] = {}
+    label_cache: dict[tuple[bytes, ...], int] = {}
+    stacks = array("q")
+    labels = array("q")
+    flat = array("q")
+    add_stack, add_label, add_values = stacks.append, labels.append, flat.extend
+    width = len(profile.values)
+    stack_id, labelset_id = profile.stack_id, profile.labelset_id
+    for sample in msg.sample:
+        blob = sample.location_id
+        sid = stack_cache.get(blob)
+        if sid is None:
+            locs = pb.Sample.FromString(pb.PackedIds(raw=blob).SerializeToString()).location_id
+            sid = stack_cache[blob] = stack_id(make_stack(locs))
+        values = sample.value
+        if len(values) != width:
+            raise ValueError(f"a sample has {len(values)} values, the profile has {width} sample types")
+        add_values(values)
+        add_stack(sid)
+        raw_labels = sample.label
+        if raw_labels:
+            key = tuple(raw_labels)
+            lid = label_cache.get(key)
+            if lid is None:
+                decoded = [pb.Label.FromString(raw) for raw in key]
+                fields = tuple((lb.key, lb.str, lb.num, lb.num_unit) for lb in decoded)
+                lid = label_cache[key] = labelset_id(_labels(fields, string))
+            add_label(lid)
+        else:
+            add_label(0)
+    profile.sample_stack.extend(stacks)
+    profile.sample_labels.extend(labels)
+    for i, column in enumerate(profile.values):
+        column.extend(flat[i::width] if width > 1 else flat)
+
+
+def _stack_builder(location_frames: dict[int, tuple[int, ...]]) -> _StackFn:
+    """A function turning leaf-first location ids into a root-first frame-id tuple."""
+    if all(len(frames) == 1 for frames in location_frames.values()):  # no inlining: map in C
+        get = {loc: frames[0] for loc, frames in location_frames.items()}.__getitem__
+
+        def simple(locs: Sequence[int]) -> tuple[int, ...]:
+            try:
+                return tuple(map(get, reversed(locs)))
+            except KeyError as exc:
+                raise ValueError(f"a sample refers to missing location {exc.args[0]}") from None
+
+        return simple
+
+    def expanding(locs: Sequence[int]) -> tuple[int, ...]:
+        stack: list[int] = []
+        for loc in reversed(locs):  # pprof lists the leaf first
+            frames = location_frames.get(loc)
+            if frames is None:
+                raise ValueError(f"a sample refers to missing location {loc}")
+            stack.extend(frames)
+        return tuple(stack)
+
+    return expanding
 
 
 def _labels(key: tuple[tuple[int, int, int, int], ...], string: Any) -> list[tuple[str, str]]:

@@ -10,7 +10,19 @@ from __future__ import annotations
 
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 
-__all__ = ["Function", "Label", "Line", "Location", "Mapping", "Profile", "Sample", "ValueType"]
+__all__ = [
+    "Function",
+    "Label",
+    "LazyProfile",
+    "LazySample",
+    "Line",
+    "Location",
+    "Mapping",
+    "PackedIds",
+    "Profile",
+    "Sample",
+    "ValueType",
+]
 
 _PACKAGE = "perftools.profiles"
 _F = descriptor_pb2.FieldDescriptorProto
@@ -83,6 +95,22 @@ _MESSAGES: dict[str, list[tuple[str, int, int | str, bool]]] = {
 }
 
 
+# Fast-read views of the same wire data (not part of profile.proto): a packed ``location_id``
+# list and each Label are length-delimited on the wire, so they can be read as raw ``bytes``:
+# hashable keys that need decoding only once per distinct stack or label, not once per sample.
+_MESSAGES["LazySample"] = [
+    ("location_id", 1, _F.TYPE_BYTES, False),
+    ("value", 2, _F.TYPE_INT64, True),
+    ("label", 3, _F.TYPE_BYTES, True),
+]
+_MESSAGES["LazyProfile"] = [
+    (name, number, "LazySample" if name == "sample" else kind, repeated)
+    for name, number, kind, repeated in _MESSAGES["Profile"]
+]
+#: wraps raw bytes as field 1, the same bytes a Sample with those packed location ids holds
+_MESSAGES["PackedIds"] = [("raw", 1, _F.TYPE_BYTES, False)]
+
+
 def _file_descriptor() -> descriptor_pb2.FileDescriptorProto:
     """The descriptor of profile.proto, field by field."""
     fdp = descriptor_pb2.FileDescriptorProto(name="perfkit/pprof_profile.proto", package=_PACKAGE, syntax="proto3")
@@ -117,3 +145,6 @@ Mapping = _CLASSES["Mapping"]
 Location = _CLASSES["Location"]
 Line = _CLASSES["Line"]
 Function = _CLASSES["Function"]
+LazySample = _CLASSES["LazySample"]
+LazyProfile = _CLASSES["LazyProfile"]
+PackedIds = _CLASSES["PackedIds"]
