@@ -19,7 +19,8 @@ INPUTS = GOLDEN / "inputs"
 
 
 def perfkit(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "perfkit", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+    cmd = [sys.executable, "-m", "perfkit", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, timeout=300)
 
 
 def tables(*names: str, **kw: float) -> list[benchstat.Table]:
@@ -86,7 +87,7 @@ def test_alpha_and_confidence_options() -> None:
     [
         ({"a.txt": ""}, "the file is empty"),
         ({"a.txt": "PASS\nok  x 1.0s\n"}, "no benchmark result lines"),
-        ({"a.json": "{\"benchmarks\": [1, "}, "unreadable JSON"),
+        ({"a.json": '{"benchmarks": [1, '}, "unreadable JSON"),
         ({"a.txt": "BenchmarkA 10 5 ns/op\n", "b.txt": "BenchmarkA 10 5 MB/s\n"}, "no benchmark with the same name"),
         ({"a.txt": "BenchmarkA 10 5 ns/op\n", "b.txt": "BenchmarkB 10 5 ns/op\n"}, "no benchmark with the same name"),
     ],

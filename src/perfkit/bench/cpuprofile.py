@@ -59,8 +59,8 @@ def profile_calls(call: Callable[[], Any], seconds: float, interval: float = 0.0
         while time.perf_counter() < deadline:
             call()
 
-    if profile_callable is not None:
-        return profile_callable(repeat, interval=interval)
+    if profile_callable is not None:  # returns (fn's result, profile)
+        return profile_callable(repeat, interval=interval, async_mode="disabled")[1]
     from pyinstrument import Profiler
 
     profiler = Profiler(interval=interval, async_mode="disabled")
