@@ -39,12 +39,14 @@ def synthetic(samples: int, seed: int = 1) -> Profile:
     stacks = []
     for _ in range(max(1, samples // 10)):
         depth = rng.randint(8, 40)
-        stack = [funcs[0], *(funcs[int(rng.paretovariate(1.2)) % len(funcs)] for _ in range(depth))]
+        # callers near the root are few and shared (skewed), leaves spread over every function
+        stack = [funcs[0], *(funcs[int(rng.paretovariate(1.2)) % 50] for _ in range(depth // 2))]
+        stack += [funcs[rng.randrange(len(funcs))] for _ in range(depth - depth // 2)]
         stacks.append(tuple(profile.frame_id(f) for f in stack))
     labels = [profile.labelset_id({"thread": f"worker-{t}"}) for t in range(8)]
     for _ in range(samples):
-        sid = profile.stack_id(stacks[int(rng.paretovariate(1.1)) % len(stacks)])
-        count = rng.randint(1, 3)
+        sid = profile.stack_id(stacks[rng.randrange(len(stacks))])
+        count = int(rng.paretovariate(1.5))
         profile.add_ids(sid, (count * 10_000_000, count), labels[rng.randrange(8)])
     return profile
 

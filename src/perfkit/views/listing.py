@@ -52,8 +52,10 @@ def routines(profile: Profile, pattern: str, *, sample_type: str | int | None = 
     wanted = {(f.function, f.file) for f in profile.frames if rx.search(f.function)}
     if not wanted:
         return []
-    fn_flat, fn_cum = flat_cum(profile, lambda f: (f.function, f.file), index)
-    line_flat, line_cum = flat_cum(profile, lambda f: (f.function, f.file, f.line), index)
+    fn_flat, fn_cum = flat_cum(profile, lambda f: (f.function, f.file) if rx.search(f.function) else None, index)
+    line_flat, line_cum = flat_cum(
+        profile, lambda f: (f.function, f.file, f.line) if rx.search(f.function) else None, index
+    )
     found: dict[tuple[str, str], Routine] = {}
     for key in fn_cum:
         if key in wanted:

@@ -112,10 +112,11 @@ def resolve_sample_type(profile: Profile, sample_type: str | int | None) -> int:
 
 
 def flat_cum(
-    profile: Profile, key: Callable[[Frame], Hashable], sample_type: str | int | None = None
+    profile: Profile, key: Callable[[Frame], Hashable | None], sample_type: str | int | None = None
 ) -> tuple[dict[Hashable, int], dict[Hashable, int]]:
     """Flat and cum value per ``key(frame)``: flat where the key is the leaf, cum once per sample
-    wherever the key appears on the stack (so recursion is not double counted)."""
+    wherever the key appears on the stack (so recursion is not double counted).  Frames whose key
+    is None are skipped, so callers interested in a few frames pay little for the rest."""
     index = resolve_sample_type(profile, sample_type)
     keys = [key(f) for f in profile.frames]
     flat: dict[Hashable, int] = {}
@@ -124,8 +125,10 @@ def flat_cum(
         if not stack:
             continue
         leaf = keys[stack[-1]]
-        flat[leaf] = flat.get(leaf, 0) + value
-        seen = {keys[f] for f in stack} if len(stack) > 1 else (leaf,)
+        if leaf is not None:
+            flat[leaf] = flat.get(leaf, 0) + value
+        seen = {keys[f] for f in stack} if len(stack) > 1 else {leaf}
+        seen.discard(None)
         for k in seen:
             cum[k] = cum.get(k, 0) + value
     return flat, cum
