@@ -1,0 +1,243 @@
+"""asyncio: each Task is a logical thread; task steps between awaits are atomic.
+
+Every task's coroutine is wrapped so that each step (from one suspension to the next) runs as
+the task's logical thread with a fresh epoch. Edges come from task creation (parent → child),
+awaiting a task, future or gather (completion → awaiter), and asyncio's Lock, Event, Condition
+(through its lock), Semaphore, Barrier and Queue. The event loop's scheduling itself is not an
+edge: two tasks of one loop race only through a lost update across an await (see runtime).
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import sys
+import weakref
+
+from .clock import LT, acquire, release, snapshot
+from .state import base, capture_stack, current, register, tls
+
+#: task -> its wrapped coroutine (which knows the task's logical thread and final clock)
+_TASKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_done = False
+
+
+class _Coro(collections.abc.Coroutine):
+    """A coroutine that runs each step of its task as that task's logical thread."""
+
+    __slots__ = ("__weakref__", "_coro", "final", "lt", "waiting")
+
+    def __init__(self, coro, lt: LT) -> None:
+        self._coro = coro
+        self.lt = lt
+        self.waiting = None
+        self.final: dict[int, int] | None = None
+
+    def _step(self, fn, *args):
+        lt = self.lt
+        w = self.waiting
+        if w is not None:
+            self.waiting = None
+            received(lt, w)
+        lt.tick()
+        try:
+            prev = tls.cur
+        except AttributeError:
+            prev = base()
+        tls.cur = lt
+        try:
+            r = fn(*args)
+        except BaseException:
+            self.final = dict(lt.vc)
+            # callbacks run on the loop after a task finishes: they see everything it did
+            prev.join(self.final)
+            raise
+        finally:
+            tls.cur = prev
+        self.waiting = r
+        return r
+
+    def send(self, value):
+        return self._step(self._coro.send, value)
+
+    def throw(self, *args):
+        return self._step(self._coro.throw, *args)
+
+    def close(self):
+        return self._coro.close()
+
+    def __await__(self):
+        return self._coro.__await__()
+
+    def __getattr__(self, name: str):
+        return getattr(self._coro, name)
+
+    def __repr__(self) -> str:
+        return repr(self._coro)
+
+
+def received(lt: LT, fut) -> None:
+    """``lt`` resumes after ``fut`` completed: join whatever completed it."""
+    try:
+        w = _TASKS.get(fut)
+    except TypeError:
+        w = None
+    if w is not None and w.final:
+        lt.join(w.final)
+    clock = getattr(fut, "_pk_clock", None)
+    if clock:
+        lt.join(clock)
+    children = getattr(fut, "_children", None)
+    if children:
+        for child in children:
+            received(lt, child)
+
+
+def _stamp(fut) -> None:
+    lt = current()
+    fut._pk_clock = dict(lt.vc)
+    lt.tick()
+
+
+def _sc(obj) -> dict[int, int]:
+    sc = obj.__dict__.get("_pk_sc")
+    if sc is None:
+        sc = obj._pk_sc = {}
+    return sc
+
+
+def _pub(obj) -> None:
+    release(current(), _sc(obj))
+
+
+def _recv(obj) -> None:
+    acquire(current(), obj.__dict__.get("_pk_sc"))
+
+
+def _wrap(cls, name: str, make) -> None:
+    orig = cls.__dict__[name]
+    new = make(orig)
+    new.__name__, new.__qualname__, new.__doc__ = orig.__name__, orig.__qualname__, orig.__doc__
+    setattr(cls, name, new)
+
+
+def _after_async(orig):
+    async def wrapper(self, *args, **kwargs):
+        r = await orig(self, *args, **kwargs)
+        _recv(self)
+        return r
+
+    return wrapper
+
+
+def _before(orig):
+    def wrapper(self, *args, **kwargs):
+        _pub(self)
+        return orig(self, *args, **kwargs)
+
+    return wrapper
+
+
+def _after(orig):
+    def wrapper(self, *args, **kwargs):
+        r = orig(self, *args, **kwargs)
+        _recv(self)
+        return r
+
+    return wrapper
+
+
+def patch() -> None:
+    global _done
+    if _done:
+        return
+    _done = True
+    from asyncio import base_events, futures, locks, queues
+
+    class RaceFuture(futures.Future):
+        """A loop future remembering the clock of whoever completed it."""
+
+        def set_result(self, result):
+            _stamp(self)
+            return super().set_result(result)
+
+        def set_exception(self, exception):
+            _stamp(self)
+            return super().set_exception(exception)
+
+    Loop = base_events.BaseEventLoop
+
+    def create_future(self):
+        return RaceFuture(loop=self)
+
+    orig_create_task = Loop.create_task
+
+    def create_task(self, coro, *args, **kwargs):
+        parent = current()
+        lt = register(LT("", "task", snapshot(parent), os_tid=base().tid, created=capture_stack(sys._getframe(1))))
+        w = _Coro(coro, lt)
+        try:
+            task = orig_create_task(self, w, *args, **kwargs)
+        except BaseException:
+            # e.g. a closed loop: do not leave the user's coroutine wrapped and unawaited
+            raise
+        lt.name = f"{task.get_name()} ({getattr(coro, '__qualname__', type(coro).__name__)})"
+        _TASKS[task] = w
+        return task
+
+    create_task.__doc__ = orig_create_task.__doc__
+    Loop.create_future = create_future
+    Loop.create_task = create_task
+
+    orig_copy = futures._copy_future_state
+
+    def _copy_future_state(source, dest):
+        clock = getattr(source, "_pk_clock", None)
+        orig_copy(source, dest)
+        if clock:
+            own = dest.__dict__.setdefault("_pk_clock", {}) if hasattr(dest, "__dict__") else None
+            if own is not None:
+                for k, v in clock.items():
+                    if own.get(k, 0) < v:
+                        own[k] = v
+
+    futures._copy_future_state = _copy_future_state
+
+    _wrap(locks.Lock, "acquire", _after_async)
+    _wrap(locks.Lock, "release", _before)
+    _wrap(locks.Event, "set", _before)
+    _wrap(locks.Event, "wait", _after_async)
+    _wrap(locks.Semaphore, "acquire", _after_async)
+    _wrap(locks.Semaphore, "release", _before)
+    if hasattr(locks, "Barrier"):
+        Barrier = locks.Barrier
+
+        def bar_wait(orig):
+            async def wait(self):
+                _pub(self)
+                r = await orig(self)
+                _recv(self)
+                return r
+
+            return wait
+
+        _wrap(Barrier, "wait", bar_wait)
+    _wrap(queues.Queue, "put_nowait", _before)
+    _wrap(queues.Queue, "get_nowait", _after)
+
+    def task_done(orig):
+        def wrapper(self):
+            release(current(), self.__dict__.setdefault("_pk_done", {}))
+            return orig(self)
+
+        return wrapper
+
+    def join(orig):
+        async def wrapper(self):
+            r = await orig(self)
+            acquire(current(), self.__dict__.get("_pk_done"))
+            return r
+
+        return wrapper
+
+    _wrap(queues.Queue, "task_done", task_done)
+    _wrap(queues.Queue, "join", join)

@@ -1,0 +1,46 @@
+"""Start the detector in this process, once, from the ``PERFKIT_RACE_*`` environment."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from . import aio, children, deadlock, report, sync
+from .importhook import Selection, install as install_hook
+
+ENV_ENABLE = "PERFKIT_RACE_ENABLE"
+ENV_INCLUDE = "PERFKIT_RACE_INCLUDE"
+ENV_EXCLUDE = "PERFKIT_RACE_EXCLUDE"
+ENV_STRESS = "PERFKIT_RACE_STRESS"
+ENV_SUPPRESSIONS = "PERFKIT_RACE_SUPPRESSIONS"
+ENV_PYTEST = "PERFKIT_RACE_PYTEST"
+
+SELECT: Selection | None = None
+
+
+def _globs(name: str) -> list[str]:
+    return [g for g in os.environ.get(name, "").split(os.pathsep) if g]
+
+
+def install(exit_override: bool = True) -> Selection:
+    """Patch the synchronisation primitives, install the import hook and the exit report."""
+    global SELECT
+    if SELECT is not None:
+        return SELECT
+    report.configure_from_env()
+    report.OPTS.exit_override = exit_override
+    report.install_exit_hook()
+    include = _globs(ENV_INCLUDE) or [os.path.join(os.getcwd(), "*")]
+    SELECT = Selection(include, _globs(ENV_EXCLUDE))
+    sync.patch_threading()
+    hooks = {
+        "queue": sync.patch_queue,
+        "concurrent.futures.thread": sync.patch_futures,
+        "asyncio": aio.patch,
+        "subprocess": children.patch,
+    }
+    install_hook(SELECT, hooks)
+    if os.environ.get(ENV_STRESS) == "1":
+        sys.setswitchinterval(1e-6)
+    deadlock.start_watchdog()
+    return SELECT

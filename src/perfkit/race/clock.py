@@ -1,0 +1,97 @@
+"""Vector clocks and FastTrack epochs for logical threads (OS threads and asyncio tasks).
+
+An epoch packs ``clock << 32 | tid`` into one int so the hot path compares plain ints and
+allocates nothing. Shadow state stores an epoch negated when the access was not atomic, so one
+int carries who, when and how.
+"""
+
+from __future__ import annotations
+
+import _thread
+import itertools
+
+SHIFT = 32
+MASK = (1 << SHIFT) - 1
+ONE = 1 << SHIFT
+
+_tids = itertools.count(1)
+#: guards merges into sync clocks shared by several threads (queues, events, futures)
+meta_lock = _thread.allocate_lock()
+
+
+class LT:
+    """A logical thread: one OS thread, or one asyncio task running on an OS thread."""
+
+    __slots__ = ("__weakref__", "blocked", "created", "e", "held", "kind", "name", "ne", "os", "tid", "vc")
+
+    def __init__(
+        self, name: str, kind: str = "thread", parent: dict[int, int] | None = None, os_tid: int = 0, created=()
+    ) -> None:
+        tid = next(_tids)
+        self.tid = tid
+        vc = dict(parent) if parent else {}
+        vc[tid] = 1
+        self.vc: dict[int, int] = vc
+        self.e = ONE | tid
+        self.ne = -self.e
+        self.name = name
+        self.kind = kind
+        #: tid of the OS thread this logical thread runs on (itself for an OS thread)
+        self.os = os_tid or tid
+        self.created = created
+        self.held: list = []
+        self.blocked: str | None = None
+
+    def tick(self) -> None:
+        """Start a new epoch (after a release or a fork) so later accesses are not covered by it."""
+        c = self.vc[self.tid] + 1
+        self.vc[self.tid] = c
+        self.e = (c << SHIFT) | self.tid
+        self.ne = -self.e
+
+    def join(self, other: dict[int, int]) -> None:
+        """Acquire: everything ``other`` saw happens before this thread's next access."""
+        vc = self.vc
+        get = vc.get
+        for k, v in other.items():
+            if get(k, 0) < v:
+                vc[k] = v
+
+    def label(self) -> str:
+        return f"{self.kind} {self.name}"
+
+
+def ordered(epoch: int, lt: LT) -> bool:
+    """Whether the access stamped ``epoch`` (signed) happens before ``lt``'s current point."""
+    if epoch < 0:
+        epoch = -epoch
+    return (epoch >> SHIFT) <= lt.vc.get(epoch & MASK, 0)
+
+
+def tid_of(epoch: int) -> int:
+    return (-epoch if epoch < 0 else epoch) & MASK
+
+
+def release(lt: LT, sc: dict[int, int]) -> None:
+    """Publish ``lt``'s clock into a sync object's clock, then start a new epoch."""
+    with meta_lock:
+        get = sc.get
+        for k, v in lt.vc.items():
+            if get(k, 0) < v:
+                sc[k] = v
+    lt.tick()
+
+
+def acquire(lt: LT, sc: dict[int, int] | None) -> None:
+    """Receive a sync object's clock."""
+    if sc:
+        with meta_lock:
+            snap = dict(sc)
+        lt.join(snap)
+
+
+def snapshot(lt: LT) -> dict[int, int]:
+    """A copy of ``lt``'s clock for a fork edge (thread start, task creation, executor submit)."""
+    snap = dict(lt.vc)
+    lt.tick()
+    return snap

@@ -1,0 +1,167 @@
+"""Go-shaped race and deadlock reports: formatting, deduplication, suppressions, exit status.
+
+Options come from ``PERFKIT_RACE`` like ``GORACE`` (``halt_on_error=1 exitcode=66
+log_path=FILE``); suppressions from the file named by ``PERFKIT_RACE_SUPPRESSIONS`` with lines
+``race:PATTERN`` or ``deadlock:PATTERN`` (``*`` wildcard, ``^``/``$`` anchors, otherwise a
+substring of a function name, file name or location in either stack).
+"""
+
+from __future__ import annotations
+
+import _thread
+import atexit
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+
+SEP = "=================="
+OPTION_KEYS = ("halt_on_error", "exitcode", "log_path")
+
+
+@dataclass
+class Options:
+    halt_on_error: bool = False
+    exitcode: int = 66
+    log_path: str = ""
+    #: exit with ``exitcode`` at interpreter exit when something was reported
+    exit_override: bool = True
+    suppress: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
+
+
+def parse_options(text: str) -> tuple[Options, list[str]]:
+    """Parse ``key=value`` words; returns the options and the words that were not understood."""
+    opts = Options()
+    bad: list[str] = []
+    for word in text.split():
+        key, sep, value = word.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            if key == "halt_on_error":
+                opts.halt_on_error = value not in ("0", "false", "")
+            elif key == "exitcode":
+                opts.exitcode = int(value)
+            elif key == "log_path":
+                opts.log_path = value
+            else:
+                raise ValueError
+        except ValueError:
+            bad.append(word)
+    return opts, bad
+
+
+def compile_pattern(pattern: str) -> re.Pattern[str]:
+    start = pattern.startswith("^")
+    end = pattern.endswith("$") and len(pattern) > 1
+    core = pattern[1 if start else 0 : len(pattern) - 1 if end else len(pattern)]
+    body = ".*".join(re.escape(part) for part in core.split("*"))
+    return re.compile(("^" if start else "") + body + ("$" if end else ""))
+
+
+def parse_suppressions(text: str) -> tuple[dict[str, list[re.Pattern[str]]], list[tuple[int, str]]]:
+    """``race:PATTERN`` / ``deadlock:PATTERN`` lines; returns patterns and (line number, line) errors."""
+    out: dict[str, list[re.Pattern[str]]] = {"race": [], "deadlock": []}
+    bad: list[tuple[int, str]] = []
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        kind, sep, pattern = line.partition(":")
+        if not sep or kind not in out or not pattern.strip():
+            bad.append((n, raw))
+            continue
+        out[kind].append(compile_pattern(pattern.strip()))
+    return out, bad
+
+
+OPTS = Options()
+_lock = _thread.allocate_lock()
+_seen: set = set()
+#: every report printed, in order (the pytest plugin attributes new ones to the running test)
+REPORTS: list[str] = []
+COUNTS = {"race": 0, "deadlock": 0}
+
+
+def configure_from_env() -> None:
+    global OPTS
+    OPTS, _ = parse_options(os.environ.get("PERFKIT_RACE", ""))
+    path = os.environ.get("PERFKIT_RACE_SUPPRESSIONS", "")
+    if path:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                OPTS.suppress, _ = parse_suppressions(fh.read())
+        except OSError:
+            pass
+
+
+def format_stack(stack) -> list[str]:
+    if not stack:
+        return ["  <no Python frames>"]
+    return [f'  File "{fn}", line {line}, in {name}' for fn, line, name in stack]
+
+
+def suppressed(kind: str, strings: list[str]) -> bool:
+    for pat in OPTS.suppress.get(kind, ()):
+        for s in strings:
+            if pat.search(s):
+                return True
+    return False
+
+
+def _write(text: str) -> None:
+    if OPTS.log_path:
+        with open(f"{OPTS.log_path}.{os.getpid()}", "a", encoding="utf-8") as fh:
+            fh.write(text)
+        return
+    try:
+        sys.stdout.flush()
+    except Exception:
+        pass
+    sys.stderr.write(text)
+    sys.stderr.flush()
+
+
+def emit(kind: str, key, lines: list[str], match: list[str]) -> bool:
+    """Print one report unless it is a duplicate or suppressed; returns whether it was printed."""
+    with _lock:
+        if key in _seen:
+            return False
+        _seen.add(key)
+    if suppressed(kind, match):
+        return False
+    text = "\n".join([SEP, *lines, SEP]) + "\n"
+    with _lock:
+        COUNTS[kind] += 1
+        REPORTS.append(text)
+    _write(text)
+    if OPTS.halt_on_error:
+        finish()
+    return True
+
+
+def summary() -> str:
+    parts = []
+    if COUNTS["race"]:
+        parts.append(f"Found {COUNTS['race']} data race(s)")
+    if COUNTS["deadlock"]:
+        parts.append(f"Found {COUNTS['deadlock']} potential deadlock(s)")
+    return "\n".join(parts)
+
+
+def finish() -> None:
+    """At exit: summary line and the Go exit status when anything was reported."""
+    if not (COUNTS["race"] or COUNTS["deadlock"]) or not OPTS.exit_override:
+        return
+    _write(summary() + "\n")
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    os._exit(OPTS.exitcode)
+
+
+def install_exit_hook() -> None:
+    """Registered first so it runs after every handler the program registers."""
+    atexit.register(finish)

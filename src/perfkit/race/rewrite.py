@@ -1,0 +1,642 @@
+"""Rewrite a module's AST so every shared access goes through :mod:`perfkit.race.runtime`.
+
+What is rewritten (everything else is left as compiled by Python):
+
+* ``obj.attr`` loads → ``_pk_ga(obj, "attr", SITE)``, stores → ``_pk_sa(value, obj, "attr", SITE)``
+  (value first, as Python evaluates it); method calls ``obj.m()`` keep their native lookup;
+* ``c[k]`` loads/stores/deletes → ``_pk_gi`` / ``_pk_si`` / ``_pk_di``; a store whose value, or an
+  earlier statement of the same function, reads the same item is a read-modify-write (``_pk_si_rmw``);
+* augmented assignment → read, ``operator.i<op>``, write, with the target evaluated once;
+* module globals that some function declares ``global`` → ``_pk_gr`` / ``_pk_gw``;
+* container methods that Python runs atomically (``append``, ``get``, ``setdefault``…) → ``_pk_mc``;
+* the iterable of ``for`` loops and comprehensions → ``_pk_it`` (iteration reads the structure);
+* ``a in b`` → ``_pk_inop`` (a read of item ``a`` of a dict or set).
+
+Annotations, ``match`` patterns and names of imported modules are never touched, private names
+are mangled as the compiler would, and every new node carries the original line number.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+from dataclasses import dataclass, field
+
+from . import runtime
+
+PREFIX = "_pk_"
+HELPERS = ("ga", "sa", "da", "gr", "gw", "gwr", "gi", "si", "si_rmw", "di", "mc", "it", "itm", "inop", "iop")
+CONTAINER_METHODS = frozenset(
+    {
+        "get",
+        "setdefault",
+        "pop",
+        "popitem",
+        "clear",
+        "update",
+        "append",
+        "extend",
+        "insert",
+        "remove",
+        "sort",
+        "reverse",
+        "add",
+        "discard",
+        "difference_update",
+        "intersection_update",
+        "symmetric_difference_update",
+        "appendleft",
+        "popleft",
+        "extendleft",
+        "rotate",
+    }
+)
+_ITEM_READ_METHODS = frozenset({"get", "setdefault", "pop"})
+_VIEW_METHODS = frozenset({"keys", "values", "items"})
+_IOP = {
+    ast.Add: "iadd",
+    ast.Sub: "isub",
+    ast.Mult: "imul",
+    ast.Div: "itruediv",
+    ast.FloorDiv: "ifloordiv",
+    ast.Mod: "imod",
+    ast.Pow: "ipow",
+    ast.LShift: "ilshift",
+    ast.RShift: "irshift",
+    ast.BitOr: "ior",
+    ast.BitXor: "ixor",
+    ast.BitAnd: "iand",
+    ast.MatMult: "imatmul",
+}
+_FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_COMPS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+@dataclass
+class _Scope:
+    kind: str  # module, function, class, comprehension
+    locals: set[str] = field(default_factory=set)
+    globals: set[str] = field(default_factory=set)
+    nonlocals: set[str] = field(default_factory=set)
+
+
+def _target_names(node: ast.AST, out: set[str]) -> None:
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, (ast.Store, ast.Del)):
+            out.add(sub.id)
+        elif isinstance(sub, ast.Starred):
+            continue
+
+
+def _bound_names(body: list[ast.stmt] | ast.expr, scope: _Scope) -> None:
+    """Names a function or class body binds, without descending into nested scopes."""
+    stack: list[ast.AST] = list(body) if isinstance(body, list) else [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Global):
+            scope.globals.update(node.names)
+            continue
+        if isinstance(node, ast.Nonlocal):
+            scope.nonlocals.update(node.names)
+            continue
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            scope.locals.add(node.name)
+            stack.extend(node.decorator_list)
+            if not isinstance(node, ast.ClassDef):
+                stack.extend(d for d in node.args.defaults + node.args.kw_defaults if d is not None)
+            continue
+        if isinstance(node, ast.Lambda):
+            stack.extend(d for d in node.args.defaults + node.args.kw_defaults if d is not None)
+            continue
+        if isinstance(node, _COMPS):
+            # only walrus targets escape a comprehension
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name):
+                    scope.locals.add(sub.target.id)
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            scope.locals.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                scope.locals.add((alias.asname or alias.name).split(".")[0])
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            scope.locals.add(node.name)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            scope.locals.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            scope.locals.add(node.rest)
+        stack.extend(ast.iter_child_nodes(node))
+    scope.locals -= scope.globals
+
+
+def _args_names(args: ast.arguments) -> set[str]:
+    names = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
+    if args.vararg:
+        names.add(args.vararg.arg)
+    if args.kwarg:
+        names.add(args.kwarg.arg)
+    return names
+
+
+def _sig(sub: ast.Subscript) -> tuple[str, str]:
+    return ast.dump(sub.value), ast.dump(sub.slice)
+
+
+def _item_reads(node: ast.AST | None) -> set[tuple[str, str]]:
+    """Items an expression reads: ``c[k]``, ``c.get(k)``, ``k in c``."""
+    out: set[tuple[str, str]] = set()
+    if node is None:
+        return out
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Subscript) and isinstance(sub.ctx, ast.Load):
+            out.add(_sig(sub))
+        elif (
+            isinstance(sub, ast.Call)
+            and isinstance(sub.func, ast.Attribute)
+            and sub.func.attr in _ITEM_READ_METHODS
+            and sub.args
+        ):
+            out.add((ast.dump(sub.func.value), ast.dump(sub.args[0])))
+        elif isinstance(sub, ast.Compare) and len(sub.ops) == 1 and isinstance(sub.ops[0], (ast.In, ast.NotIn)):
+            out.add((ast.dump(sub.comparators[0]), ast.dump(sub.left)))
+    return out
+
+
+class Rewriter(ast.NodeTransformer):
+    """One module's rewrite; sites are registered in :data:`runtime.SITES` as they are made."""
+
+    def __init__(self, filename: str, tree: ast.Module) -> None:
+        self.filename = filename
+        self.shared_globals: set[str] = set()
+        self.module_names: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Global):
+                self.shared_globals.update(node.names)
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    self.module_names.add(alias.asname or alias.name.split(".")[0])
+        module = _Scope("module")
+        _bound_names(tree.body, module)
+        self.module_names -= {n for n in module.locals if n in self.shared_globals}
+        self.scopes: list[_Scope] = [module]
+        self.classes: list[str] = []
+        self.funcs: list[str] = ["<module>"]
+        self.item_reads: list[set[tuple[str, str]]] = [set()]
+        self.tmp = 0
+
+    # ------------------------------------------------------------ helpers
+
+    def _site(self, node: ast.AST, text: str = "") -> ast.Constant:
+        return ast.Constant(runtime.add_site(self.filename, getattr(node, "lineno", 0), self.funcs[-1], text))
+
+    def _call(self, name: str, args: list[ast.expr], node: ast.AST, keywords=None) -> ast.Call:
+        call = ast.Call(ast.Name(PREFIX + name, ast.Load()), args, keywords or [])
+        return ast.copy_location(call, node)
+
+    def _mangle(self, name: str) -> str:
+        if self.classes and name.startswith("__") and not name.endswith("__"):
+            cls = self.classes[-1].lstrip("_")
+            if cls:
+                return f"_{cls}{name}"
+        return name
+
+    def _skip_base(self, value: ast.expr) -> bool:
+        if isinstance(value, ast.Name) and value.id in self.module_names and not self._is_global(value.id):
+            return True
+        return isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "super"
+
+    def _is_global(self, name: str) -> bool:
+        if name not in self.shared_globals:
+            return False
+        innermost = self.scopes[-1]
+        for sc in reversed(self.scopes):
+            if sc.kind == "module" or name in sc.globals:
+                return True
+            if name in sc.nonlocals:
+                return False
+            if sc.kind == "class":
+                if sc is innermost and name in sc.locals:
+                    return False
+                continue
+            if name in sc.locals:
+                return False
+        return True
+
+    def _g(self) -> ast.Name:
+        return ast.Name(PREFIX + "G", ast.Load())
+
+    def _slice(self, node: ast.expr) -> ast.expr:
+        """A subscript's slice as a plain expression (``a:b`` becomes ``slice(a, b)``)."""
+        if isinstance(node, ast.Slice):
+            parts = [node.lower, node.upper, node.step]
+            args = [p if p is not None else ast.Constant(None) for p in parts]
+            return ast.copy_location(ast.Call(ast.Name(PREFIX + "slice", ast.Load()), args, []), node)
+        if isinstance(node, ast.Tuple) and any(isinstance(e, ast.Slice) for e in node.elts):
+            return ast.copy_location(ast.Tuple([self._slice(e) for e in node.elts], ast.Load()), node)
+        return node
+
+    def _text(self, node: ast.expr) -> str:
+        try:
+            text = ast.unparse(node)
+        except Exception:
+            return ""
+        return text if len(text) <= 40 else text[:37] + "..."
+
+    def _stash(self, expr: ast.expr, out: list[ast.stmt]) -> ast.expr:
+        """Evaluate ``expr`` once into a temporary unless re-evaluating it is free."""
+        if isinstance(expr, (ast.Name, ast.Constant)):
+            return expr
+        self.tmp += 1
+        name = f"{PREFIX}t{self.tmp}"
+        out.append(ast.copy_location(ast.Assign([ast.Name(name, ast.Store())], expr), expr))
+        return ast.Name(name, ast.Load())
+
+    def _cleanup(self, stmts: list[ast.stmt], node: ast.stmt) -> list[ast.stmt]:
+        """Outside functions, temporaries would become globals or class attributes: delete them."""
+        if self.scopes[-1].kind == "function":
+            return stmts
+        names = [
+            t.id
+            for s in stmts
+            if isinstance(s, ast.Assign)
+            for t in s.targets
+            if isinstance(t, ast.Name) and t.id.startswith(PREFIX + "t")
+        ]
+        if names:
+            stmts.append(ast.copy_location(ast.Delete([ast.Name(n, ast.Del()) for n in names]), node))
+        return stmts
+
+    # ------------------------------------------------------------ scopes
+
+    def _function(self, node, name: str):
+        node.decorator_list = [self.visit(d) for d in node.decorator_list]
+        node.args.defaults = [self.visit(d) for d in node.args.defaults]
+        node.args.kw_defaults = [self.visit(d) if d is not None else None for d in node.args.kw_defaults]
+        scope = _Scope("function", locals=_args_names(node.args))
+        _bound_names(node.body, scope)
+        self.scopes.append(scope)
+        self.funcs.append(name)
+        self.item_reads.append(set())
+        node.body = self._stmts(node.body)
+        self.item_reads.pop()
+        self.funcs.pop()
+        self.scopes.pop()
+        return node
+
+    def _stmts(self, body: list[ast.stmt]) -> list[ast.stmt]:
+        out: list[ast.stmt] = []
+        for stmt in body:
+            new = self.visit(stmt)
+            if new is None:
+                continue
+            if isinstance(new, list):
+                out.extend(new)
+            else:
+                out.append(new)
+        return out
+
+    def visit_FunctionDef(self, node):
+        return self._function(node, node.name)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Lambda(self, node):
+        node.args.defaults = [self.visit(d) for d in node.args.defaults]
+        node.args.kw_defaults = [self.visit(d) if d is not None else None for d in node.args.kw_defaults]
+        scope = _Scope("function", locals=_args_names(node.args))
+        _bound_names(node.body, scope)
+        self.scopes.append(scope)
+        node.body = self.visit(node.body)
+        self.scopes.pop()
+        return node
+
+    def visit_ClassDef(self, node):
+        node.decorator_list = [self.visit(d) for d in node.decorator_list]
+        node.bases = [self.visit(b) for b in node.bases]
+        node.keywords = [self.visit(k) for k in node.keywords]
+        scope = _Scope("class")
+        _bound_names(node.body, scope)
+        self.scopes.append(scope)
+        self.classes.append(node.name)
+        node.body = self._stmts(node.body)
+        self.classes.pop()
+        self.scopes.pop()
+        return node
+
+    def _comprehension(self, node, elts: list[str]):
+        first = node.generators[0]
+        first.iter = self._iter(first.iter)
+        scope = _Scope("comprehension")
+        for gen in node.generators:
+            _target_names(gen.target, scope.locals)
+        self.scopes.append(scope)
+        for i, gen in enumerate(node.generators):
+            if i:
+                gen.iter = self._iter(gen.iter)
+            gen.target = self.visit(gen.target)
+            gen.ifs = [self.visit(x) for x in gen.ifs]
+        for name in elts:
+            setattr(node, name, self.visit(getattr(node, name)))
+        self.scopes.pop()
+        return node
+
+    def visit_ListComp(self, node):
+        return self._comprehension(node, ["elt"])
+
+    visit_SetComp = visit_ListComp
+    visit_GeneratorExp = visit_ListComp
+
+    def visit_DictComp(self, node):
+        return self._comprehension(node, ["key", "value"])
+
+    # ------------------------------------------------------------ never rewritten
+
+    def visit_arg(self, node):
+        return node
+
+    def visit_match_case(self, node):
+        if node.guard is not None:
+            node.guard = self.visit(node.guard)
+        node.body = self._stmts(node.body)
+        return node
+
+    def visit_Global(self, node):
+        return node
+
+    # ------------------------------------------------------------ expressions
+
+    def visit_Attribute(self, node):
+        if not isinstance(node.ctx, ast.Load) or self._skip_base(node.value):
+            return self.generic_visit(node)
+        value = self.visit(node.value)
+        return self._call("ga", [value, ast.Constant(self._mangle(node.attr)), self._site(node)], node)
+
+    def visit_Subscript(self, node):
+        if not isinstance(node.ctx, ast.Load):
+            return self.generic_visit(node)
+        text = self._text(node.value)
+        value = self.visit(node.value)
+        key = self._slice(self.visit(node.slice))
+        return self._call("gi", [value, key, self._site(node, text)], node)
+
+    def visit_Name(self, node):
+        if isinstance(node.ctx, ast.Load) and self._is_global(node.id):
+            return self._call("gr", [self._g(), ast.Constant(node.id), self._site(node)], node)
+        return node
+
+    def visit_Call(self, node):
+        func = node.func
+        if isinstance(func, ast.Attribute) and not self._skip_base(func.value):
+            if func.attr in CONTAINER_METHODS:
+                text = self._text(func.value)
+                base = self.visit(func.value)
+                args = [self.visit(a) for a in node.args]
+                keywords = [self.visit(k) for k in node.keywords]
+                site = self._site(node, text)
+                return self._call("mc", [base, ast.Constant(func.attr), site, *args], node, keywords)
+            func.value = self.visit(func.value)
+        elif not isinstance(func, ast.Name):
+            node.func = self.visit(func)
+        node.args = [self.visit(a) for a in node.args]
+        node.keywords = [self.visit(k) for k in node.keywords]
+        return node
+
+    def visit_Compare(self, node):
+        if len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn)):
+            text = self._text(node.comparators[0])
+            left = self.visit(node.left)
+            right = self.visit(node.comparators[0])
+            call = self._call("inop", [left, right, self._site(node, text)], node)
+            if isinstance(node.ops[0], ast.NotIn):
+                return ast.copy_location(ast.UnaryOp(ast.Not(), call), node)
+            return call
+        return self.generic_visit(node)
+
+    def _iter(self, node: ast.expr) -> ast.expr:
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _VIEW_METHODS
+            and not node.args
+            and not node.keywords
+            and not self._skip_base(node.func.value)
+        ):
+            text = self._text(node.func.value)
+            base = self.visit(node.func.value)
+            return self._call("itm", [base, ast.Constant(node.func.attr), self._site(node, text)], node)
+        if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)):
+            text = self._text(node)
+            return self._call("it", [self.visit(node), self._site(node, text)], node)
+        return self.visit(node)
+
+    # ------------------------------------------------------------ statements
+
+    def _record_reads(self, *exprs: ast.AST | None) -> None:
+        for e in exprs:
+            self.item_reads[-1].update(_item_reads(e))
+
+    def visit_Expr(self, node):
+        self._record_reads(node.value)
+        return self.generic_visit(node)
+
+    def visit_Return(self, node):
+        self._record_reads(node.value)
+        return self.generic_visit(node)
+
+    def visit_If(self, node):
+        self._record_reads(node.test)
+        node.test = self.visit(node.test)
+        node.body = self._stmts(node.body)
+        node.orelse = self._stmts(node.orelse)
+        return node
+
+    def visit_While(self, node):
+        self._record_reads(node.test)
+        node.test = self.visit(node.test)
+        node.body = self._stmts(node.body)
+        node.orelse = self._stmts(node.orelse)
+        return node
+
+    def visit_For(self, node):
+        node.iter = self._iter(node.iter)
+        node.target = self.visit(node.target)
+        node.body = self._stmts(node.body)
+        node.orelse = self._stmts(node.orelse)
+        return node
+
+    def _store(self, target: ast.expr, value: ast.expr, node: ast.stmt, rmw: bool) -> list[ast.stmt] | None:
+        """Statements storing ``value`` (already rewritten) into one simple target, or None."""
+        if isinstance(target, ast.Attribute) and not self._skip_base(target.value):
+            base = self.visit(target.value)
+            call = self._call("sa", [value, base, ast.Constant(self._mangle(target.attr)), self._site(target)], node)
+            return [ast.copy_location(ast.Expr(call), node)]
+        if isinstance(target, ast.Subscript):
+            text = self._text(target.value)
+            base = self.visit(target.value)
+            key = self._slice(self.visit(target.slice))
+            fn = "si_rmw" if rmw else "si"
+            call = self._call(fn, [value, base, key, self._site(target, text)], node)
+            return [ast.copy_location(ast.Expr(call), node)]
+        if isinstance(target, ast.Name) and self._is_global(target.id):
+            gw = self._call("gw", [value, self._g(), ast.Constant(target.id), self._site(target)], node)
+            return [ast.copy_location(ast.Assign([target], gw), node)]
+        return None
+
+    def _instrumented(self, target: ast.expr) -> bool:
+        for sub in ast.walk(target):
+            if isinstance(sub, (ast.Attribute, ast.Subscript)) and isinstance(sub.ctx, ast.Store):
+                return True
+            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store) and self._is_global(sub.id):
+                return True
+        return False
+
+    def _unpack(self, target: ast.expr, value: ast.expr, node: ast.stmt, rmw_sigs) -> list[ast.stmt]:
+        """Assign ``value`` to a possibly nested target, routing instrumented parts via temporaries."""
+        simple = self._store(target, value, node, self._is_rmw(target, rmw_sigs))
+        if simple is not None:
+            return simple
+        if isinstance(target, (ast.Tuple, ast.List)) and self._instrumented(target):
+            post: list[ast.stmt] = []
+            elts = []
+            for elt in target.elts:
+                inner = elt.value if isinstance(elt, ast.Starred) else elt
+                if isinstance(inner, ast.Name) and not self._is_global(inner.id):
+                    elts.append(elt)
+                    continue
+                self.tmp += 1
+                name = f"{PREFIX}t{self.tmp}"
+                tmp_store = ast.Name(name, ast.Store())
+                elts.append(ast.Starred(tmp_store, ast.Store()) if isinstance(elt, ast.Starred) else tmp_store)
+                post += self._unpack(inner, ast.Name(name, ast.Load()), node, rmw_sigs)
+                post.append(ast.copy_location(ast.Delete([ast.Name(name, ast.Del())]), node))
+            assign = ast.Assign([type(target)(elts, ast.Store())], value)
+            return [ast.copy_location(assign, node), *post]
+        assign = ast.Assign([self.visit(target)], value)
+        return [ast.copy_location(assign, node)]
+
+    def _is_rmw(self, target: ast.expr, value_reads: set) -> bool:
+        if not isinstance(target, ast.Subscript):
+            return False
+        sig = _sig(target)
+        return sig in value_reads or sig in self.item_reads[-1]
+
+    def visit_Assign(self, node):
+        reads = _item_reads(node.value)
+        value = self.visit(node.value)
+        if len(node.targets) == 1:
+            out = self._unpack(node.targets[0], value, node, reads)
+        elif not any(self._instrumented(t) for t in node.targets):
+            node.targets = [self.visit(t) for t in node.targets]
+            node.value = value
+            out = [node]
+        else:
+            out = []
+            src = self._stash(value, out)
+            for t in node.targets:
+                out += self._unpack(t, copy.copy(src), node, reads)
+            out = self._cleanup(out, node)
+        self.item_reads[-1].update(reads)
+        return out
+
+    def visit_AnnAssign(self, node):
+        if node.value is None:
+            return node
+        reads = _item_reads(node.value)
+        value = self.visit(node.value)
+        self.item_reads[-1].update(reads)
+        if isinstance(node.target, ast.Name) and not self._is_global(node.target.id):
+            node.value = value
+            return node
+        out = self._store(node.target, value, node, self._is_rmw(node.target, reads))
+        if out is None:
+            node.value = value
+            return node
+        return out
+
+    def visit_AugAssign(self, node):
+        target = node.target
+        op = ast.Attribute(ast.Name(PREFIX + "iop", ast.Load()), _IOP[type(node.op)], ast.Load())
+        out: list[ast.stmt] = []
+        if isinstance(target, ast.Attribute) and not self._skip_base(target.value):
+            base = self._stash(self.visit(target.value), out)
+            attr = ast.Constant(self._mangle(target.attr))
+            site = self._site(target)
+            read = self._call("ga", [base, attr, site], node)
+            new = ast.copy_location(ast.Call(op, [read, self.visit(node.value)], []), node)
+            out.append(ast.copy_location(ast.Expr(self._call("sa", [new, copy.copy(base), attr, site], node)), node))
+            return self._cleanup(out, node)
+        if isinstance(target, ast.Subscript):
+            text = self._text(target.value)
+            base = self._stash(self.visit(target.value), out)
+            key = self._stash(self._slice(self.visit(target.slice)), out)
+            site = self._site(target, text)
+            read = self._call("gi", [base, key, site], node)
+            new = ast.copy_location(ast.Call(op, [read, self.visit(node.value)], []), node)
+            store = self._call("si_rmw", [new, copy.copy(base), copy.copy(key), site], node)
+            out.append(ast.copy_location(ast.Expr(store), node))
+            return self._cleanup(out, node)
+        if isinstance(target, ast.Name) and self._is_global(target.id):
+            site = self._site(target)
+            read = self._call("gr", [self._g(), ast.Constant(target.id), site], node)
+            new = ast.copy_location(ast.Call(op, [read, self.visit(node.value)], []), node)
+            gw = self._call("gw", [new, self._g(), ast.Constant(target.id), site], node)
+            return ast.copy_location(ast.Assign([ast.Name(target.id, ast.Store())], gw), node)
+        node.target = self.visit(target)
+        node.value = self.visit(node.value)
+        return node
+
+    def visit_Delete(self, node):
+        out: list[ast.stmt] = []
+        for target in node.targets:
+            if isinstance(target, ast.Attribute) and not self._skip_base(target.value):
+                call = self._call(
+                    "da", [self.visit(target.value), ast.Constant(self._mangle(target.attr)), self._site(target)], node
+                )
+                out.append(ast.copy_location(ast.Expr(call), node))
+            elif isinstance(target, ast.Subscript):
+                text = self._text(target.value)
+                args = [self.visit(target.value), self._slice(self.visit(target.slice)), self._site(target, text)]
+                out.append(ast.copy_location(ast.Expr(self._call("di", args, node)), node))
+            elif isinstance(target, ast.Name) and self._is_global(target.id):
+                out.append(ast.copy_location(ast.Delete([target]), node))
+                call = self._call("gwr", [self._g(), ast.Constant(target.id), self._site(target)], node)
+                out.append(ast.copy_location(ast.Expr(call), node))
+            else:
+                out.append(ast.copy_location(ast.Delete([self.visit(target)]), node))
+        return out
+
+
+def _prologue(node: ast.AST) -> list[ast.stmt]:
+    names = [ast.alias(h, PREFIX + h) for h in HELPERS]
+    stmts: list[ast.stmt] = [
+        ast.ImportFrom("perfkit.race.runtime", names, 0),
+        ast.ImportFrom("builtins", [ast.alias("slice", PREFIX + "slice")], 0),
+        ast.Assign([ast.Name(PREFIX + "G", ast.Store())], ast.Call(ast.Name("globals", ast.Load()), [], [])),
+    ]
+    for s in stmts:
+        ast.copy_location(s, node)
+    return stmts
+
+
+def rewrite_tree(tree: ast.Module, filename: str) -> ast.Module:
+    """Rewrite ``tree`` in place and return it."""
+    rw = Rewriter(filename, tree)
+    body = rw._stmts(tree.body)
+    insert = 0
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        if isinstance(body[0].value.value, str):
+            insert = 1
+    while insert < len(body) and isinstance(body[insert], ast.ImportFrom) and body[insert].module == "__future__":
+        insert += 1
+    anchor = body[insert] if insert < len(body) else (body[-1] if body else tree)
+    if not hasattr(anchor, "lineno"):
+        anchor = ast.Pass(lineno=1, col_offset=0, end_lineno=1, end_col_offset=0)
+    tree.body = body[:insert] + _prologue(anchor) + body[insert:]
+    return ast.fix_missing_locations(tree)
+
+
+def compile_rewritten(source: str | bytes, filename: str):
+    """Parse, rewrite and compile a module's source."""
+    tree = ast.parse(source, filename)
+    return compile(rewrite_tree(tree, filename), filename, "exec", dont_inherit=True)

@@ -1,0 +1,86 @@
+"""Which logical thread is running now, and the registry of every logical thread seen.
+
+The hot path reads ``tls.cur``; task switches in asyncio swap it. Threads the detector did not
+start (the main thread, threads from C extensions) get a fresh clock on first access.
+"""
+
+from __future__ import annotations
+
+import _thread
+import os
+import sys
+
+from .clock import LT
+
+tls = _thread._local()
+#: tid -> logical thread, kept after it ends so reports can name it
+LTS: dict[int, LT] = {}
+
+_RACE_DIR = os.path.dirname(os.path.abspath(__file__))
+_STDLIB = os.path.dirname(os.__file__)
+_HIDDEN_CACHE: dict[str, bool] = {}
+
+
+def register(lt: LT) -> LT:
+    LTS[lt.tid] = lt
+    return lt
+
+
+def attach(name: str | None = None, parent: dict[int, int] | None = None, created=()) -> LT:
+    """Give the calling OS thread its own logical thread."""
+    if name is None:
+        import threading
+
+        name = threading._active.get(_thread.get_ident()).name if _thread.get_ident() in threading._active else ""
+        name = name or f"Thread-{_thread.get_ident()}"
+    lt = register(LT(name, "thread", parent, created=created))
+    tls.cur = lt
+    tls.base = lt
+    return lt
+
+
+def current() -> LT:
+    try:
+        return tls.cur
+    except AttributeError:
+        return attach()
+
+
+def base() -> LT:
+    """The OS thread's own logical thread (not the task running on it)."""
+    try:
+        return tls.base
+    except AttributeError:
+        return attach()
+
+
+def hidden(filename: str) -> bool:
+    """Frames of the detector itself, left out of reported stacks."""
+    r = _HIDDEN_CACHE.get(filename)
+    if r is None:
+        r = filename.startswith(_RACE_DIR)
+        _HIDDEN_CACHE[filename] = r
+    return r
+
+
+def is_library(filename: str) -> bool:
+    """Standard library or installed packages: not the user's code."""
+    return filename.startswith(_STDLIB) or "site-packages" in filename or "dist-packages" in filename
+
+
+def capture_stack(frame=None, limit: int = 24, trim_library: bool = True) -> tuple[tuple[str, int, str], ...]:
+    """Innermost-first (file, line, function) of the caller, without detector frames.
+
+    With ``trim_library`` the innermost standard-library frames are dropped too, so a thread's
+    creation stack starts at the user's ``start()`` call rather than inside ``threading``.
+    """
+    f = frame if frame is not None else sys._getframe(1)
+    out: list[tuple[str, int, str]] = []
+    while f is not None and len(out) < limit:
+        fn = f.f_code.co_filename
+        if not hidden(fn) and not (trim_library and not out and is_library(fn)):
+            out.append((fn, f.f_lineno, f.f_code.co_name))
+        f = f.f_back
+    while trim_library and len(out) > 1 and is_library(out[-1][0]):
+        out.pop()
+    return tuple(out)

@@ -1,0 +1,552 @@
+"""Feed happens-before edges from threading, queue and concurrent.futures into the clocks.
+
+Only primitives created by the user's code (any code outside the standard library) carry a
+clock: the locks inside ``queue.Queue`` or ``ThreadPoolExecutor`` would otherwise order every
+producer after every other and hide real races. Their semantics are modelled instead
+(put→get, submit→run, completion→result). Every blocking wait is announced to the watchdog.
+"""
+
+from __future__ import annotations
+
+import _queue
+import _thread
+import functools
+import sys
+import threading
+
+from . import deadlock
+from .clock import acquire, release, snapshot
+from .state import attach, base, capture_stack, current, hidden, is_library, tls
+
+_patched: set[str] = set()
+
+
+def _user_frame(depth: int, obj=None):
+    """The frame that asked for a new primitive, skipping ``super().__init__`` chains of ``obj``."""
+    f = sys._getframe(depth)
+    while f is not None and obj is not None and f.f_code.co_name == "__init__" and f.f_locals.get("self") is obj:
+        f = f.f_back
+    while f is not None and hidden(f.f_code.co_filename):
+        f = f.f_back
+    if f is None or is_library(f.f_code.co_filename):
+        return None
+    return f
+
+
+# ---------------------------------------------------------------- locks
+
+
+class RaceLock:
+    """A ``threading.Lock`` that publishes its holder's clock on release."""
+
+    __slots__ = ("__weakref__", "_inner", "_sc", "name", "serial")
+    _reentrant = False
+
+    def __init__(self, inner, frame) -> None:
+        self._inner = inner
+        self._sc: dict[int, int] = {}
+        self.serial, self.name = deadlock.name_lock(frame)
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        inner = self._inner
+        if self._reentrant and inner._is_owned():
+            return inner.acquire(blocking, timeout)
+        lt = current()
+        held = lt.held
+        if held:
+            deadlock.before_acquire(lt, self.serial, held)
+        if inner.acquire(False):
+            ok = True
+        elif not blocking:
+            ok = False
+        elif timeout is None or timeout < 0:
+            deadlock.block(f"acquire of {self.name}")
+            try:
+                ok = inner.acquire()
+            finally:
+                deadlock.unblock()
+        else:
+            ok = inner.acquire(True, timeout)
+        if ok:
+            lt.join(self._sc)
+            held.append(self.serial)
+        return ok
+
+    __enter__ = acquire
+
+    def _publish(self) -> None:
+        lt = current()
+        sc = self._sc
+        get = sc.get
+        for k, v in lt.vc.items():
+            if get(k, 0) < v:
+                sc[k] = v
+        lt.tick()
+        held = lt.held
+        if self.serial in held:
+            del held[len(held) - 1 - held[::-1].index(self.serial)]
+
+    def release(self) -> None:
+        inner = self._inner
+        if self._reentrant:
+            if inner._is_owned() and inner._recursion_count() == 1:
+                self._publish()
+        elif inner.locked():
+            self._publish()
+        inner.release()
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+    def locked(self) -> bool:
+        return self._inner.locked()
+
+    def _at_fork_reinit(self) -> None:
+        self._inner._at_fork_reinit()
+
+    def __repr__(self) -> str:
+        return f"<perfkit.race {type(self).__name__} {self.name} {self._inner!r}>"
+
+
+class RaceRLock(RaceLock):
+    """A ``threading.RLock``; also offers the hooks ``threading.Condition`` uses."""
+
+    __slots__ = ()
+    _reentrant = True
+
+    def locked(self) -> bool:
+        return self._inner._is_owned()
+
+    def _is_owned(self) -> bool:
+        return self._inner._is_owned()
+
+    def _release_save(self):
+        self._publish()
+        return self._inner._release_save()
+
+    def _acquire_restore(self, state) -> None:
+        deadlock.block(f"re-acquire of {self.name}")
+        try:
+            self._inner._acquire_restore(state)
+        finally:
+            deadlock.unblock()
+        lt = current()
+        lt.join(self._sc)
+        lt.held.append(self.serial)
+
+    def _recursion_count(self) -> int:
+        return self._inner._recursion_count()
+
+
+_orig: dict[str, object] = {}
+
+
+def Lock(*args, **kwargs):
+    frame = _user_frame(2)
+    if frame is None:
+        return _thread.allocate_lock()
+    return RaceLock(_thread.allocate_lock(), frame)
+
+
+def RLock(*args, **kwargs):
+    frame = _user_frame(2)
+    inner = _orig["RLock"](*args, **kwargs)
+    if frame is None:
+        return inner
+    return RaceRLock(inner, frame)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _mark(obj) -> None:
+    """Give ``obj`` a sync clock when user code created it (called from its ``__init__``)."""
+    if _user_frame(3, obj) is not None:
+        obj._pk_sc = {}
+
+
+def _pub(obj) -> None:
+    sc = getattr(obj, "_pk_sc", None)
+    if sc is not None:
+        release(current(), sc)
+
+
+def _recv(obj, name: str = "_pk_sc") -> None:
+    sc = getattr(obj, name, None)
+    if sc:
+        acquire(current(), sc)
+
+
+def _blocking(what: str, fn, *args, **kwargs):
+    deadlock.block(what)
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        deadlock.unblock()
+
+
+def _wrap(cls, name: str, make) -> None:
+    orig = cls.__dict__[name]
+    new = make(orig)
+    functools.update_wrapper(new, orig)
+    new._pk_orig = orig
+    setattr(cls, name, new)
+
+
+# ---------------------------------------------------------------- threads
+
+
+def _patch_threads() -> None:
+    Thread = threading.Thread
+
+    def start(orig):
+        def start(self):
+            lt = current()
+            self._pk_parent = snapshot(lt)
+            self._pk_created = capture_stack(sys._getframe(1))
+            return orig(self)
+
+        return start
+
+    def bootstrap_inner(orig):
+        def _bootstrap_inner(self):
+            lt = attach(self.name, getattr(self, "_pk_parent", None), getattr(self, "_pk_created", ()))
+            try:
+                orig(self)
+            finally:
+                self._pk_final = dict(lt.vc)
+
+        return _bootstrap_inner
+
+    def join(orig):
+        def join(self, timeout=None):
+            if timeout is None:
+                _blocking(f"join of {self.name}", orig, self)
+            else:
+                orig(self, timeout)
+            final = getattr(self, "_pk_final", None)
+            if final is not None and not self.is_alive():
+                current().join(final)
+
+        return join
+
+    _wrap(Thread, "start", start)
+    _wrap(Thread, "_bootstrap_inner", bootstrap_inner)
+    _wrap(Thread, "join", join)
+
+    shutdown = threading._shutdown
+
+    def _shutdown():
+        deadlock.block("interpreter exit, waiting for non-daemon threads")
+        try:
+            return shutdown()
+        finally:
+            deadlock.unblock()
+
+    threading._shutdown = _shutdown
+
+
+def _patch_primitives() -> None:
+    _orig["RLock"] = threading.RLock
+    threading.Lock = Lock
+    threading.RLock = RLock
+    Condition, Semaphore, Event, Barrier = threading.Condition, threading.Semaphore, threading.Event, threading.Barrier
+
+    def init(orig):
+        def __init__(self, *args, **kwargs):
+            orig(self, *args, **kwargs)
+            _mark(self)
+
+        return __init__
+
+    for cls in (Condition, Semaphore, Event, Barrier):
+        _wrap(cls, "__init__", init)
+
+    def cond_init(orig):
+        def __init__(self, *args, **kwargs):
+            orig(self, *args, **kwargs)
+            _mark(self)
+            if hasattr(self, "_pk_sc"):
+                lock_acquire, lock_release = self.acquire, self.release
+
+                def acquire(*a, **k):
+                    ok = lock_acquire(*a, **k)
+                    if ok:
+                        _recv(self)
+                    return ok
+
+                def release():
+                    _pub(self)
+                    lock_release()
+
+                self.acquire, self.release = acquire, release
+
+        return __init__
+
+    Condition.__init__ = cond_init(Condition.__init__._pk_orig)
+
+    def cond_enter(orig):
+        def __enter__(self):
+            r = orig(self)
+            _recv(self)
+            return r
+
+        return __enter__
+
+    def cond_exit(orig):
+        def __exit__(self, *args):
+            _pub(self)
+            return orig(self, *args)
+
+        return __exit__
+
+    def cond_wait(orig):
+        def wait(self, timeout=None):
+            _pub(self)
+            if timeout is None:
+                r = _blocking("Condition.wait", orig, self)
+            else:
+                r = orig(self, timeout)
+            _recv(self)
+            return r
+
+        return wait
+
+    _wrap(Condition, "__enter__", cond_enter)
+    _wrap(Condition, "__exit__", cond_exit)
+    _wrap(Condition, "wait", cond_wait)
+
+    def sem_acquire(orig):
+        def acquire(self, blocking=True, timeout=None):
+            if blocking and timeout is None:
+                ok = _blocking("Semaphore.acquire", orig, self, blocking, timeout)
+            else:
+                ok = orig(self, blocking, timeout)
+            if ok:
+                _recv(self)
+            return ok
+
+        return acquire
+
+    def sem_release(orig):
+        def release(self, n=1):
+            _pub(self)
+            return orig(self, n)
+
+        return release
+
+    _wrap(Semaphore, "acquire", sem_acquire)
+    Semaphore.__enter__ = Semaphore.acquire
+    _wrap(Semaphore, "release", sem_release)
+    if "release" in threading.BoundedSemaphore.__dict__:
+        _wrap(threading.BoundedSemaphore, "release", sem_release)
+
+    def ev_set(orig):
+        def set(self):
+            _pub(self)
+            return orig(self)
+
+        return set
+
+    def ev_wait(orig):
+        def wait(self, timeout=None):
+            if timeout is None:
+                r = _blocking("Event.wait", orig, self)
+            else:
+                r = orig(self, timeout)
+            if r:
+                _recv(self)
+            return r
+
+        return wait
+
+    _wrap(Event, "set", ev_set)
+    _wrap(Event, "wait", ev_wait)
+
+    def bar_wait(orig):
+        def wait(self, timeout=None):
+            _pub(self)
+            if timeout is None:
+                r = _blocking("Barrier.wait", orig, self)
+            else:
+                r = orig(self, timeout)
+            _recv(self)
+            return r
+
+        return wait
+
+    _wrap(Barrier, "wait", bar_wait)
+
+
+# ---------------------------------------------------------------- queue
+
+
+class SimpleQueue(_queue.SimpleQueue):
+    """``queue.SimpleQueue`` with put→get edges when user code created it."""
+
+    def __init__(self) -> None:
+        _mark(self)
+
+    def put(self, item, block=True, timeout=None):
+        _pub(self)
+        return super().put(item, block, timeout)
+
+    def put_nowait(self, item):
+        return self.put(item, False)
+
+    def get(self, block=True, timeout=None):
+        if block and timeout is None:
+            item = _blocking("SimpleQueue.get", super().get)
+        else:
+            item = super().get(block, timeout)
+        _recv(self)
+        return item
+
+    def get_nowait(self):
+        return self.get(False)
+
+
+def patch_queue() -> None:
+    if "queue" in _patched:
+        return
+    _patched.add("queue")
+    import queue
+
+    Queue = queue.Queue
+
+    def init(orig):
+        def __init__(self, *args, **kwargs):
+            orig(self, *args, **kwargs)
+            _mark(self)
+            if hasattr(self, "_pk_sc"):
+                self._pk_done = {}
+
+        return __init__
+
+    def put(orig):
+        def put(self, item, block=True, timeout=None):
+            _pub(self)
+            if block and timeout is None and self.maxsize > 0:
+                return _blocking("Queue.put", orig, self, item, block, timeout)
+            return orig(self, item, block, timeout)
+
+        return put
+
+    def get(orig):
+        def get(self, block=True, timeout=None):
+            if block and timeout is None:
+                item = _blocking("Queue.get", orig, self, block, timeout)
+            else:
+                item = orig(self, block, timeout)
+            _recv(self)
+            return item
+
+        return get
+
+    def task_done(orig):
+        def task_done(self):
+            done = getattr(self, "_pk_done", None)
+            if done is not None:
+                release(current(), done)
+            return orig(self)
+
+        return task_done
+
+    def join(orig):
+        def join(self):
+            _blocking("Queue.join", orig, self)
+            _recv(self, "_pk_done")
+
+        return join
+
+    _wrap(Queue, "__init__", init)
+    _wrap(Queue, "put", put)
+    _wrap(Queue, "get", get)
+    _wrap(Queue, "task_done", task_done)
+    _wrap(Queue, "join", join)
+    queue.SimpleQueue = SimpleQueue
+
+
+# ---------------------------------------------------------------- concurrent.futures
+
+
+def patch_futures() -> None:
+    if "futures" in _patched:
+        return
+    _patched.add("futures")
+    import concurrent.futures as cf
+    from concurrent.futures import _base, thread
+
+    Future = _base.Future
+
+    def set_done(orig):
+        def setter(self, value):
+            lt = current()
+            self._pk_clock = dict(lt.vc)
+            lt.tick()
+            return orig(self, value)
+
+        return setter
+
+    def result_like(orig):
+        def getter(self, timeout=None):
+            try:
+                if timeout is None and not self.done():
+                    return _blocking("Future.result", orig, self)
+                return orig(self, timeout)
+            finally:
+                _recv(self, "_pk_clock")
+
+        return getter
+
+    _wrap(Future, "set_result", set_done)
+    _wrap(Future, "set_exception", set_done)
+    _wrap(Future, "result", result_like)
+    _wrap(Future, "exception", result_like)
+
+    def submit(orig):
+        def submit(self, fn, /, *args, **kwargs):
+            snap = snapshot(current())
+
+            def _pk_task(*a, **k):
+                current().join(snap)
+                return fn(*a, **k)
+
+            return orig(self, _pk_task, *args, **kwargs)
+
+        return submit
+
+    _wrap(thread.ThreadPoolExecutor, "submit", submit)
+
+    orig_wait, orig_as_completed = _base.wait, _base.as_completed
+
+    @functools.wraps(orig_wait)
+    def wait(fs, timeout=None, return_when=_base.ALL_COMPLETED):
+        if timeout is None:
+            done = _blocking("concurrent.futures.wait", orig_wait, fs, timeout, return_when)
+        else:
+            done = orig_wait(fs, timeout, return_when)
+        for f in done.done:
+            _recv(f, "_pk_clock")
+        return done
+
+    @functools.wraps(orig_as_completed)
+    def as_completed(fs, timeout=None):
+        for f in orig_as_completed(fs, timeout):
+            _recv(f, "_pk_clock")
+            yield f
+
+    _base.wait = cf.wait = wait
+    _base.as_completed = cf.as_completed = as_completed
+
+
+def patch_threading() -> None:
+    if "threading" in _patched:
+        return
+    _patched.add("threading")
+    _patch_threads()
+    _patch_primitives()
+    main = threading.main_thread()
+    if getattr(tls, "base", None) is None:
+        attach(main.name if _thread.get_ident() == main.ident else None)
+    base()
