@@ -12,6 +12,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rich.console import Console
 
 from perfkit.errors import PerfkitError
@@ -119,6 +121,41 @@ def test_time_units_in_listing() -> None:
     text = format_listing(p, "hot", source_path=[GOLDEN])
     assert text.startswith("Total: 2s\n")
     assert "     1.50s      1.50s      9:        total += i * i % 7" in text
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    content=st.one_of(
+        st.binary(max_size=400),
+        st.text(max_size=400),
+        st.sampled_from([b"-" * 200_000 + b"1", b"(" * 300, b"def hot(:\n\0", b"\xff\xfe\x00d\x00e\x00f"]),
+    ),
+    lines=st.lists(st.integers(min_value=0, max_value=50), min_size=1, max_size=5),
+)
+def test_any_source_file_content_lists_cleanly(tmp_path: Path, content: bytes | str, lines: list[int]) -> None:
+    """Garbage, binary, huge-nesting or truncated source never breaks the listing."""
+    source = tmp_path / "weird.py"
+    if isinstance(content, str):
+        source.write_text(content, encoding="utf-8", errors="surrogatepass")
+    else:
+        source.write_bytes(content)
+    p = Profile()
+    for line in lines:
+        p.add([Frame("hot", str(source), line)], 1)
+    text = format_listing(p, "hot")
+    assert text.startswith(f"Total: {len(lines)}\n")
+    assert "ROUTINE ======================== hot in" in text
+
+
+def test_line_numbers_follow_python_not_str_splitlines(tmp_path: Path) -> None:
+    source = tmp_path / "ff.py"
+    source.write_text("def hot():\n    x = 1\x0c  # form feed\n    return x\u2028\n\ndef other():\n    pass\n")
+    p = Profile()
+    p.add([Frame("hot", str(source), 3)], 1)
+    text = format_listing(p, "hot")
+    body = text.split("\n")[3:]
+    assert body[1] == "         .          .      2:    x = 1\x0c  # form feed"
+    assert body[2] == "         1          1      3:    return x"
 
 
 @pytest.mark.slow

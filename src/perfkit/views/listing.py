@@ -83,7 +83,10 @@ def _read_source(file: str, source_path: Sequence[str | os.PathLike[str]]) -> tu
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__
             continue
-        return text.splitlines(), ""
+        # read_text already turned \r\n and \r into \n; split on \n only, as Python numbers lines
+        # (str.splitlines would also split on form feeds and U+2028 and shift every line after them)
+        lines = text.split("\n")
+        return (lines[:-1] if lines and lines[-1] == "" else lines), ""
     return None, reason
 
 
@@ -91,7 +94,8 @@ def _def_block(source: list[str], function: str, first: int, last: int) -> tuple
     """Line range of the innermost ``def``/``class`` named ``function`` holding the sampled lines."""
     try:
         tree = ast.parse("\n".join(source))
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        # not Python, or nested past the parser's limits: fall back to the context window
         return None
     short = function.rsplit(".", 1)[-1]
     best: tuple[int, int] | None = None
