@@ -63,13 +63,20 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def best(fn, repeat: int) -> tuple[float, object]:
-    times, result = [], None
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def best(fn, repeat: int) -> tuple[float, float, object]:
+    """Best wall time and best CPU time (user + system) of ``repeat`` runs, and the last result."""
+    walls, cpus, result = [], [], None
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), cpu_seconds()
         result = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), result
+        walls.append(time.perf_counter() - start)
+        cpus.append(cpu_seconds() - cpu)
+    return min(walls), min(cpus), result
 
 
 def phase(name: str, args: argparse.Namespace, folder: Path) -> dict[str, object]:
@@ -81,19 +88,21 @@ def phase(name: str, args: argparse.Namespace, folder: Path) -> dict[str, object
         profile = synthetic(args.samples, args.stacks)
         build = time.perf_counter() - start
         rss_before = peak_rss_mb()
-        seconds, data = best(lambda: pprof.write(profile, aggregate=aggregate), args.repeat)
+        seconds, cpu, data = best(lambda: pprof.write(profile, aggregate=aggregate), args.repeat)
         path.write_bytes(data)
         return {
             "seconds": seconds,
+            "cpu_seconds": cpu,
             "build_seconds": build,
             "rss_before_mb": rss_before,
             "peak_rss_mb": peak_rss_mb(),
             "bytes": len(data),
         }
     rss_before = peak_rss_mb()
-    seconds, profile = best(lambda: pprof.read(path), args.repeat)
+    seconds, cpu, profile = best(lambda: pprof.read(path), args.repeat)
     return {
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "rss_before_mb": rss_before,
         "peak_rss_mb": peak_rss_mb(),
         "samples": len(profile),
@@ -125,8 +134,8 @@ def report(args: argparse.Namespace, results: dict[str, dict[str, object]]) -> s
         f"load average {load[0]:.2f} at start (shared machine: timings are noisy, best of {args.repeat}).",
         "Peak RSS is the whole fresh interpreter (imports included); 'before' is after building the input.",
         "",
-        "| phase | best wall time | peak RSS | RSS before | notes |",
-        "|---|---:|---:|---:|---|",
+        "| phase | best wall time | best CPU time | peak RSS | RSS before | notes |",
+        "|---|---:|---:|---:|---:|---|",
     ]
     for name, r in results.items():
         if name.startswith("write"):
@@ -134,15 +143,19 @@ def report(args: argparse.Namespace, results: dict[str, dict[str, object]]) -> s
         else:
             note = f"{int(r['samples']):,} samples, {int(r['stacks']):,} stacks read back"
         lines.append(
-            f"| {name} | {float(r['seconds']):.2f} s | {float(r['peak_rss_mb']):.0f} MB "
-            f"| {float(r['rss_before_mb']):.0f} MB | {note} |"
+            f"| {name} | {float(r['seconds']):.2f} s | {float(r['cpu_seconds']):.2f} s "
+            f"| {float(r['peak_rss_mb']):.0f} MB | {float(r['rss_before_mb']):.0f} MB | {note} |"
         )
-    agg = float(results["write"]["seconds"]) + float(results["read"]["seconds"])
-    each = float(results["write-each"]["seconds"]) + float(results["read-each"]["seconds"])
+
+    def both(key: str, a: str, b: str) -> float:
+        return float(results[a][key]) + float(results[b][key])
+
     lines += [
         "",
-        f"Read + write, aggregated (perfkit's default): **{agg:.2f} s**; "
-        f"one pprof Sample per sample (worst case): **{each:.2f} s**.",
+        f"Read + write, aggregated (perfkit's default): **{both('seconds', 'write', 'read'):.2f} s wall, "
+        f"{both('cpu_seconds', 'write', 'read'):.2f} s CPU**; one pprof Sample per sample (worst case): "
+        f"**{both('seconds', 'write-each', 'read-each'):.2f} s wall, "
+        f"{both('cpu_seconds', 'write-each', 'read-each'):.2f} s CPU**.",
         "",
     ]
     return "\n".join(lines)

@@ -198,8 +198,10 @@ def decode(data: bytes) -> Profile:
             data = gzip.decompress(data)
         except (OSError, EOFError, zlib.error) as exc:
             raise ValueError(f"damaged gzip data: {exc}") from None
+    msg = _message(data)
+    del data  # the parsed message holds its own copy: free the bytes before building the model
     try:
-        return _to_profile(_message(data))
+        return _to_profile(msg)
     except DecodeError as exc:  # a damaged packed stack or label, met on the fast path
         raise ValueError(f"damaged sample: {exc or 'parse error'}") from None
 
