@@ -13,7 +13,7 @@ import gzip
 import re
 import zlib
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -91,40 +91,79 @@ def _int_meta(metadata: dict[str, Any], key: str) -> int:
     return int(value)
 
 
-def _aggregate(profile: Profile) -> tuple[list[tuple[int, int]], list[list[int]]]:
+#: per output sample: its stack id, its label-set id, and one value column per sample type
+_Rows = tuple[Sequence[int], Sequence[int], Sequence[Sequence[int]]]
+
+
+def _aggregate(profile: Profile) -> _Rows:
     """Distinct (stack id, labelset id) pairs in first-seen order and their summed values."""
     width = len(profile.labelsets)
     keys = [sid * width + lid for sid, lid in zip(profile.sample_stack, profile.sample_labels)]
     distinct = list(dict.fromkeys(keys))
     if len(distinct) == len(keys):  # nothing to merge (e.g. a profile read from pprof)
-        return [divmod(k, width) for k in keys], [list(col) for col in profile.values]
+        return _each(profile)
     position = {key: i for i, key in enumerate(distinct)}
     rows = list(map(position.__getitem__, keys))
+    del keys, position
     sums: list[list[int]] = []
     for column in profile.values:
         acc = [0] * len(distinct)
         for row, value in zip(rows, column):
             acc[row] += value
         sums.append(acc)
-    return [divmod(k, width) for k in distinct], sums
+    return [k // width for k in distinct], [k % width for k in distinct], sums
 
 
-def _each(profile: Profile) -> tuple[list[tuple[int, int]], list[list[int]]]:
-    """Every sample as its own row, for producers that keep samples apart."""
-    return list(zip(profile.sample_stack, profile.sample_labels)), [list(col) for col in profile.values]
+def _each(profile: Profile) -> _Rows:
+    """Every sample as its own row, for producers that keep samples apart (no copies)."""
+    return profile.sample_stack, profile.sample_labels, profile.values
+
+
+#: samples per serialised slice: bounds the memory of protobuf objects on big profiles
+_CHUNK = 20_000
+
+
+def serialize(profile: Profile, *, aggregate: bool = True) -> bytes:
+    """profile.proto bytes, samples built and serialised in slices.
+
+    Serialised protobuf messages concatenate into their merge, so the sample_type part, slices of
+    samples and the rest are serialised one after another (in field-number order, as one message
+    would be) and never all held as objects at once.
+    """
+    head, tail, samples = _build(profile, aggregate)
+    parts = [head.SerializeToString()]
+    chunk = pb.Profile()
+    add = chunk.sample.add
+    for n, (locs, values, labels) in enumerate(samples, 1):
+        sample = add(location_id=locs, value=values)
+        if labels:
+            sample.label.extend(labels)
+        if n % _CHUNK == 0:
+            parts.append(chunk.SerializeToString())
+            chunk = pb.Profile()
+            add = chunk.sample.add
+    parts.append(chunk.SerializeToString())
+    parts.append(tail.SerializeToString())
+    return b"".join(parts)
 
 
 def encode(profile: Profile, *, aggregate: bool = True) -> Any:
-    """The profile as a ``perftools.profiles.Profile`` message (not yet serialised); with
-    ``aggregate`` (the default) samples of equal stack and labels become one."""
+    """The profile as one ``perftools.profiles.Profile`` message (for inspection and tests)."""
+    return pb.Profile.FromString(serialize(profile, aggregate=aggregate))
+
+
+def _build(profile: Profile, aggregate: bool) -> tuple[Any, Any, Iterator[tuple[list[int], Sequence[int], list[Any]]]]:
+    """The sample_type part, everything after the samples, and the samples as (location ids,
+    values, labels); with ``aggregate`` samples of equal stack and labels become one."""
     strings = _Strings()
-    msg = pb.Profile()
+    head = pb.Profile()
     for vt in profile.sample_types:
-        msg.sample_type.add(type=strings(vt.type), unit=strings(vt.unit))
+        head.sample_type.add(type=strings(vt.type), unit=strings(vt.unit))
+    msg = pb.Profile()
     if profile.sample_types:
         default = profile.sample_types[min(max(profile.default_type, 0), len(profile.sample_types) - 1)]
         msg.default_sample_type = strings(default.type)
-    keys, sums = _aggregate(profile) if aggregate else _each(profile)
+    stack_ids, label_ids, sums = _aggregate(profile) if aggregate else _each(profile)
     # one mapping says the functions are already symbolised, so pprof looks for no binary
     msg.mapping.add(
         id=1,
@@ -136,7 +175,7 @@ def encode(profile: Profile, *, aggregate: bool = True) -> Any:
 
     # one Function per (name, file), one Location per frame that some sample uses
     stacks = profile.stacks
-    sids = list(dict.fromkeys(sid for sid, _ in keys))
+    sids = list(dict.fromkeys(stack_ids))
     used = dict.fromkeys(chain.from_iterable(reversed(stacks[sid]) for sid in sids))
     functions: dict[tuple[str, str], int] = {}
     location_of: dict[int, int] = {}
@@ -152,16 +191,9 @@ def encode(profile: Profile, *, aggregate: bool = True) -> Any:
         msg.location.add(id=loc, mapping_id=1).line.add(function_id=func, line=frame.line)
     loc_of = location_of.__getitem__
     stack_locs = {sid: list(map(loc_of, reversed(stacks[sid]))) for sid in sids}
-
     label_msgs: dict[int, list[Any]] = {}
-    for lid in dict.fromkeys(lid for _, lid in keys):
+    for lid in dict.fromkeys(label_ids):
         label_msgs[lid] = [pb.Label(key=strings(k), str=strings(v)) for k, v in profile.labelsets[lid]]
-    add = msg.sample.add
-    columns = list(zip(*sums)) if sums else []
-    for (sid, lid), values in zip(keys, columns):
-        sample = add(location_id=stack_locs[sid], value=values)
-        if lid:
-            sample.label.extend(label_msgs[lid])
 
     if profile.period_type is not None:
         msg.period_type.type = strings(profile.period_type.type)
@@ -174,15 +206,16 @@ def encode(profile: Profile, *, aggregate: bool = True) -> Any:
         if isinstance(meta.get(key), str):
             setattr(msg, key, strings(meta[key]))
     msg.comment.extend(strings(c) for c in _comment_lines(meta))
-    msg.string_table.extend(strings.table)
-    return msg
+    msg.string_table.extend(strings.table)  # every string is interned by now
+    samples = ((stack_locs[sid], values, label_msgs[lid]) for sid, lid, values in zip(stack_ids, label_ids, zip(*sums)))
+    return head, msg, samples
 
 
 def write(profile: Profile, *, compress: bool = True, aggregate: bool = True, **_: object) -> bytes:
     """Serialised profile.proto, gzipped unless ``compress=False``; one Sample per distinct
-    stack and label set unless ``aggregate=False``."""
-    data = encode(profile, aggregate=aggregate).SerializeToString()
-    return gzip.compress(data, compresslevel=6, mtime=0) if compress else data
+    stack and label set unless ``aggregate=False``.  Gzip at level 1, as Go's runtime/pprof."""
+    data = serialize(profile, aggregate=aggregate)
+    return gzip.compress(data, compresslevel=1, mtime=0) if compress else data
 
 
 # ---------------------------------------------------------------------------------------- read
