@@ -96,6 +96,13 @@ def test_go_output_names_and_interleaving(suite: Path) -> None:
     assert {"goos", "goarch", "cpu", "python", "hostname"} <= set(doc["context"])
 
 
+def test_one_benchmark_repeated(suite: Path) -> None:
+    done = run_pytest(suite, "--perfkit-count", "4", "--perfkit-benchtime", "2x", "--perfkit-out", "out.json",
+                      "-k", "codec")  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert len(results(suite / "out.json")["BenchmarkCodec/RoundTrip"].runs) == 4
+
+
 def test_go_text_output(suite: Path) -> None:
     done = run_pytest(suite, "--perfkit-benchtime", "3x", "--perfkit-out", "out.txt", "-k", "sized")
     assert done.returncode == 0, done.stdout + done.stderr

@@ -121,6 +121,8 @@ class BenchSession:
                 break
             item = sequence[index]
             nextitem = sequence[index + 1] if index + 1 < len(sequence) else None
+            if nextitem is item:  # pytest cannot keep an item set up for itself: tear it down fully
+                nextitem = None
             item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
             if session.shouldfail:
                 raise session.Failed(session.shouldfail)
