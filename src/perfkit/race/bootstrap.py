@@ -6,7 +6,8 @@ import os
 import sys
 
 from . import aio, children, deadlock, report, sync
-from .importhook import Selection, install as install_hook
+from .importhook import Selection
+from .importhook import install as install_hook
 
 ENV_ENABLE = "PERFKIT_RACE_ENABLE"
 ENV_INCLUDE = "PERFKIT_RACE_INCLUDE"

@@ -80,7 +80,7 @@ def before_acquire(lt, serial: int, held: list[int]) -> None:
 
 
 def _report_cycle(cycle: list[int]) -> None:
-    edges = list(zip(cycle, cycle[1:]))
+    edges = list(itertools.pairwise(cycle))
     names = [NAMES.get(s, f"lock #{s}") for s in cycle]
     lines = ["WARNING: POTENTIAL DEADLOCK (lock-order inversion)", "Cycle in lock order graph: " + " => ".join(names)]
     match = list(names)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import _thread
 import atexit
+import contextlib
 import os
 import re
 import sys
@@ -114,10 +115,8 @@ def _write(text: str) -> None:
         with open(f"{OPTS.log_path}.{os.getpid()}", "a", encoding="utf-8") as fh:
             fh.write(text)
         return
-    try:
+    with contextlib.suppress(Exception):
         sys.stdout.flush()
-    except Exception:
-        pass
     sys.stderr.write(text)
     sys.stderr.flush()
 
@@ -155,10 +154,8 @@ def finish() -> None:
         return
     _write(summary() + "\n")
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(Exception):
             stream.flush()
-        except Exception:
-            pass
     os._exit(OPTS.exitcode)
 
 

@@ -119,9 +119,7 @@ def _bound_names(body: list[ast.stmt] | ast.expr, scope: _Scope) -> None:
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             for alias in node.names:
                 scope.locals.add((alias.asname or alias.name).split(".")[0])
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            scope.locals.add(node.name)
-        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+        elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
             scope.locals.add(node.name)
         elif isinstance(node, ast.MatchMapping) and node.rest:
             scope.locals.add(node.rest)
@@ -624,9 +622,9 @@ def rewrite_tree(tree: ast.Module, filename: str) -> ast.Module:
     rw = Rewriter(filename, tree)
     body = rw._stmts(tree.body)
     insert = 0
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-        if isinstance(body[0].value.value, str):
-            insert = 1
+    first = body[0] if body else None
+    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+        insert = 1
     while insert < len(body) and isinstance(body[insert], ast.ImportFrom) and body[insert].module == "__future__":
         insert += 1
     anchor = body[insert] if insert < len(body) else (body[-1] if body else tree)

@@ -54,7 +54,8 @@ def _check_suppressions(path: Path) -> str:
     if bad:
         n, line = bad[0]
         raise PerfkitError(
-            f"--suppressions {path}: line {n} {line.strip()!r} is not `race:PATTERN` or `deadlock:PATTERN`; fix or remove it"
+            f"--suppressions {path}: line {n} {line.strip()!r} is not `race:PATTERN` or `deadlock:PATTERN`;"
+            " fix or remove it"
         )
     return str(path.resolve())
 

@@ -16,6 +16,7 @@ only a lost update across an await counts: see :func:`_stale_check`.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import operator
 import sys
 from collections import Counter, OrderedDict, defaultdict, deque
@@ -347,7 +348,7 @@ def gwr(g: dict, name: str, site: int) -> None:
 
 
 def _item(c: Any, k: Any, kind: int) -> tuple[list | None, Any]:
-    if kind == LIST or kind == DEQUE:
+    if kind in (LIST, DEQUE):
         if type(k) is not int:
             return None, k
         if k < 0:
@@ -397,10 +398,8 @@ def _store(val: Any, c: Any, k: Any, site: int, atomic: bool) -> None:
         kind = _kind(type(c))
     new = False
     if kind == DICT:
-        try:
+        with contextlib.suppress(TypeError):
             new = k not in c
-        except TypeError:
-            pass
     c[k] = val
     if not kind:
         return
@@ -496,7 +495,7 @@ def inop(a: Any, b: Any, site: int) -> bool:
     kind = _KIND.get(type(b))
     if kind is None:
         kind = _kind(type(b))
-    if kind == DICT or kind == SET:
+    if kind in (DICT, SET):
         try:
             st = _loc(b, a)
         except TypeError:

@@ -15,8 +15,8 @@ import sys
 import threading
 
 from . import deadlock
-from .clock import acquire, release, snapshot
-from .state import attach, base, capture_stack, current, hidden, is_library, tls
+from .clock import LT, acquire, release, snapshot
+from .state import attach, base, capture_stack, current, hidden, is_library, register, tls
 
 _patched: set[str] = set()
 
@@ -303,10 +303,7 @@ def _patch_primitives() -> None:
     def cond_wait(orig):
         def wait(self, timeout=None):
             _pub(self)
-            if timeout is None:
-                r = _blocking("Condition.wait", orig, self)
-            else:
-                r = orig(self, timeout)
+            r = _blocking("Condition.wait", orig, self) if timeout is None else orig(self, timeout)
             _recv(self)
             return r
 
@@ -350,10 +347,7 @@ def _patch_primitives() -> None:
 
     def ev_wait(orig):
         def wait(self, timeout=None):
-            if timeout is None:
-                r = _blocking("Event.wait", orig, self)
-            else:
-                r = orig(self, timeout)
+            r = _blocking("Event.wait", orig, self) if timeout is None else orig(self, timeout)
             if r:
                 _recv(self)
             return r
@@ -366,10 +360,7 @@ def _patch_primitives() -> None:
     def bar_wait(orig):
         def wait(self, timeout=None):
             _pub(self)
-            if timeout is None:
-                r = _blocking("Barrier.wait", orig, self)
-            else:
-                r = orig(self, timeout)
+            r = _blocking("Barrier.wait", orig, self) if timeout is None else orig(self, timeout)
             _recv(self)
             return r
 
@@ -395,10 +386,7 @@ class SimpleQueue(_queue.SimpleQueue):
         return self.put(item, False)
 
     def get(self, block=True, timeout=None):
-        if block and timeout is None:
-            item = _blocking("SimpleQueue.get", super().get)
-        else:
-            item = super().get(block, timeout)
+        item = _blocking("SimpleQueue.get", super().get) if block and timeout is None else super().get(block, timeout)
         _recv(self)
         return item
 
@@ -459,6 +447,24 @@ def patch_queue() -> None:
 
         return join
 
+    def inner_get(orig):
+        def _get(self):
+            # under the queue's mutex, before the item (or a PriorityQueue's comparisons) is touched
+            _recv(self)
+            return orig(self)
+
+        return _get
+
+    def prio_put(orig):
+        def _put(self, item):
+            _recv(self)
+            return orig(self, item)
+
+        return _put
+
+    for cls in (Queue, queue.LifoQueue, queue.PriorityQueue):
+        _wrap(cls, "_get", inner_get)
+    _wrap(queue.PriorityQueue, "_put", prio_put)
     _wrap(Queue, "__init__", init)
     _wrap(Queue, "put", put)
     _wrap(Queue, "get", get)
@@ -507,10 +513,20 @@ def patch_futures() -> None:
     def submit(orig):
         def submit(self, fn, /, *args, **kwargs):
             snap = snapshot(current())
+            created = capture_stack(sys._getframe(1))
+            name = getattr(fn, "__qualname__", type(fn).__name__)
 
             def _pk_task(*a, **k):
-                current().join(snap)
-                return fn(*a, **k)
+                # each work item is its own logical thread, like a goroutine: two items that
+                # happen to share a worker are still unordered
+                worker = current()
+                lt = register(LT(f"{name} on {worker.name}", "executor task", snap, created=created))
+                tls.cur = lt
+                try:
+                    return fn(*a, **k)
+                finally:
+                    tls.cur = worker
+                    worker.join(lt.vc)
 
             return orig(self, _pk_task, *args, **kwargs)
 

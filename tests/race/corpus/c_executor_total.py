@@ -1,0 +1,19 @@
+# expect: clean
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+
+class Accumulator:
+    def __init__(self):
+        self.total = 0
+        self.lock = threading.Lock()
+
+    def add(self, n):
+        with self.lock:
+            self.total += n
+
+
+acc = Accumulator()
+with ThreadPoolExecutor(max_workers=4) as ex:
+    list(ex.map(acc.add, range(40)))
+print(acc.total)
