@@ -37,6 +37,7 @@ def test_frame_dialects(text: str, frame: Frame) -> None:
     assert parse_frame(text) == frame
 
 
+@settings(deadline=None, suppress_health_check=list(HealthCheck))
 @given(frames_st)
 def test_format_frame_reads_back(frame: Frame) -> None:
     assert parse_frame(format_frame(frame)) == frame
@@ -99,7 +100,7 @@ def test_write_picks_sample_type() -> None:
     assert folded.write(p, sample_type="samples") == "main;hot 7\n"
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 @given(profiles(empty_stacks=False, max_types=1))
 def test_write_then_parse_keeps_totals(profile: Profile) -> None:
     assert totals(folded.parse(folded.write(profile))) == totals(profile)
@@ -116,7 +117,7 @@ def test_sniff() -> None:
 VALID = b"main (app.py:1);hot (app.py:10) 7\nmain (app.py:1);cold (lib.py:3) 3\napp.py:f:2;g 11\n"
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     edits=st.lists(st.tuples(st.integers(0, 1000), st.integers(0, 255)), min_size=1, max_size=6),
     cut=st.one_of(st.none(), st.integers(0, 1000)),
@@ -135,6 +136,7 @@ def test_corrupted_input_fails_cleanly(tmp_path: Path, edits, cut) -> None:
         assert "\n" not in str(exc)
 
 
+@settings(deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.text(max_size=200))
 def test_random_text_parses_or_raises_value_error(text: str) -> None:
     try:

