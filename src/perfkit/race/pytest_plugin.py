@@ -1,0 +1,78 @@
+"""pytest plugin ``--race``: every test runs under the detector; a test that races fails.
+
+Loaded into every pytest session through the ``pytest11`` entry point, so importing it does
+nothing but define hooks; the detector starts only with ``--race`` (or under
+``perfkit race -- pytest``, which sets ``PERFKIT_RACE_PYTEST=1``). Test modules are rewritten
+after pytest's own assertion rewriting, and pytest's ``.pyc`` cache is bypassed so a later run
+without ``--race`` never loads instrumented code.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+_active = False
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("perfkit race")
+    group.addoption(
+        "--race",
+        action="store_true",
+        default=False,
+        help="run each test under perfkit's data-race detector; a test during which a race happened fails",
+    )
+
+
+def _enabled(config: pytest.Config) -> bool:
+    ns = getattr(config, "known_args_namespace", None)
+    return bool(getattr(ns, "race", False)) or os.environ.get("PERFKIT_RACE_PYTEST") == "1"
+
+
+def _patch_assertion_rewriting(select) -> None:
+    from _pytest.assertion import rewrite as ar
+
+    from .rewrite import rewrite_tree
+
+    if getattr(ar.rewrite_asserts, "_pk_race", False):
+        return
+    orig = ar.rewrite_asserts
+
+    def rewrite_asserts(mod, source, module_path=None, config=None):
+        orig(mod, source, module_path, config)
+        if module_path is not None and select(str(module_path)):
+            rewrite_tree(mod, str(module_path))
+
+    rewrite_asserts._pk_race = True
+    ar.rewrite_asserts = rewrite_asserts
+    ar._read_pyc = lambda *args, **kwargs: None
+    ar._write_pyc = lambda *args, **kwargs: False
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
+    global _active
+    if not _enabled(early_config) or _active:
+        return
+    from . import bootstrap
+
+    under_runner = os.environ.get(bootstrap.ENV_ENABLE) == "1"
+    select = bootstrap.install(exit_override=under_runner)
+    _patch_assertion_rewriting(select)
+    _active = True
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    if not _active:
+        return (yield)
+    from . import report
+
+    before = len(report.REPORTS)
+    result = yield
+    new = report.REPORTS[before:]
+    if new:
+        pytest.fail(f"perfkit race: {len(new)} report(s) during this test\n" + "".join(new), pytrace=False)
+    return result
