@@ -76,6 +76,8 @@ def parse(data: Any) -> Profile:
         raise ValueError("no Scalene profile keys (files, elapsed_time_sec); is it `scalene run` output?")
     files = _get(data, "files", dict)
     elapsed = _number(data, "elapsed_time_sec")
+    if elapsed > 1e8:
+        raise ValueError(f"elapsed_time_sec {elapsed:g} is not a plausible run time")
     memory = bool(data.get("memory", False))
     elapsed_ns = elapsed * 1e9
     types = [CPU, CPU_PYTHON, CPU_NATIVE, SYSTEM, WALL] + ([ALLOC_SPACE] if memory else [])
@@ -92,10 +94,11 @@ def parse(data: Any) -> Profile:
             "memory": memory,
         },
     )
-    if isinstance(start, (int, float)) and math.isfinite(start) and start > 0:
+    if isinstance(start, (int, float)) and 0 < start < 1e10:
         profile.metadata["start_ns"] = round(start * 1e9)
-    if memory and isinstance(data.get("max_footprint_mb"), (int, float)):
-        profile.metadata["peak_memory_bytes"] = round(float(data["max_footprint_mb"]) * MB)
+    peak = data.get("max_footprint_mb")
+    if memory and isinstance(peak, (int, float)) and 0 <= peak < 1e12:
+        profile.metadata["peak_memory_bytes"] = round(peak * MB)
     cpu_contexts = _cpu_contexts(data.get("stacks"))
     mem_contexts = _memory_contexts(data.get("memory_stacks"))
     for filename, detail in files.items():
@@ -129,8 +132,10 @@ def parse(data: Any) -> Profile:
 
 def _add(profile: Profile, leaf: Frame, values: list[float], contexts: list[tuple[tuple[Frame, ...], float]]) -> None:
     """Add one line's values, shared among its caller contexts by weight (exact integer totals)."""
+    if any(not 0 <= v < _INT64 for v in values):  # also rejects inf and nan
+        raise ValueError(f"value out of range at {leaf.file}:{leaf.line}")
     totals = [round(v) for v in values]
-    if any(not 0 <= t < _INT64 for t in totals):
+    if any(t >= _INT64 for t in totals):
         raise ValueError(f"value out of range at {leaf.file}:{leaf.line}")
     weight = sum(w for _, w in contexts)
     if not contexts or weight <= 0:
