@@ -19,6 +19,7 @@ import itertools
 import json
 import queue
 import random
+import signal
 import sys
 import threading
 import time
@@ -268,13 +269,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     service = OrderService(args.host, args.port, args.workers, args.fast).start()
     print(f"order_service listening on http://{service.address[0]}:{service.address[1]}", flush=True)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C or a supervisor's stop: drain, then exit
+        signal.signal(signum, lambda *_: stop.set())
     try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
+        while not stop.wait(1.0):
+            pass
     finally:
         service.stop()
+    print(f"order_service stopped: {json.dumps(service.store.stats(0))}", flush=True)
     return 0
 
 

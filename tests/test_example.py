@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -112,3 +113,24 @@ def test_hot_spot_dominates_the_enrichment_work(tmp_path: Path, python: str) -> 
     svg = tmp_path / "cpu.svg"
     assert perfkit("flame", folded, "-o", svg).returncode == 0
     assert "dedupe_line_items" in svg.read_text()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_serve_mode_drains_and_stops_on_signal(python: str, signum: int) -> None:
+    proc = subprocess.Popen([python, SERVICE, "--port", "0"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        url = re.search(r"http://\S+", proc.stdout.readline())
+        assert url, "no listening line"
+        order = {"customer": "c", "region": "apac", "items": [{"sku": "SKU-0002", "qty": 1}]}
+        request = urllib.request.Request(f"{url.group(0)}/orders", json.dumps(order).encode(), method="POST")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 202
+        proc.send_signal(signum)
+        out, _ = proc.communicate(timeout=15)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert proc.returncode == 0
+    stats = json.loads(out.split("order_service stopped: ", 1)[1])
+    assert stats["accepted"] == stats["enriched"] == 1
