@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import os
 import sys
+from importlib import import_module
 
-from . import aio, children, deadlock, report, sync
 from .importhook import Selection
 from .importhook import install as install_hook
+
+# submodules by importlib: `from . import x` would import all of perfkit here (see _boot)
+aio = import_module(".aio", __package__)
+children = import_module(".children", __package__)
+deadlock = import_module(".deadlock", __package__)
+report = import_module(".report", __package__)
+sync = import_module(".sync", __package__)
 
 ENV_ENABLE = "PERFKIT_RACE_ENABLE"
 ENV_INCLUDE = "PERFKIT_RACE_INCLUDE"

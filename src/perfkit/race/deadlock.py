@@ -15,9 +15,12 @@ import os
 import re
 import sys
 import time
+from importlib import import_module
 
-from . import report
 from .state import capture_stack, hidden
+
+# submodules by importlib: `from . import x` would import all of perfkit here (see _boot)
+report = import_module(".report", __package__)
 
 _serials = itertools.count(1)
 _lock = _thread.allocate_lock()

@@ -8,10 +8,13 @@ import os
 import runpy
 import sys
 import types
+from importlib import import_module
 
-from . import bootstrap
 from .rewrite import compile_rewritten
 from .state import hidden
+
+# submodules by importlib: `from . import x` would import all of perfkit here (see _boot)
+bootstrap = import_module(".bootstrap", __package__)
 
 
 def _fresh_main(path: str | None) -> types.ModuleType:

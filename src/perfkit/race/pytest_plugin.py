@@ -56,7 +56,9 @@ def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Pa
     global _active
     if not _enabled(early_config) or _active:
         return
-    from . import bootstrap
+    from importlib import import_module
+
+    bootstrap = import_module(".bootstrap", __package__)
 
     under_runner = os.environ.get(bootstrap.ENV_ENABLE) == "1"
     select = bootstrap.install(exit_override=under_runner)
@@ -68,11 +70,11 @@ def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Pa
 def pytest_runtest_call(item: pytest.Item):
     if not _active:
         return (yield)
-    from . import report
+    from .report import REPORTS
 
-    before = len(report.REPORTS)
+    before = len(REPORTS)
     result = yield
-    new = report.REPORTS[before:]
+    new = REPORTS[before:]
     if new:
         pytest.fail(f"perfkit race: {len(new)} report(s) during this test\n" + "".join(new), pytrace=False)
     return result

@@ -21,8 +21,11 @@ from __future__ import annotations
 import ast
 import copy
 from dataclasses import dataclass, field
+from importlib import import_module
 
-from . import runtime
+# submodules by importlib: `from . import x` would import all of perfkit here (see _boot)
+runtime = import_module(".runtime", __package__)
+
 
 PREFIX = "_pk_"
 HELPERS = ("ga", "sa", "da", "gr", "gw", "gwr", "gi", "si", "si_rmw", "di", "mc", "it", "itm", "inop", "iop")

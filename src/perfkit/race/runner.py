@@ -12,12 +12,16 @@ import os
 import re
 import subprocess
 import sys
+from importlib import import_module
 from pathlib import Path
 
 from perfkit.errors import PerfkitError
 
-from . import bootstrap, report
 from .children import BOOT_RUN, reroute
+
+# submodules by importlib: `from . import x` would import all of perfkit here (see _boot)
+bootstrap = import_module(".bootstrap", __package__)
+report = import_module(".report", __package__)
 
 BOOT_DIR = os.path.dirname(BOOT_RUN)
 _PYTHON = re.compile(r"python[0-9.]*(\.exe)?")

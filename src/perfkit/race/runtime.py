@@ -20,12 +20,15 @@ import contextlib
 import operator
 import sys
 from collections import Counter, OrderedDict, defaultdict, deque
+from importlib import import_module
 from typing import Any
 
-from . import report
 from .clock import LT, MASK, SHIFT, ordered, tid_of
 from .shadow import SH, STRUCT, obj_shadow
 from .state import LTS, attach, capture_stack, tls
+
+# submodules by importlib: `from . import x` would import all of perfkit here (see _boot)
+report = import_module(".report", __package__)
 
 #: site id -> (file, line, function, source text of the object or container)
 SITES: list[tuple[str, int, str, str]] = [("<unknown>", 0, "<unknown>", "")]

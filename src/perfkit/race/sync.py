@@ -13,10 +13,13 @@ import _thread
 import functools
 import sys
 import threading
+from importlib import import_module
 
-from . import deadlock
 from .clock import LT, acquire, release, snapshot
 from .state import attach, base, capture_stack, current, hidden, is_library, register, tls
+
+# submodules by importlib: `from . import x` would import all of perfkit here (see _boot)
+deadlock = import_module(".deadlock", __package__)
 
 _patched: set[str] = set()
 
