@@ -15,6 +15,7 @@ flamegraph.pl is not part of perfkit: pass its path (or set FLAMEGRAPH_PL).  The
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import re
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +49,7 @@ class Result:
     rss_mb: list[float] = field(default_factory=list)
     size: int = 0
     frames: int = 0
+    values: Counter[int] = field(default_factory=Counter)
 
 
 def run_once(argv: list[str], stdout_path: Path | None) -> tuple[float, float]:
@@ -64,12 +67,14 @@ def run_once(argv: list[str], stdout_path: Path | None) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024
 
 
-def count_frames(svg: Path, tool: str) -> int:
+def frame_values(svg: Path, tool: str) -> Counter[int]:
+    """Multiset of frame values drawn: equal multisets mean the same frames survive pruning."""
     text = svg.read_text(encoding="utf-8", errors="replace")
     if tool == "flamegraph.pl":
-        return text.count("<title>") - 1  # one <title> per frame, plus the document's
-    frames = text[text.index('<g class="frames">') :]
-    return frames.count("<g><rect")
+        found = re.findall(r"<title>[^<]*? \(([\d,]+) samples", text)
+        return Counter(int(v.replace(",", "")) for v in found)
+    data = json.loads(re.search(r"\}\)\((\{.*\})\);\n\]\]>", text, re.S).group(1))
+    return Counter(data["nodes"][3 :: data["stride"]])
 
 
 def bench(name: str, argv: list[str], output: Path, repeat: int, stdout: bool) -> Result:
@@ -82,7 +87,8 @@ def bench(name: str, argv: list[str], output: Path, repeat: int, stdout: bool) -
         result.rss_mb.append(rss)
         print(f"  {name}: {elapsed:.2f} s, {rss:.0f} MB", file=sys.stderr)
     result.size = output.stat().st_size
-    result.frames = count_frames(output, name)
+    result.values = frame_values(output, name)
+    result.frames = sum(result.values.values())
     return result
 
 
@@ -131,6 +137,13 @@ def report(results: list[Result], split: dict[str, float], args: argparse.Namesp
             f"| {r.name} | `{r.command}` | {med:.2f} | {min(r.times):.2f} | {speed} | "
             f"{r.size / 1e6:.2f} MB | {r.frames:,} | {max(r.rss_mb):.0f} MB |"
         )
+    if ref:
+        same = all(r.values == ref.values for r in results)
+        lines += [
+            "",
+            "Same frames as flamegraph.pl (the multisets of drawn frame values are equal): "
+            + ("yes." if same else "NO: pruning or aggregation differs."),
+        ]
     lines += [
         "",
         "perfkit's phases in one process (imports excluded): "

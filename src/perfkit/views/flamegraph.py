@@ -20,7 +20,7 @@ from perfkit.errors import PerfkitError
 from perfkit.model import Frame, Profile, ValueType
 from perfkit.views.flame_colors import LEGEND, ORIGINS, diff_colour, frame_colour, origin
 from perfkit.views.flame_tree import ROOT, Layout, layout
-from perfkit.views.units import format_percent, format_value, is_bytes, is_time
+from perfkit.views.units import format_value, is_bytes, is_time
 
 __all__ = ["EXTENSIONS", "NAME", "render_svg", "write"]
 
@@ -297,8 +297,3 @@ def _render(
         "]]></script>\n</svg>\n"
     )
     return "".join(parts)
-
-
-def share_text(value: int, total: int) -> str:
-    """A frame's share of the whole graph, as the tooltip shows it."""
-    return format_percent(value, total)
