@@ -24,8 +24,8 @@ def sniff(head: bytes) -> bool:
         return False
     lines = head.split(b"\n")
     for raw in lines[:-1] if len(lines) > 1 else lines:
-        line = raw.strip()
-        if not line:
+        line = raw.rstrip()
+        if not line.strip():
             continue
         _, sep, count = line.rpartition(b" ")
         return bool(sep) and count.isdigit()
@@ -55,8 +55,8 @@ def parse(lines: str | Iterable[str]) -> Profile:
         return fid
 
     for lineno, line in enumerate(lines, 1):
-        text = line.strip()
-        if not text or text.startswith("#"):
+        text = line.rstrip()
+        if not text or text.lstrip().startswith("#"):
             continue
         stack, sep, count = text.rpartition(" ")
         if not sep:
@@ -74,12 +74,13 @@ def parse(lines: str | Iterable[str]) -> Profile:
             raise ValueError(f"line {lineno}: sample count {count[:40]} does not fit in 64 bits")
         stack = stack.strip()
         if not stack:
-            raise ValueError(f"line {lineno}: empty stack before the count")
-        parts = stack.split(";")
-        try:
-            ids = tuple([names[p] for p in parts])
-        except KeyError:
-            ids = tuple([names[p] if p in names else intern(p) for p in parts])
+            ids: tuple[int, ...] = ()  # py-spy writes ` N` for samples with no Python frame
+        else:
+            parts = stack.split(";")
+            try:
+                ids = tuple([names[p] for p in parts])
+            except KeyError:
+                ids = tuple([names[p] if p in names else intern(p) for p in parts])
         append_stack(stack_id(ids))
         append_label(0)
         append_value(value)
@@ -91,7 +92,7 @@ def write(profile: Profile, *, sample_type: str | int | None = None, **_: object
     labels = [format_frame(f).replace(";", ":") for f in profile.frames]
     rows = []
     for stack, value in profile.stack_totals(sample_type).items():
-        if stack:
-            rows.append(";".join([labels[f] for f in stack]) + f" {value}")
+        # an empty stack is written as a bare ` N` line so totals survive a round trip
+        rows.append(";".join([labels[f] for f in stack]) + f" {value}")
     rows.sort()
     return "\n".join(rows) + ("\n" if rows else "")
