@@ -65,12 +65,12 @@ class Graph:
     def width(self, i: int) -> float:
         return float(self.frames.nth(i).locator("rect").get_attribute("width"))
 
-    def state(self) -> list[tuple[str | None, str | None, str]]:
-        """(x, width, class) of every frame's rect, read in one round trip."""
+    def state(self) -> list[tuple[str | None, str | None, str, bool]]:
+        """(x, width, class, displayed) of every frame, read in one round trip."""
         return self.page.eval_on_selector_all(
             "g.frames > g",
             "gs => gs.map(g => [g.firstChild.getAttribute('x'), g.firstChild.getAttribute('width'),"
-            " g.getAttribute('class') || ''])",
+            " g.getAttribute('class') || '', getComputedStyle(g).display !== 'none'])",
         )
 
     def visible(self, i: int) -> bool:
@@ -137,7 +137,7 @@ def test_search_highlights_and_reports_matched_share(graph: Graph) -> None:
     matched = graph.page.locator("text.matched")
     graph.page.once("dialog", lambda dialog: dialog.accept("^(get|decode)$"))
     graph.page.locator("text.search").click()
-    hits = [i for i, (_x, _w, cls) in enumerate(graph.state()) if "hit" in cls.split()]
+    hits = [i for i, (_x, _w, cls, _shown) in enumerate(graph.state()) if "hit" in cls.split()]
     assert sorted(graph.drawn[i].name for i in hits) == ["decode", "get"]
     assert matched.text_content() == f"Matched: {format_percent(650, 853)}"
     fill = graph.frames.nth(hits[0]).locator("rect").evaluate("r => getComputedStyle(r).fill")
@@ -145,7 +145,7 @@ def test_search_highlights_and_reports_matched_share(graph: Graph) -> None:
     # the button now resets the search
     assert graph.page.locator("text.search").text_content() == "Reset Search"
     graph.page.locator("text.search").click()
-    assert not any("hit" in cls.split() for _x, _w, cls in graph.state())
+    assert not any("hit" in cls.split() for _x, _w, cls, _shown in graph.state())
     assert matched.text_content().strip() == ""
 
 
@@ -153,7 +153,7 @@ def test_search_counts_nested_matches_once(graph: Graph) -> None:
     # handle (820ms) contains get, loads and a <lambda>; the other <lambda> (30ms) is outside it
     graph.page.once("dialog", lambda dialog: dialog.accept("handle|get|lambda"))
     graph.page.locator("text.search").click()
-    hits = [graph.drawn[i].name for i, (_x, _w, cls) in enumerate(graph.state()) if "hit" in cls.split()]
+    hits = [graph.drawn[i].name for i, (_x, _w, cls, _shown) in enumerate(graph.state()) if "hit" in cls.split()]
     assert sorted(hits) == ["<lambda>", "<lambda>", "get", "handle"]
     assert graph.page.locator("text.matched").text_content() == f"Matched: {format_percent(850, 853)}"
     # a file:line match works too, and a bad regex is reported, not thrown
@@ -179,10 +179,10 @@ def test_icicle_and_many_frames(browser: object, tmp_path: Path) -> None:
     deepest = max(range(len(g.drawn)), key=lambda i: (g.drawn[i].depth, g.drawn[i].value))
     g.page.evaluate(f"document.documentElement.perfkitFlame.zoom({deepest})")
     assert g.width(deepest) == pytest.approx(PLOT, abs=0.1)
-    shown = [i for i, (_x, _w, cls) in enumerate(g.state()) if "hide" not in cls.split()]
+    shown = [i for i, (_x, _w, _cls, displayed) in enumerate(g.state()) if displayed]
     assert len(shown) == g.drawn[deepest].depth + 1  # the leaf and its ancestors only
     g.page.keyboard.press("Escape")
-    assert all("hide" not in cls.split() for _x, _w, cls in g.state())
+    assert all(displayed for _x, _w, _cls, displayed in g.state())
     assert g.errors == []
     g.page.close()
 

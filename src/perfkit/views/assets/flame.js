@@ -21,8 +21,8 @@ for (var c = framesG.firstChild; c; c = c.nextSibling) {
   if (c.nodeType === 1) gs.push(c);
 }
 var S = D.stride, raw = D.nodes, n = raw.length / S, names = D.names;
-var NAME = [], DEP = [], X0 = [], V = [], B = [];
-var cursor = [0];
+var NAME = [], DEP = [], X0 = [], V = [], B = [], PARENT = [];
+var cursor = [0], lastAt = [];
 for (var i = 0; i < n; i++) {
   var k = i * S, d = raw[k + 1];
   NAME.push(raw[k]);
@@ -33,6 +33,8 @@ for (var i = 0; i < n; i++) {
   X0.push(x0);
   cursor[d] = x0 + raw[k + 3];
   cursor[d + 1] = x0;
+  PARENT.push(d > 0 ? lastAt[d - 1] : -1);
+  lastAt[d] = i;
   gs[i].pkIndex = i;
 }
 var plotWidth = D.width - 2 * D.pad;
@@ -85,8 +87,16 @@ function fit(name, width) {
   if (chars < 3) return "";
   return name.length <= chars ? name : name.slice(0, chars - 2) + "..";
 }
+// Only the frames a zoom shows are touched (a subtree is a contiguous run in document order,
+// ancestors a chain of parents); the container's "zoomed" class hides the rest in one go.  So
+// zooming and resetting cost the size of the subtree, not of the whole graph.
+var original = [], moved = [], shown = [], zoomed = -1;
 function place(j, x, w) {
   var g = gs[j], r = g.firstChild, t = r.nextSibling, label = fit(names[NAME[j]][0], w);
+  if (!original[j]) {
+    original[j] = [r.getAttribute("x"), r.getAttribute("width"), t ? t.getAttribute("x") : null, t ? t.textContent : null];
+    moved.push(j);
+  }
   r.setAttribute("x", x.toFixed(1));
   r.setAttribute("width", w.toFixed(1));
   if (label) {
@@ -101,53 +111,53 @@ function place(j, x, w) {
     t.textContent = "";
   }
 }
-
-// ------------------------------------------------------------------ zoom
-var original = null, zoomed = -1;
-function remember() {
-  original = [];
-  for (var j = 0; j < n; j++) {
-    var r = gs[j].firstChild, t = r.nextSibling;
-    original.push([r.getAttribute("x"), r.getAttribute("width"), t ? t.getAttribute("x") : null, t ? t.textContent : null]);
+function unmark() {
+  for (var k = 0; k < shown.length; k++) {
+    gs[shown[k]].classList.remove("show");
+    gs[shown[k]].classList.remove("parent");
   }
+  shown = [];
 }
 function zoom(i) {
-  if (!original) remember();
-  var start = X0[i], end = start + V[i], depth = DEP[i], scale = plotWidth / V[i];
-  for (var j = 0; j < n; j++) {
-    var a = X0[j], b = a + V[j], cl = gs[j].classList;
-    var inside = DEP[j] >= depth && a >= start && b <= end;
-    var above = !inside && DEP[j] < depth && a <= start && b >= end;
-    cl.toggle("hide", !inside && !above);
-    cl.toggle("parent", above);
-    if (inside) place(j, D.pad + (a - start) * scale, V[j] * scale);
-    else if (above) place(j, D.pad, plotWidth);
+  unmark();
+  var start = X0[i], depth = DEP[i], scale = plotWidth / V[i];
+  for (var j = i; j < n && (j === i || DEP[j] > depth); j++) {
+    place(j, D.pad + (X0[j] - start) * scale, V[j] * scale);
+    gs[j].classList.add("show");
+    shown.push(j);
   }
+  for (var a = PARENT[i]; a >= 0; a = PARENT[a]) {
+    place(a, D.pad, plotWidth);
+    gs[a].classList.add("show");
+    gs[a].classList.add("parent");
+    shown.push(a);
+  }
+  framesG.classList.add("zoomed");
   zoomed = i;
   unzoomButton.classList.remove("hide");
 }
 function unzoom() {
-  if (original) {
-    for (var j = 0; j < n; j++) {
-      var g = gs[j], r = g.firstChild, t = r.nextSibling, o = original[j];
-      g.classList.remove("hide");
-      g.classList.remove("parent");
-      r.setAttribute("x", o[0]);
-      r.setAttribute("width", o[1]);
-      if (o[2] === null) {
-        if (t) g.removeChild(t);
-      } else {
-        t.setAttribute("x", o[2]);
-        t.textContent = o[3];
-      }
+  unmark();
+  framesG.classList.remove("zoomed");
+  for (var k = 0; k < moved.length; k++) {
+    var j = moved[k], g = gs[j], r = g.firstChild, t = r.nextSibling, o = original[j];
+    r.setAttribute("x", o[0]);
+    r.setAttribute("width", o[1]);
+    if (o[2] === null) {
+      if (t) g.removeChild(t);
+    } else {
+      t.setAttribute("x", o[2]);
+      t.textContent = o[3];
     }
+    original[j] = null;
   }
+  moved = [];
   zoomed = -1;
   unzoomButton.classList.add("hide");
 }
 
 // ------------------------------------------------------------------ search
-var searching = false, lastTerm = "";
+var searching = false, lastTerm = "", hits = [];
 function search(term) {
   var re;
   try {
@@ -156,15 +166,18 @@ function search(term) {
     matchedText.textContent = "Not a regular expression: " + term;
     return -1;
   }
+  clearSearch();
   var sum = 0, end = -1;
   for (var j = 0; j < n; j++) {
     var nm = names[NAME[j]];
-    var hit = DEP[j] > 0 && (re.test(nm[0]) || (nm[1] !== "" && re.test(nm[1] + ":" + nm[2])));
-    gs[j].classList.toggle("hit", hit);
-    // frames come parent first and left to right: a match inside a counted one is not counted again
-    if (hit && X0[j] >= end) {
-      sum += V[j];
-      end = X0[j] + V[j];
+    if (DEP[j] > 0 && (re.test(nm[0]) || (nm[1] !== "" && re.test(nm[1] + ":" + nm[2])))) {
+      gs[j].classList.add("hit");
+      hits.push(j);
+      // frames come parent first and left to right: a match inside a counted one is not counted again
+      if (X0[j] >= end) {
+        sum += V[j];
+        end = X0[j] + V[j];
+      }
     }
   }
   searching = true;
@@ -175,7 +188,8 @@ function search(term) {
   return sum;
 }
 function clearSearch() {
-  for (var j = 0; j < n; j++) gs[j].classList.remove("hit");
+  for (var k = 0; k < hits.length; k++) gs[hits[k]].classList.remove("hit");
+  hits = [];
   searching = false;
   searchButton.textContent = "Search";
   searchButton.classList.remove("on");
