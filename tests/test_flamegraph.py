@@ -290,6 +290,48 @@ def test_layout_matches_a_naive_call_tree() -> None:
     assert tree.total == p.total()
 
 
+def naive_layout(profile: Profile, threshold: float) -> set[tuple[int, int, int, int]]:
+    """Reference layout from an explicit call tree: self time first, then children by name."""
+    tree: dict = {}
+    for stack, value in profile.stack_totals().items():
+        if value <= 0:
+            continue
+        node = tree
+        for fid in stack:
+            node = node.setdefault(fid, {})
+        node[None] = node.get(None, 0) + value
+
+    def total(node: dict) -> int:
+        return sum(v if k is None else total(v) for k, v in node.items())
+
+    def key(fid: int) -> tuple[str, str, int]:
+        f = profile.frames[fid]
+        return (f.function, f.file, f.line)
+
+    out: set[tuple[int, int, int, int]] = set()
+
+    def walk(node: dict, start: int, depth: int) -> None:
+        x = start + node.get(None, 0)
+        for fid in sorted((k for k in node if k is not None), key=key):
+            width = total(node[fid])
+            if width >= max(threshold, 1):
+                out.add((x, depth + 1, fid, width))
+                walk(node[fid], x, depth + 1)
+            x += width
+
+    walk(tree, 0, 0)
+    return out
+
+
+@settings(max_examples=80, deadline=None)
+@given(profiles(max_types=1, max_samples=30), st.sampled_from([0, 1, 7, 50, 10**6]))
+def test_layout_equals_reference_call_tree(profile: Profile, threshold: int) -> None:
+    tree = layout(profile.stack_totals(), profile.frames, threshold)
+    got = {(start, depth, fid, value) for start, depth, fid, value, _ in tree.nodes if depth}
+    assert got == naive_layout(profile, threshold)
+    assert [n[:2] for n in tree.nodes] == sorted(n[:2] for n in tree.nodes)  # parent first, left to right
+
+
 def test_sample_type_choice_and_units() -> None:
     p = Profile([ValueType("alloc_space", "bytes"), ValueType("alloc_objects", "count")])
     p.add([MAIN, Frame("allocate_big", "/srv/a.py", 3)], [80 * 1024 * 1024, 80])
