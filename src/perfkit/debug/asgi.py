@@ -1,0 +1,67 @@
+"""ASGI wrapper: serve the debug routes inside an ASGI app (FastAPI, Starlette ...).
+
+Debug paths are answered here (the blocking work runs in a worker thread, never on the event
+loop); every other request, and every non-HTTP scope (lifespan, websocket), goes to the app
+untouched, with its method, route, status and latency recorded in the request metrics.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from perfkit.debug.metrics import ServiceMetrics, default
+from perfkit.debug.routes import Routes
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+def wrap(
+    app: ASGIApp,
+    *,
+    token: str | None = None,
+    routes: Routes | None = None,
+    service_metrics: ServiceMetrics | None = None,
+) -> ASGIApp:
+    """``app`` plus the debug routes and request metrics."""
+    service_metrics = service_metrics or (routes.metrics if routes else default())
+    routes = routes or Routes(token=token, service_metrics=service_metrics)
+    requests = service_metrics.requests
+
+    async def debug_app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("type") != "http":
+            await app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        if routes.matches(path):
+            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", ())}
+            query = scope.get("query_string", b"").decode("latin-1")
+            response = await asyncio.to_thread(routes.handle, scope.get("method", "GET"), path, query, headers)
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": response.status,
+                    "headers": [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.all_headers()],
+                }
+            )
+            await send({"type": "http.response.body", "body": response.body})
+            return
+        token_ = requests.begin(scope.get("method", "GET"), path)
+        status: int | None = None
+
+        async def recording_send(message: MutableMapping[str, Any]) -> None:
+            nonlocal status
+            if message.get("type") == "http.response.start":
+                status = int(message.get("status", 0))
+            await send(message)
+
+        try:
+            await app(scope, receive, recording_send)
+        finally:
+            requests.end(token_, status)
+
+    return debug_app

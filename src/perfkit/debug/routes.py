@@ -1,0 +1,227 @@
+"""One request -> response core for every front end (standalone server, ASGI, WSGI).
+
+A front end turns its request into ``handle(method, path, query, headers)`` and writes the
+:class:`Response` back; so the routes, their checks and their answers are the same everywhere.
+Request input only ever selects among fixed choices (a format name, a mode, a number within
+bounds); it never becomes a file path, a module name or code.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import sys
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from urllib.parse import parse_qs
+
+from perfkit.debug import dump, heap, metrics, sampler, security
+from perfkit.model import Profile
+
+PREFIX = "/debug/pprof"
+#: format name -> content type; the name goes to perfkit.files.render unchanged
+FORMATS = {
+    "pprof": "application/octet-stream",
+    "svg": "image/svg+xml",
+    "folded": "text/plain; charset=utf-8",
+    "speedscope": "application/json",
+    "html": "text/html; charset=utf-8",
+}
+_FILE_NAMES = {
+    "pprof": "profile.pb.gz",
+    "svg": "profile.svg",
+    "folded": "profile.folded",
+    "speedscope": "profile.speedscope.json",
+    "html": "profile.html",
+}
+
+INDEX = """<!doctype html>
+<html><head><meta charset="utf-8"><title>/debug/pprof/</title></head>
+<body>
+<h1>/debug/pprof/</h1>
+<p>perfkit.debug: profiles of this Python process (pid {pid}).</p>
+<table>
+<tr><td><a href="profile?seconds=30">profile</a></td><td>CPU profile:
+ <code>?seconds=N&amp;mode=cpu|wall&amp;format=pprof|svg|folded|speedscope|html</code></td></tr>
+<tr><td><a href="heap">heap</a></td><td>live heap by allocating stack (tracemalloc);
+ <code>?seconds=N</code> for growth</td></tr>
+<tr><td><a href="goroutine?debug=2">goroutine</a></td><td>every thread and asyncio task with its stack;
+ <code>?debug=0|1|2</code></td></tr>
+<tr><td><a href="cmdline">cmdline</a></td><td>the command line, NUL-separated</td></tr>
+<tr><td><a href="../vars">/debug/vars</a></td><td>process and request metrics as JSON</td></tr>
+<tr><td><a href="../metrics">/debug/metrics</a></td><td>the same in Prometheus text format</td></tr>
+</table>
+<p>Fetch one: <code>perfkit profile --url http://HOST:PORT --seconds 30 -o cpu.svg</code>
+or <code>go tool pprof http://HOST:PORT/debug/pprof/profile?seconds=30</code></p>
+</body></html>
+"""
+
+
+@dataclass
+class Response:
+    """What every front end writes back."""
+
+    status: int
+    content_type: str
+    body: bytes
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
+    def all_headers(self) -> list[tuple[str, str]]:
+        return [
+            ("Content-Type", self.content_type),
+            ("Content-Length", str(len(self.body))),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Cache-Control", "no-store"),
+            *self.headers,
+        ]
+
+    @property
+    def reason(self) -> str:
+        try:
+            return HTTPStatus(self.status).phrase
+        except ValueError:
+            return "Unknown"
+
+
+class BadRequest(Exception):
+    """A request parameter out of bounds or not among the choices: 400 with the message."""
+
+
+def _text(status: int, message: str, headers: list[tuple[str, str]] | None = None) -> Response:
+    return Response(status, "text/plain; charset=utf-8", (message.rstrip("\n") + "\n").encode(), headers or [])
+
+
+class Routes:
+    """The debug routes, with their security checks and limits."""
+
+    def __init__(
+        self,
+        *,
+        token: str | None = None,
+        limits: security.Limits | None = None,
+        service_metrics: metrics.ServiceMetrics | None = None,
+    ) -> None:
+        self.token = token
+        self.limits = limits or security.Limits()
+        self.metrics = service_metrics or metrics.default()
+        self._table: dict[str, Callable[[dict[str, list[str]]], Response]] = {
+            PREFIX: self._index,
+            PREFIX + "/": self._index,
+            PREFIX + "/profile": self._profile,
+            PREFIX + "/heap": self._heap,
+            PREFIX + "/goroutine": self._goroutine,
+            PREFIX + "/cmdline": self._cmdline,
+            "/debug/vars": self._vars,
+            "/debug/metrics": self._metrics,
+        }
+
+    @staticmethod
+    def matches(path: str) -> bool:
+        """Whether a path belongs to the debug routes (everything else is the app's)."""
+        return path in ("/debug/vars", "/debug/metrics") or path == PREFIX or path.startswith(PREFIX + "/")
+
+    def handle(self, method: str, path: str, query: str, headers: Mapping[str, str]) -> Response:
+        """Answer one request; ``headers`` keys are lower-case."""
+        if not security.authorized(headers.get("authorization"), self.token):
+            return _text(401, "401 unauthorized: send Authorization: Bearer <token>", [("WWW-Authenticate", "Bearer")])
+        if method not in ("GET", "HEAD"):
+            return _text(405, f"405 method {method[:16]} not allowed: use GET", [("Allow", "GET, HEAD")])
+        route = self._table.get(path)
+        if route is None:
+            return _text(404, f"404 unknown profile {path[:100]!r}; see {PREFIX}/ for the list")
+        try:
+            params = parse_qs(query, keep_blank_values=True, strict_parsing=False, max_num_fields=20)
+            response = route(params)
+        except BadRequest as exc:
+            return _text(400, f"400 {exc}")
+        except ValueError as exc:  # parse_qs: too many fields
+            return _text(400, f"400 bad query: {str(exc)[:200]}")
+        if method == "HEAD":
+            response.body, length = b"", len(response.body)
+            response.headers.append(("X-Original-Content-Length", str(length)))
+        return response
+
+    # ------------------------------------------------------------------------ parameters
+    @staticmethod
+    def _one(params: dict[str, list[str]], name: str) -> str | None:
+        values = params.get(name)
+        return values[-1] if values else None
+
+    def _number(self, params: dict[str, list[str]], name: str, default: float, low: float, high: float) -> float:
+        text = self._one(params, name)
+        if text is None or text == "":
+            return default
+        try:
+            value = float(text)
+        except ValueError:
+            raise BadRequest(f"{name}={text[:40]!r}: not a number; use {low:g}..{high:g}") from None
+        if not low <= value <= high:
+            raise BadRequest(f"{name}={text[:40]}: out of range; use {low:g}..{high:g}")
+        return value
+
+    def _choice(self, params: dict[str, list[str]], name: str, choices: tuple[str, ...], default: str) -> str:
+        value = self._one(params, name) or default
+        if value not in choices:
+            raise BadRequest(f"{name}={value[:40]!r}: use one of {', '.join(choices)}")
+        return value
+
+    def _render(self, profile: Profile, params: dict[str, list[str]], title: str) -> Response:
+        fmt = self._choice(params, "format", tuple(FORMATS), "pprof")
+        from perfkit import files
+
+        options = {} if fmt == "pprof" else {"title": title}
+        body = files.render(profile, _FILE_NAMES[fmt], fmt, **options)
+        disposition = [("Content-Disposition", f'attachment; filename="{_FILE_NAMES[fmt]}"')] if fmt == "pprof" else []
+        return Response(200, FORMATS[fmt], body, disposition)
+
+    # ------------------------------------------------------------------------ routes
+    def _index(self, _params: dict[str, list[str]]) -> Response:
+        return Response(200, "text/html; charset=utf-8", INDEX.format(pid=os.getpid()).encode())
+
+    def _profile(self, params: dict[str, list[str]]) -> Response:
+        limits = self.limits
+        seconds = self._number(params, "seconds", 30.0, limits.min_seconds, limits.max_seconds)
+        mode = self._choice(params, "mode", sampler.MODES, "cpu")
+        hz = int(self._number(params, "hz", sampler.DEFAULT_HZ, 1, limits.max_hz))
+        self._choice(params, "format", tuple(FORMATS), "pprof")  # fail before sampling, not after
+        if not security.PROFILE_LOCK.acquire(blocking=False):
+            return _text(409, "409 a CPU profile is already running in this process; retry when it ends")
+        try:
+            profile = sampler.Sampler(hz, mode).collect(seconds)
+        finally:
+            security.PROFILE_LOCK.release()
+        return self._render(profile, params, f"{mode} profile of pid {os.getpid()}")
+
+    def _heap(self, params: dict[str, list[str]]) -> Response:
+        seconds = self._number(params, "seconds", 0.0, 0.0, self.limits.max_seconds)
+        self._choice(params, "format", tuple(FORMATS), "pprof")
+        if self._one(params, "gc") == "1":
+            gc.collect()
+        try:
+            profile = heap.heap_profile(seconds)
+        except heap.TracemallocOff as exc:
+            return _text(503, f"503 {exc}")
+        return self._render(profile, params, f"heap of pid {os.getpid()}")
+
+    def _goroutine(self, params: dict[str, list[str]]) -> Response:
+        debug = int(self._number(params, "debug", 0, 0, 2))
+        me = {threading.get_ident()}
+        if debug == 0:
+            return self._render(dump.goroutine_profile(skip=me), params, f"threads and tasks of pid {os.getpid()}")
+        return Response(200, "text/plain; charset=utf-8", dump.dump_text(debug, skip=me).encode())
+
+    def _cmdline(self, _params: dict[str, list[str]]) -> Response:
+        argv = [sys.executable, *sys.argv]
+        return Response(200, "text/plain; charset=utf-8", "\x00".join(argv).encode("utf-8", "replace"))
+
+    def _vars(self, _params: dict[str, list[str]]) -> Response:
+        body = json.dumps(self.metrics.vars(), indent=2, default=str).encode()
+        return Response(200, "application/json; charset=utf-8", body)
+
+    def _metrics(self, _params: dict[str, list[str]]) -> Response:
+        from prometheus_client import CONTENT_TYPE_LATEST
+
+        return Response(200, CONTENT_TYPE_LATEST, self.metrics.prometheus_text())
