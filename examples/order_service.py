@@ -267,11 +267,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.demo is not None:
         demo(args.demo, args.workers, args.fast)
         return 0
-    service = OrderService(args.host, args.port, args.workers, args.fast).start()
-    print(f"order_service listening on http://{service.address[0]}:{service.address[1]}", flush=True)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C or a supervisor's stop: drain, then exit
         signal.signal(signum, lambda *_: stop.set())
+    service = OrderService(args.host, args.port, args.workers, args.fast).start()
+    print(f"order_service listening on http://{service.address[0]}:{service.address[1]}", flush=True)
     try:
         while not stop.wait(1.0):
             pass
