@@ -68,5 +68,5 @@ def run(argv: list[str]) -> None:
         tb = exc.__traceback__
         while tb is not None and (hidden(tb.tb_frame.f_code.co_filename) or "runpy" in tb.tb_frame.f_code.co_filename):
             tb = tb.tb_next
-        sys.excepthook(type(exc), exc, tb)
+        sys.excepthook(type(exc), exc.with_traceback(tb), tb)
         sys.exit(130 if isinstance(exc, KeyboardInterrupt) else 1)

@@ -615,8 +615,11 @@ def _prologue(node: ast.AST) -> list[ast.stmt]:
         ast.ImportFrom("builtins", [ast.alias("slice", PREFIX + "slice")], 0),
         ast.Assign([ast.Name(PREFIX + "G", ast.Store())], ast.Call(ast.Name("globals", ast.Load()), [], [])),
     ]
+    line = getattr(node, "lineno", 1) or 1
     for s in stmts:
-        ast.copy_location(s, node)
+        for sub in ast.walk(s):
+            if "lineno" in sub._attributes:
+                sub.lineno, sub.end_lineno, sub.col_offset, sub.end_col_offset = line, line, 0, 0
     return stmts
 
 
@@ -634,7 +637,13 @@ def rewrite_tree(tree: ast.Module, filename: str) -> ast.Module:
     if not hasattr(anchor, "lineno"):
         anchor = ast.Pass(lineno=1, col_offset=0, end_lineno=1, end_col_offset=0)
     tree.body = body[:insert] + _prologue(anchor) + body[insert:]
-    return ast.fix_missing_locations(tree)
+    ast.fix_missing_locations(tree)
+    for node in ast.walk(tree):
+        # nodes made by other rewriters (pytest's asserts) may lack an end position
+        end = getattr(node, "end_lineno", None)
+        if "lineno" in node._attributes and (end is None or end < node.lineno):
+            node.end_lineno, node.end_col_offset = node.lineno, node.col_offset
+    return tree
 
 
 def compile_rewritten(source: str | bytes, filename: str):
