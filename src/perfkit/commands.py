@@ -42,6 +42,8 @@ Examples:
   perfkit profile --profiler memray -o mem.svg -- python alloc.py
 
   perfkit profile --pid 4242 --duration 10 -o live.svg
+
+  perfkit profile --url http://127.0.0.1:6060 --seconds 30 -o prod.svg
 """
 
 FLAME_HELP = """Draw a profile as a flame graph (SVG), or a diff against --base.
@@ -280,6 +282,8 @@ def profile_command(
     fmt: str = typer.Option(None, "--format", "-f", help="Output format when the extension does not say."),
     title: str = typer.Option(None, "--title", help="Flame graph / report title."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No live indicator, no summary."),
+    url: str = typer.Option(None, "--url", help="Fetch from a live service's /debug/pprof (perfkit.debug or Go)."),
+    seconds: float = typer.Option(None, "--seconds", min=1, help="With --url: how long the service samples."),
 ) -> None:
     from perfkit import collectors
     from perfkit.progress import LiveIndicator
@@ -287,6 +291,17 @@ def profile_command(
     command = list(command or [])
     if command[:1] == ["--"]:
         command = command[1:]
+    if url is not None:  # perfkit.debug: the service profiles itself; see src/perfkit/debug/fetch.py
+        from perfkit.debug.fetch import fetch_profile
+
+        if pid is not None or command:
+            raise PerfkitError("--url: give either --url, --pid or a command after --, not several")
+        check_output(output, fmt)
+        profile = fetch_profile(url, seconds or duration or 30, mode="wall" if idle else None)
+        save(profile, output, fmt, title=title or url)
+        if not quiet:
+            typer.echo(_summary(profile, output, "perfkit.debug via --url"), err=True)
+        return
     if pid is not None and command:
         raise PerfkitError("--pid: give either --pid or a command after --, not both")
     if pid is None and not command:
