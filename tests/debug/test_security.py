@@ -1,0 +1,136 @@
+"""Security behaviour over real sockets: loopback by default, tokens, one profile at a time,
+bounded parameters, request input never reaching code or paths."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from tests.debug.live import get
+
+import perfkit.debug
+from perfkit.debug import security
+from perfkit.errors import PerfkitError
+
+
+@pytest.fixture
+def server():
+    handle = perfkit.debug.start("127.0.0.1:0")
+    yield handle
+    handle.close()
+
+
+@pytest.fixture
+def token_server():
+    handle = perfkit.debug.start("127.0.0.1:0", token="s3cret-token")
+    yield handle
+    handle.close()
+
+
+@pytest.mark.parametrize("address", ["0.0.0.0:0", ":0", "192.0.2.10:6060", "[::]:0", "example.com:6060"])
+def test_non_loopback_without_token_is_refused_at_start(address: str) -> None:
+    with pytest.raises(PerfkitError, match=r"not a loopback address.*token") as info:
+        perfkit.debug.start(address)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.8.9.1", "::1", "localhost"])
+def test_loopback_hosts(host: str) -> None:
+    assert security.is_loopback(host)
+    security.check_bind(host, None)
+
+
+def test_non_loopback_with_token_passes_the_check() -> None:
+    security.check_bind("0.0.0.0", "tok")  # bound only in production; the tests stay on 127.0.0.1
+
+
+def test_empty_token_is_refused() -> None:
+    with pytest.raises(PerfkitError, match="empty"):
+        perfkit.debug.start("127.0.0.1:0", token="  ")
+
+
+@pytest.mark.parametrize("address", ["6060", "host:port", "127.0.0.1:99999"])
+def test_bad_address_is_one_line(address: str) -> None:
+    with pytest.raises(PerfkitError, match="debug address"):
+        perfkit.debug.start(address)
+
+
+def test_start_returns_address_and_close_stops_listening(server) -> None:
+    host, port = server.address
+    assert host == "127.0.0.1" and port > 0
+    assert get(server.url, "/debug/pprof/")[0] == 200
+    server.close()
+    with pytest.raises(OSError):
+        get(server.url, "/debug/pprof/", timeout=2)
+
+
+@pytest.mark.parametrize(
+    "path", ["/debug/pprof/", "/debug/pprof/profile?seconds=1", "/debug/vars", "/debug/metrics", "/debug/pprof/cmdline"]
+)
+def test_token_required_on_every_route(token_server, path: str) -> None:
+    status, headers, _body = get(token_server.url, path)
+    assert status == 401 and headers["www-authenticate"] == "Bearer"
+    assert get(token_server.url, path, headers={"Authorization": "Bearer wrong"})[0] == 401
+    assert get(token_server.url, path, headers={"Authorization": "s3cret-token"})[0] == 401
+    assert get(token_server.url, path, headers={"Authorization": "Bearer s3cret-token"})[0] == 200
+
+
+def test_authorized_compares_exactly() -> None:
+    assert security.authorized("Bearer abc", "abc")
+    assert not security.authorized("Bearer abcd", "abc")
+    assert not security.authorized("Bearer ab", "abc")
+    assert not security.authorized(None, "abc")
+    assert security.authorized(None, None)
+
+
+def test_concurrent_cpu_profile_is_409(server) -> None:
+    results: list[int] = []
+    first = threading.Thread(target=lambda: results.append(get(server.url, "/debug/pprof/profile?seconds=2")[0]))
+    first.start()
+    time.sleep(0.5)
+    status, _, body = get(server.url, "/debug/pprof/profile?seconds=1")
+    first.join()
+    assert status == 409 and b"already running" in body
+    assert results == [200]
+    assert get(server.url, "/debug/pprof/profile?seconds=1")[0] == 200  # the lock was released
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["seconds=0", "seconds=301", "seconds=-5", "seconds=abc", "seconds=nan", "seconds=1e9", "hz=0", "hz=100000"],
+)
+def test_seconds_and_rate_bounded(server, query: str) -> None:
+    status, _, body = get(server.url, f"/debug/pprof/profile?{query}")
+    assert status == 400, body
+    assert b"use " in body
+
+
+@pytest.mark.parametrize(
+    "query", ["format=../../etc/passwd", "format=os.system", "mode=__import__('os')", "format=", "debug=3"]
+)
+def test_request_input_only_selects_fixed_choices(server, query: str) -> None:
+    path = "/debug/pprof/goroutine" if query.startswith("debug") else "/debug/pprof/profile"
+    status, _, _ = get(server.url, f"{path}?seconds=1&{query}")
+    assert status == 400 or (query == "format=" and status == 200)
+
+
+@pytest.mark.parametrize(
+    "path", ["/debug/pprof/../../etc/passwd", "/debug/pprof/%2e%2e/%2e%2e/etc/passwd", "/debug/pprof/os", "/etc/passwd"]
+)
+def test_unknown_paths_are_404(server, path: str) -> None:
+    status, _, body = get(server.url, path)
+    assert status == 404
+    assert b"root:" not in body
+
+
+def test_only_get_and_head(server) -> None:
+    assert get(server.url, "/debug/vars", method="POST")[0] == 405
+    status, _headers, body = get(server.url, "/debug/vars", method="HEAD")
+    assert status == 200 and body == b""
+
+
+def test_security_headers(server) -> None:
+    _, headers, _ = get(server.url, "/debug/vars")
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["cache-control"] == "no-store"
