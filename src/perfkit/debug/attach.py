@@ -56,7 +56,7 @@ def parse_dump(text: str) -> list[ThreadStack]:
         name = raw.get("thread_name")
         threads.append(
             ThreadStack(
-                name=name if isinstance(name, str) and name else f"thread {native or tid}",
+                name=name if isinstance(name, str) and name else _unnamed(native, raw.get("pid"), tid),
                 thread_id=tid,
                 native_id=native if isinstance(native, int) and not isinstance(native, bool) else None,
                 active=bool(raw.get("active")),
@@ -65,6 +65,14 @@ def parse_dump(text: str) -> list[ThreadStack]:
             )
         )
     return threads
+
+
+def _unnamed(native: object, pid: object, tid: int) -> str:
+    """py-spy names threads through ``threading``; a program that never imported it has only
+    its main thread, whose kernel id is the process id."""
+    if isinstance(native, int) and native == pid:
+        return "MainThread"
+    return f"thread {native if isinstance(native, int) else tid}"
 
 
 def dump_pid(pid: int, *, timeout: float = 30.0) -> list[ThreadStack]:
