@@ -124,15 +124,16 @@ def report(results: list[Result], split: dict[str, float], args: argparse.Namesp
         f"Input: `{input_path.name}`, {args.stacks:,} folded stacks, {input_path.stat().st_size / 1e6:.1f} MB "
         f"(made by `PYTHONHASHSEED=0 python make_folded.py OUT {args.stacks}`).",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores shared with other jobs "
-        f"(load average {load[0]:.2f} at the end), Python {platform.python_version()}, "
-        f"perl {perl_version()}. Each run is a fresh process; times are wall clock.",
+        f"(load average {args.load_before:.2f} at the start, {load[0]:.2f} at the end), "
+        f"Python {platform.python_version()}, perl {perl_version()}. "
+        "Each run is a fresh process; times are wall clock.",
         "",
-        "| tool | command | median s | best s | speed-up (median) | SVG size | frames drawn | peak RSS |",
+        "| tool | command | median s | best s | speed-up (best, median) | SVG size | frames drawn | peak RSS |",
         "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         med = statistics.median(r.times)
-        speed = f"{statistics.median(ref.times) / med:.1f}x" if ref else "-"
+        speed = f"{min(ref.times) / min(r.times):.1f}x, {statistics.median(ref.times) / med:.1f}x" if ref else "-"
         lines.append(
             f"| {r.name} | `{r.command}` | {med:.2f} | {min(r.times):.2f} | {speed} | "
             f"{r.size / 1e6:.2f} MB | {r.frames:,} | {max(r.rss_mb):.0f} MB |"
@@ -150,7 +151,8 @@ def report(results: list[Result], split: dict[str, float], args: argparse.Namesp
         + ", ".join(f"{k} {v:.2f} s" for k, v in split.items())
         + ".",
         "",
-        "Times on a shared 2-core machine are noisy; compare medians, and rerun before drawing fine conclusions.",
+        "Times on a shared 2-core machine are noisy (other jobs run beside these), flamegraph.pl's long runs most:",
+        "the best-of column is the fairer comparison; rerun on a quiet machine before drawing fine conclusions.",
         "",
     ]
     return "\n".join(lines)
@@ -174,6 +176,7 @@ def main() -> None:
     parser.add_argument("--report", type=Path, help="write the markdown results here")
     parser.add_argument("--no-cli", action="store_true", help="skip the `perfkit flame` command")
     args = parser.parse_args()
+    args.load_before = os.getloadavg()[0]
 
     work = Path(tempfile.mkdtemp(prefix="bench-flame-"))
     input_path = args.input or work / f"stacks-{args.stacks}.folded"
@@ -196,7 +199,7 @@ def main() -> None:
     if cli and not args.no_cli:
         argv = [cli, "flame", str(input_path), "-o", str(work / "perfkit-cli.svg")]
         result = bench("perfkit flame (CLI)", argv, work / "perfkit-cli.svg", args.repeat, stdout=False)
-        result.command = re.sub(r"\S*/", "", result.command)
+        result.command = f"perfkit flame {input_path.name} -o OUT.svg"
         results.append(result)
     split = phases(input_path, work / "phases.svg")
     for r in results:
