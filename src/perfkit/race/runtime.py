@@ -105,7 +105,11 @@ def _lt() -> LT:
 
 def _read(lt: LT, st: list, site: int, atomic: bool, obj: Any, key: Any, kind: int) -> None:
     w = st[0]
-    if w and (w < 0 or not atomic) and not ordered(w, lt):
+    if w < 0:
+        aw = -w
+        if (aw >> SHIFT) > lt.vc.get(aw & MASK, 0):
+            _conflict(lt, st, site, False, w, st[2], True, obj, key, kind)
+    elif w and not atomic and not ordered(w, lt):
         _conflict(lt, st, site, False, w, st[2], True, obj, key, kind)
     e = lt.e if atomic else lt.ne
     r = st[1]
@@ -259,15 +263,18 @@ def ga(obj: Any, name: str, site: int) -> Any:
     """``obj.name`` (a read)."""
     val = getattr(obj, name)
     try:
-        st = SH[id(obj)][name]
-    except KeyError:
-        st = _loc(obj, name)
-        if st is None:
-            return val
-    try:
         lt = tls.cur
     except AttributeError:
         lt = attach()
+    d = SH.get(id(obj))
+    if d is None:
+        d = obj_shadow(obj)
+        if d is None:
+            return val
+    st = d.get(name)
+    if st is None:
+        d[name] = [0, lt.ne, 0, site]
+        return val
     if st[1] != lt.ne:
         _read(lt, st, site, False, obj, name, ATTR)
     return val
@@ -277,15 +284,18 @@ def sa(val: Any, obj: Any, name: str, site: int) -> None:
     """``obj.name = val`` (a write; the value is evaluated first, as in Python)."""
     setattr(obj, name, val)
     try:
-        st = SH[id(obj)][name]
-    except KeyError:
-        st = _loc(obj, name)
-        if st is None:
-            return
-    try:
         lt = tls.cur
     except AttributeError:
         lt = attach()
+    d = SH.get(id(obj))
+    if d is None:
+        d = obj_shadow(obj)
+        if d is None:
+            return
+    st = d.get(name)
+    if st is None:
+        d[name] = [lt.ne, 0, site, 0]
+        return
     if st[0] != lt.ne:
         _write(lt, st, site, False, obj, name, ATTR)
 

@@ -42,9 +42,21 @@ def _dead(ref: _Ref) -> None:
         SH.pop(ref.key, None)
 
 
-def _ignored(obj: Any) -> bool:
-    tp = type(obj)
-    return tp in _IMMUTABLE or isinstance(obj, _thread._local)
+_NORMAL, _IGNORED, _STRONG, _MODULE = 0, 1, 2, 3
+_FLAGS: dict[type, int] = {}
+
+
+def _classify(tp: type) -> int:
+    if tp in _IMMUTABLE or issubclass(tp, _thread._local):
+        flag = _IGNORED
+    elif issubclass(tp, types.ModuleType):
+        flag = _MODULE
+    elif tp.__weakrefoffset__:
+        flag = _NORMAL
+    else:
+        flag = _STRONG
+    _FLAGS[tp] = flag
+    return flag
 
 
 def obj_shadow(obj: Any) -> dict | None:
@@ -53,26 +65,26 @@ def obj_shadow(obj: Any) -> dict | None:
     d = SH.get(key)
     if d is not None:
         return d
-    if _ignored(obj):
-        return None
-    d = {}
-    try:
+    tp = type(obj)
+    flag = _FLAGS.get(tp)
+    if flag is None:
+        flag = _classify(tp)
+    if flag == _NORMAL:
         ref = _Ref(obj, _dead)
         ref.key = key
-        d[OWNER] = ref
-    except TypeError:
-        d[OWNER] = obj
-        _strong[0] += 1
-        if _strong[0] >= _sweep_at[0]:
-            sweep()
-    d = SH.setdefault(key, d)
-    if isinstance(obj, types.ModuleType):
+        return SH.setdefault(key, {OWNER: ref})
+    if flag == _IGNORED:
+        return None
+    if flag == _MODULE:
         # ``mod.x`` from another module and ``global x`` inside it are one location
-        md = obj_shadow(obj.__dict__)
-        if md is not None:
-            SH[key] = md
-            d = md
-    return d
+        d = obj_shadow(obj.__dict__)
+        if d is not None:
+            SH[key] = d
+        return d
+    _strong[0] += 1
+    if _strong[0] >= _sweep_at[0]:
+        sweep()
+    return SH.setdefault(key, {OWNER: obj})
 
 
 def sweep() -> int:

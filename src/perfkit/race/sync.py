@@ -426,11 +426,8 @@ def patch_queue() -> None:
     def get(orig):
         def get(self, block=True, timeout=None):
             if block and timeout is None:
-                item = _blocking("Queue.get", orig, self, block, timeout)
-            else:
-                item = orig(self, block, timeout)
-            _recv(self)
-            return item
+                return _blocking("Queue.get", orig, self, block, timeout)
+            return orig(self, block, timeout)
 
         return get
 

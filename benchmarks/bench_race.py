@@ -1,0 +1,78 @@
+"""Overhead of ``perfkit race`` on a race-free, attribute-heavy threaded pipeline.
+
+Runs ``benchmarks/race_pipeline.py`` (queues, a lock, 150,000 orders) plainly and under the
+detector, alternating, ``--repeat`` times each, and prints the medians of the pipeline's own
+time, the whole process's wall time and peak RSS. With ``--write`` the table goes to
+``reports/race-overhead.md`` (numbers from a shared 2-core machine are noisy: compare ratios).
+
+    python benchmarks/bench_race.py --repeat 5 --write
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PIPELINE = HERE / "race_pipeline.py"
+REPORT = HERE.parent / "reports" / "race-overhead.md"
+
+
+def run(cmd: list[str]) -> dict[str, float]:
+    start = time.perf_counter()
+    out = subprocess.run(cmd, cwd=HERE, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    if out.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} exited {out.returncode}:\n{out.stderr}")
+    data = json.loads(out.stdout.strip().splitlines()[-1])
+    return {"pipeline": data["seconds"], "wall": wall, "rss": data["rss_kib"] / 1024}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--orders", type=int, default=150_000)
+    ap.add_argument("--write", action="store_true", help=f"write {REPORT.relative_to(HERE.parent)}")
+    args = ap.parse_args()
+    plain_cmd = [sys.executable, str(PIPELINE), str(args.orders)]
+    race_cmd = [sys.executable, "-m", "perfkit", "race", "--", "python", str(PIPELINE), str(args.orders)]
+    plain: list[dict[str, float]] = []
+    raced: list[dict[str, float]] = []
+    for _ in range(args.repeat):
+        plain.append(run(plain_cmd))
+        raced.append(run(race_cmd))
+
+    def med(rows: list[dict[str, float]], key: str) -> float:
+        return statistics.median(r[key] for r in rows)
+
+    rows = []
+    for key, label, unit in (
+        ("pipeline", "pipeline time", "s"),
+        ("wall", "process wall time", "s"),
+        ("rss", "peak RSS", "MiB"),
+    ):
+        p, r = med(plain, key), med(raced, key)
+        rows.append(f"| {label} | {p:.2f} {unit} | {r:.2f} {unit} | {r / p:.1f}x |")
+    table = "\n".join(["| measure (median) | plain | perfkit race | ratio |", "|---|---|---|---|", *rows])
+    print(table)
+    if args.write:
+        REPORT.parent.mkdir(exist_ok=True)
+        env = f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs (shared)"
+        REPORT.write_text(
+            "# perfkit race: overhead on a race-free threaded pipeline\n\n"
+            f"Remake with: `python benchmarks/bench_race.py --repeat {args.repeat} --write`\n\n"
+            f"Target: `benchmarks/race_pipeline.py {args.orders}` (producer → 2 pricers → accountant, "
+            "bounded queues, one lock, ~20 attribute accesses per order). "
+            f"{args.repeat} alternating runs each; {env}.\n\n{table}\n"
+        )
+
+
+if __name__ == "__main__":
+    main()
