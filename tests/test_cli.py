@@ -398,3 +398,48 @@ def test_api_profile_command(tmp_path: Path, python: str) -> None:
     profile = pk.profile([python, str(CPU_SPLIT), "1"], output=out, rate=200)
     assert profile.metadata["exit_code"] == 0
     assert function_totals(out).get("hot", 0) > function_totals(out).get("cold", 0) > 0
+
+
+# ---------------------------------------------------------------------------- progress module
+def test_live_indicator_draws_only_on_a_terminal() -> None:
+    import io
+
+    from perfkit.progress import LiveIndicator
+
+    piped = io.StringIO()
+    with LiveIndicator("py-spy", stream=piped) as live:
+        assert not live.enabled
+        live.update(0.5, 10)
+    assert piped.getvalue() == ""
+
+    master, slave = pty.openpty()
+    try:
+        with open(slave, "w", closefd=True) as terminal:
+            with LiveIndicator("py-spy", stream=terminal) as live:
+                assert live.enabled
+                live.update(0.3, 1234)
+                assert "1,234 samples" in live.render().plain
+                time.sleep(0.6)  # a few refreshes
+            quiet = LiveIndicator("py-spy", quiet=True, stream=terminal)
+            assert not quiet.enabled
+            drawn = b""
+            while select.select([master], [], [], 0.2)[0]:  # read while the terminal is still open
+                drawn += os.read(master, 65536)
+    finally:
+        os.close(master)
+    assert b"recording with py-spy" in drawn and b"1,234 samples" in drawn
+
+
+def test_live_indicator_elapsed_without_samples() -> None:
+    from perfkit.progress import LiveIndicator
+
+    live = LiveIndicator("memray", quiet=True)
+    live.update(1.0, -1)
+    text = live.render().plain
+    assert "recording with memray" in text and "samples" not in text and re.search(r"\d+\.\ds", text)
+
+
+def test_focus_matching_nothing_warns(tmp_path: Path) -> None:
+    result = perfkit("top", write_folded(tmp_path), "--focus", "no_such_function")
+    assert result.returncode == 0
+    assert "warning: --focus 'no_such_function' left no samples" in result.stderr

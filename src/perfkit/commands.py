@@ -128,7 +128,11 @@ def narrow(profile: Profile, focus: str | None, ignore: str | None) -> Profile:
     ignore_rx = compile_regex("--ignore", ignore)
     if focus_rx is None and ignore_rx is None:
         return profile
-    return profile.filter(focus_rx.pattern if focus_rx else None, ignore_rx.pattern if ignore_rx else None)
+    narrowed = profile.filter(focus_rx.pattern if focus_rx else None, ignore_rx.pattern if ignore_rx else None)
+    if narrowed.is_empty and not profile.is_empty:
+        what = " and ".join(f"{flag} {rx!r}" for flag, rx in (("--focus", focus), ("--ignore", ignore)) if rx)
+        typer.echo(f"perfkit: warning: {what} left no samples; check the pattern against `perfkit top`", err=True)
+    return narrowed
 
 
 def writer_options(writer: Any, options: dict[str, Any]) -> dict[str, Any]:
