@@ -18,6 +18,12 @@ def main(argv: list[str]) -> None:
     if not argv or argv[0] in ("-h", "--help"):
         print(USAGE, file=sys.stderr)
         raise SystemExit(2 if not argv else 0)
+    if argv[0] == "-m" and len(argv) < 2:
+        print(USAGE, file=sys.stderr)
+        raise SystemExit(2)
+    if argv[0] != "-m" and not os.path.isfile(argv[0]):
+        print(f"perfkit: {argv[0]}: no such script; check the path", file=sys.stderr)
+        raise SystemExit(2)
     env = dict(os.environ)
     env.setdefault(autostart.ADDR_ENV, "127.0.0.1:6060")
     try:
@@ -26,16 +32,10 @@ def main(argv: list[str]) -> None:
         print(f"perfkit: {exc}", file=sys.stderr)
         raise SystemExit(exc.exit_code) from None
     if argv[0] == "-m":
-        if len(argv) < 2:
-            print(USAGE, file=sys.stderr)
-            raise SystemExit(2)
         sys.argv = argv[1:]
         runpy.run_module(argv[1], run_name="__main__", alter_sys=True)
         return
     script = argv[0]
-    if not os.path.isfile(script):
-        print(f"perfkit: {script}: no such script; check the path", file=sys.stderr)
-        raise SystemExit(2)
     sys.argv = list(argv)
     sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
     runpy.run_path(script, run_name="__main__")
