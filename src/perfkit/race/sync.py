@@ -270,6 +270,8 @@ def _patch_primitives() -> None:
             orig(self, *args, **kwargs)
             _mark(self)
             if hasattr(self, "_pk_sc"):
+                # only user conditions pay for the wrappers (queue internals use Condition heavily)
+                self.__class__ = _race_condition_class(type(self))
                 lock_acquire, lock_release = self.acquire, self.release
 
                 def acquire(*a, **k):
@@ -287,34 +289,6 @@ def _patch_primitives() -> None:
         return __init__
 
     Condition.__init__ = cond_init(Condition.__init__._pk_orig)
-
-    def cond_enter(orig):
-        def __enter__(self):
-            r = orig(self)
-            _recv(self)
-            return r
-
-        return __enter__
-
-    def cond_exit(orig):
-        def __exit__(self, *args):
-            _pub(self)
-            return orig(self, *args)
-
-        return __exit__
-
-    def cond_wait(orig):
-        def wait(self, timeout=None):
-            _pub(self)
-            r = _blocking("Condition.wait", orig, self) if timeout is None else orig(self, timeout)
-            _recv(self)
-            return r
-
-        return wait
-
-    _wrap(Condition, "__enter__", cond_enter)
-    _wrap(Condition, "__exit__", cond_exit)
-    _wrap(Condition, "wait", cond_wait)
 
     def sem_acquire(orig):
         def acquire(self, blocking=True, timeout=None):
@@ -372,6 +346,36 @@ def _patch_primitives() -> None:
     _wrap(Barrier, "wait", bar_wait)
 
 
+_COND_CLASSES: dict[type, type] = {}
+
+
+def _race_condition_class(tp: type) -> type:
+    """A subclass of ``tp`` whose enter/exit/wait carry the condition's clock."""
+    sub = _COND_CLASSES.get(tp)
+    if sub is not None:
+        return sub
+
+    def __enter__(self):
+        r = tp.__enter__(self)
+        _recv(self)
+        return r
+
+    def __exit__(self, *args):
+        _pub(self)
+        return tp.__exit__(self, *args)
+
+    def wait(self, timeout=None):
+        _pub(self)
+        r = _blocking("Condition.wait", tp.wait, self) if timeout is None else tp.wait(self, timeout)
+        _recv(self)
+        return r
+
+    ns = {"__enter__": __enter__, "__exit__": __exit__, "wait": wait, "__module__": tp.__module__}
+    ns["__qualname__"] = tp.__qualname__
+    sub = _COND_CLASSES[tp] = type(tp.__name__, (tp,), ns)
+    return sub
+
+
 # ---------------------------------------------------------------- queue
 
 
@@ -417,7 +421,7 @@ def patch_queue() -> None:
     def put(orig):
         def put(self, item, block=True, timeout=None):
             _pub(self)
-            if block and timeout is None and self.maxsize > 0:
+            if block and timeout is None and 0 < self.maxsize <= self._qsize():
                 return _blocking("Queue.put", orig, self, item, block, timeout)
             return orig(self, item, block, timeout)
 
@@ -425,7 +429,7 @@ def patch_queue() -> None:
 
     def get(orig):
         def get(self, block=True, timeout=None):
-            if block and timeout is None:
+            if block and timeout is None and not self._qsize():
                 return _blocking("Queue.get", orig, self, block, timeout)
             return orig(self, block, timeout)
 
