@@ -25,6 +25,48 @@ PIPELINE = HERE / "race_pipeline.py"
 REPORT = HERE.parent / "reports" / "race-overhead.md"
 
 
+_STEPS = (
+    (
+        "first working version: every first access to a location took the FastTrack slow path",
+        "0.70 s → 6.80 s (1 run)",
+        "9.8x",
+        "3.5x",
+    ),
+    (
+        "first access creates the location state directly; per-type shadow flags (weak-referenceable, ignored, module)",
+        "0.77 s → 4.58 s (1 run)",
+        "5.9x",
+        "3.6x",
+    ),
+    ("same, 3 runs under heavier load", "0.59 s → 5.51 s (median)", "9.4x", "2.9x"),
+    (
+        "epoch check inlined; Condition wrappers only on user-created conditions; queue waits reported to "
+        "the watchdog only when they block",
+        "0.52 s → 3.35 s (median of 5)",
+        "6.4x",
+        "2.8x",
+    ),
+)
+HISTORY = "\n".join(
+    [
+        "",
+        "## Before and after the hot-path work",
+        "",
+        "Measured on the same shared machine (load average 3-5 on 2 cores, so expect ±30%):",
+        "",
+        "| detector version | pipeline time plain → race | ratio | peak RSS ratio |",
+        "|---|---|---|---|",
+        *(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in _STEPS),
+        "",
+        "Per access, the fast path is: one builtin ``getattr``/``setattr``, a thread-local read of the",
+        "current logical thread, two dict lookups (object id, then attribute) and one int comparison",
+        "with the thread's epoch. The resident-memory cost is mostly the detector's own modules",
+        "(``ast`` and friends, ~15 MiB); per-object shadow state is freed with the object.",
+        "",
+    ]
+)
+
+
 def run(cmd: list[str]) -> dict[str, float]:
     start = time.perf_counter()
     out = subprocess.run(cmd, cwd=HERE, capture_output=True, text=True, check=False)
@@ -70,7 +112,7 @@ def main() -> None:
             f"Remake with: `python benchmarks/bench_race.py --repeat {args.repeat} --write`\n\n"
             f"Target: `benchmarks/race_pipeline.py {args.orders}` (producer → 2 pricers → accountant, "
             "bounded queues, one lock, ~20 attribute accesses per order). "
-            f"{args.repeat} alternating runs each; {env}.\n\n{table}\n"
+            f"{args.repeat} alternating runs each; {env}.\n\n{table}\n" + HISTORY
         )
 
 
