@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 CORPUS = Path(__file__).parent / "corpus"
-PROGRAMS = sorted(CORPUS.glob("*.py"))
+PROGRAMS = sorted(p for p in CORPUS.glob("*.py") if not p.name.startswith("_"))
 
 
 def expectation(path: Path) -> tuple[str, str]:

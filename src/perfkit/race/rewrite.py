@@ -203,8 +203,14 @@ class Rewriter(ast.NodeTransformer):
         return name
 
     def _skip_base(self, value: ast.expr) -> bool:
+        """Reads through ``super()`` or an imported module's name are not tracked."""
         if isinstance(value, ast.Name) and value.id in self.module_names and not self._is_global(value.id):
             return True
+        return self._is_super(value)
+
+    @staticmethod
+    def _is_super(value: ast.expr) -> bool:
+        """Stores are tracked even on modules (``mod.counter += 1``), never through ``super()``."""
         return isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "super"
 
     def _is_global(self, name: str) -> bool:
@@ -468,7 +474,7 @@ class Rewriter(ast.NodeTransformer):
 
     def _store(self, target: ast.expr, value: ast.expr, node: ast.stmt, rmw: bool) -> list[ast.stmt] | None:
         """Statements storing ``value`` (already rewritten) into one simple target, or None."""
-        if isinstance(target, ast.Attribute) and not self._skip_base(target.value):
+        if isinstance(target, ast.Attribute) and not self._is_super(target.value):
             base = self.visit(target.value)
             call = self._call("sa", [value, base, ast.Constant(self._mangle(target.attr)), self._site(target)], node)
             return [ast.copy_location(ast.Expr(call), node)]
@@ -559,7 +565,7 @@ class Rewriter(ast.NodeTransformer):
         target = node.target
         op = ast.Attribute(ast.Name(PREFIX + "iop", ast.Load()), _IOP[type(node.op)], ast.Load())
         out: list[ast.stmt] = []
-        if isinstance(target, ast.Attribute) and not self._skip_base(target.value):
+        if isinstance(target, ast.Attribute) and not self._is_super(target.value):
             base = self._stash(self.visit(target.value), out)
             attr = ast.Constant(self._mangle(target.attr))
             site = self._site(target)
@@ -590,7 +596,7 @@ class Rewriter(ast.NodeTransformer):
     def visit_Delete(self, node):
         out: list[ast.stmt] = []
         for target in node.targets:
-            if isinstance(target, ast.Attribute) and not self._skip_base(target.value):
+            if isinstance(target, ast.Attribute) and not self._is_super(target.value):
                 call = self._call(
                     "da", [self.visit(target.value), ast.Constant(self._mangle(target.attr)), self._site(target)], node
                 )
