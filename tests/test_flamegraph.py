@@ -513,3 +513,16 @@ def test_assets_ship_inside_the_package() -> None:
     assets = Path(flamegraph.__file__).parent / "assets"
     assert (assets / "flame.js").is_file() and (assets / "flame.css").is_file()
     assert sys.modules["perfkit.views.flamegraph"] is flamegraph
+
+
+def test_granularity_function_merges_lines_line_keeps_them() -> None:
+    p = Profile()
+    p.add([Frame("main", "app.py", 1), Frame("hot", "app.py", 10)], 3)
+    p.add([Frame("main", "app.py", 1), Frame("hot", "app.py", 11)], 4)
+    by_function = flamegraph.write(p, minwidth=0)
+    by_line = flamegraph.write(p, minwidth=0, granularity="line")
+    assert by_function.count("<rect") < by_line.count("<rect")
+    assert '["hot","app.py",11,' in by_line
+    assert '["hot","app.py",0,' in by_function and '"app.py",11' not in by_function
+    with pytest.raises(PerfkitError, match="granularity"):
+        flamegraph.write(p, granularity="module")

@@ -374,6 +374,9 @@ def flame_command(
     focus: str = typer.Option(None, "--focus", help="Keep stacks with a frame matching this regex."),
     ignore: str = typer.Option(None, "--ignore", help="Drop stacks with a frame matching this regex."),
     fmt: str = typer.Option(None, "--format", "-f", help="Input format when sniffing cannot tell."),
+    granularity: str = typer.Option(
+        "function", "--granularity", "-g", help="One frame per function (default), per line, or per file."
+    ),
 ) -> None:
     compile_regex("--focus", focus)
     compile_regex("--ignore", ignore)
@@ -397,6 +400,7 @@ def flame_command(
         sample_type=sample_type,
         base=base_profile,
         normalize=normalize,
+        granularity=granularity,
     )
     if str(output) == "-":
         sys.stdout.write(svg)

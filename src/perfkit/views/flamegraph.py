@@ -190,14 +190,21 @@ def write(
     sample_type: str | int | None = None,
     base: Profile | None = None,
     normalize: bool = False,
+    granularity: str = "function",
     **_: object,
 ) -> str:
     """The flame graph of one sample type as SVG text; with ``base`` a differential one
-    (widths from ``profile``, red grew / blue shrank by relative change)."""
+    (widths from ``profile``, red grew / blue shrank by relative change). ``granularity``
+    "function" (default) merges a function's lines into one frame; "line" keeps them apart."""
     if width < MIN_WIDTH:
         raise PerfkitError(f"--width {width}: too narrow for a flame graph; use at least {MIN_WIDTH}")
     if minwidth < 0:
         raise PerfkitError(f"--minwidth {minwidth}: must not be negative; use 0 to keep every frame")
+    if granularity not in ("function", "file", "line"):
+        raise PerfkitError(f"--granularity {granularity}: use function, file or line")
+    profile = profile.coarsen(granularity)
+    if base is not None:
+        base = base.coarsen(granularity)
     index = _resolve_type(profile, sample_type, "input")
     vt = profile.sample_types[index]
     diff = base is not None
