@@ -49,16 +49,17 @@ def _reuse(keep_alive: bool) -> tuple[int, int]:
     ids: set[int] = set()
 
     def first() -> None:
-        for _ in range(200):
-            b = Box()
+        boxes = [Box() for _ in range(200)]
+        for b in boxes:
             runtime.sa(1, b, "v", 0)
             ids.add(id(b))
-            if keep_alive:
-                kept.append(b)
+        if keep_alive:
+            kept.extend(boxes)
+        del b, boxes  # all 200 freed together: the next 200 boxes reuse their addresses
 
     def second() -> int:
         reused = 0
-        for b in kept if keep_alive else (Box() for _ in range(200)):
+        for b in kept if keep_alive else [Box() for _ in range(600)]:
             reused += id(b) in ids
             runtime.sa(2, b, "v", 0)
         return reused
