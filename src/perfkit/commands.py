@@ -18,6 +18,7 @@ from typing import Any
 import typer
 
 from perfkit import files
+from perfkit.collectors import ptrace
 from perfkit.errors import PerfkitError
 from perfkit.model import Profile
 
@@ -188,55 +189,6 @@ def check_command(command: list[str]) -> None:
     process.resolve(command)
 
 
-def check_pid(pid: int) -> None:
-    """The process must exist and be ours to trace (ptrace), else one line saying how to fix it."""
-    if pid <= 0:
-        raise PerfkitError(f"--pid {pid}: not a process id; use a positive number from `ps`")
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        raise PerfkitError(f"--pid {pid}: no such process; check the id with `ps aux | grep python`") from None
-    except PermissionError:
-        raise PerfkitError(f"--pid {pid}: belongs to another user; run perfkit as that user or with sudo") from None
-    fix = "run perfkit with sudo (in a container: --cap-add SYS_PTRACE)"
-    try:  # the kernel checks ptrace access for /proc/PID/maps as for reading memory
-        with open(f"/proc/{pid}/maps", "rb") as maps:
-            maps.read(1)
-    except FileNotFoundError:
-        pass  # no /proc (not Linux): let the profiler decide
-    except PermissionError:
-        raise PerfkitError(f"--pid {pid}: no permission to read its memory (ptrace); {fix}") from None
-    scope = _ptrace_scope()
-    if os.geteuid() != 0 and scope >= 1 and not _is_descendant(pid):
-        raise PerfkitError(
-            f"--pid {pid}: attaching needs ptrace permission (kernel.yama.ptrace_scope={scope}); {fix},"
-            " or `sudo sysctl kernel.yama.ptrace_scope=0`"
-        )
-
-
-def _ptrace_scope() -> int:
-    try:
-        return int(Path("/proc/sys/kernel/yama/ptrace_scope").read_text().strip())
-    except (OSError, ValueError):
-        return 0
-
-
-def _is_descendant(pid: int) -> bool:
-    """Yama scope 1 allows tracing our own descendants only."""
-    me = os.getpid()
-    seen = set()
-    while pid > 1 and pid not in seen:
-        if pid == me:
-            return True
-        seen.add(pid)
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-            pid = int(stat.rpartition(")")[2].split()[1])
-        except (OSError, ValueError, IndexError):
-            return False
-    return False
-
-
 def default_output(source: Path, suffix: str) -> Path:
     """``cpu.pb.gz`` -> ``cpu.svg``: the input's name without its (possibly double) extension."""
     name = source.name
@@ -313,7 +265,7 @@ def profile_command(
     module = collectors.backend(profiler)
     check_output(output, fmt)
     if pid is not None:
-        check_pid(pid)
+        ptrace.check_pid(pid)
     else:
         check_command(command)
     options = collectors.RecordOptions(

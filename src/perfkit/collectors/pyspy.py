@@ -27,6 +27,7 @@ from pathlib import Path
 
 from perfkit.collectors import RecordOptions
 from perfkit.collectors.process import Target, catch_sigint, python_version, resolve, supervise
+from perfkit.collectors.ptrace import ptrace_scope
 from perfkit.errors import PerfkitError
 from perfkit.formats.framenames import parse_frame
 from perfkit.model import CPU_NS, SAMPLES, WALL_NS, Profile
@@ -244,11 +245,7 @@ def _errors(stdout: str) -> int:
 def _needs_ptracer_launcher() -> bool:
     """Yama ptrace_scope 1 lets a process read only its descendants; py-spy is the target's
     sibling, so the target must name perfkit as its tracer. Root (CAP_SYS_PTRACE) needs nothing."""
-    try:
-        scope = Path("/proc/sys/kernel/yama/ptrace_scope").read_text().strip()
-    except OSError:
-        return False
-    return scope == "1" and os.geteuid() != 0
+    return ptrace_scope() == 1 and os.geteuid() != 0
 
 
 def _alive(pid: int) -> bool:

@@ -77,8 +77,8 @@ def _unnamed(native: object, pid: object, tid: int) -> str:
 
 def dump_pid(pid: int, *, timeout: float = 30.0) -> list[ThreadStack]:
     """Run ``py-spy dump --json --pid PID`` and parse it (one-line errors for the user's mistakes)."""
+    from perfkit.collectors.ptrace import check_pid
     from perfkit.collectors.pyspy import classify_failure, find_pyspy
-    from perfkit.commands import check_pid
 
     check_pid(pid)
     pyspy = find_pyspy()
