@@ -12,7 +12,12 @@ alone; times are the best of ``--repeat`` runs (wall clock).  Phases:
 * ``write``: model -> gzipped bytes (aggregated: one pprof Sample per distinct stack + labels);
 * ``read``: those bytes -> model;
 * ``write-each`` / ``read-each``: the same with ``aggregate=False``, one pprof Sample per model
-  sample, as a producer that keeps samples apart would write them (the reader's worst case).
+  sample, as a producer that keeps samples apart would write them (the reader's worst case);
+* ``rewrite-each``: the profile ``read-each`` produced (a million rows) written with default options,
+  so the worst case's read + write is ``read-each`` + ``rewrite-each``.
+
+Times are CPU (user + system, ``resource.getrusage``) as well as wall: on a shared machine CPU time
+is the steadier of the two.
 """
 
 from __future__ import annotations
@@ -83,6 +88,18 @@ def phase(name: str, args: argparse.Namespace, folder: Path) -> dict[str, object
     """One measurement, run inside a fresh interpreter."""
     aggregate = not name.endswith("-each")
     path = folder / ("each.pb.gz" if not aggregate else "agg.pb.gz")
+    if name == "rewrite-each":
+        profile = pprof.read(path)
+        rss_before = peak_rss_mb()
+        seconds, cpu, data = best(lambda: pprof.write(profile), args.repeat)
+        return {
+            "seconds": seconds,
+            "cpu_seconds": cpu,
+            "rss_before_mb": rss_before,
+            "peak_rss_mb": peak_rss_mb(),
+            "bytes": len(data),
+            "samples": len(profile),
+        }
     if name.startswith("write"):
         start = time.perf_counter()
         profile = synthetic(args.samples, args.stacks)
@@ -138,7 +155,9 @@ def report(args: argparse.Namespace, results: dict[str, dict[str, object]]) -> s
         "|---|---:|---:|---:|---:|---|",
     ]
     for name, r in results.items():
-        if name.startswith("write"):
+        if name == "rewrite-each":
+            note = f"{int(r['samples']):,} samples read back, written aggregated: {int(r['bytes']):,} bytes gzipped"
+        elif name.startswith("write"):
             note = f"{int(r['bytes']):,} bytes gzipped; building the input took {float(r['build_seconds']):.2f} s"
         else:
             note = f"{int(r['samples']):,} samples, {int(r['stacks']):,} stacks read back"
@@ -153,9 +172,12 @@ def report(args: argparse.Namespace, results: dict[str, dict[str, object]]) -> s
     lines += [
         "",
         f"Read + write, aggregated (perfkit's default): **{both('seconds', 'write', 'read'):.2f} s wall, "
-        f"{both('cpu_seconds', 'write', 'read'):.2f} s CPU**; one pprof Sample per sample (worst case): "
-        f"**{both('seconds', 'write-each', 'read-each'):.2f} s wall, "
-        f"{both('cpu_seconds', 'write-each', 'read-each'):.2f} s CPU**.",
+        f"{both('cpu_seconds', 'write', 'read'):.2f} s CPU**; reading a file of one pprof Sample per sample "
+        f"(worst case) and writing it back with default options: "
+        f"**{both('seconds', 'read-each', 'rewrite-each'):.2f} s wall, "
+        f"{both('cpu_seconds', 'read-each', 'rewrite-each'):.2f} s CPU**; writing with aggregate=False "
+        f"plus reading that: {both('seconds', 'write-each', 'read-each'):.2f} s wall, "
+        f"{both('cpu_seconds', 'write-each', 'read-each'):.2f} s CPU.",
         "",
     ]
     return "\n".join(lines)
@@ -174,7 +196,8 @@ def main() -> None:
         print(json.dumps(phase(args.phase, args, args.folder)))
         return
     with tempfile.TemporaryDirectory() as tmp:
-        results = {name: run_child(name, args, Path(tmp)) for name in ("write", "read", "write-each", "read-each")}
+        phases = ("write", "read", "write-each", "read-each", "rewrite-each")
+        results = {name: run_child(name, args, Path(tmp)) for name in phases}
     text = report(args, results)
     print(text)
     if args.out:
