@@ -79,7 +79,7 @@ class Graph:
 
 @pytest.fixture
 def graph(browser: object, tmp_path: Path) -> Iterator[Graph]:
-    g = Graph(browser, tmp_path / "small.svg", flamegraph.write(small_profile(), title="Browser"))
+    g = Graph(browser, tmp_path / "small.svg", flamegraph.write(small_profile(), title="Browser", granularity="line"))
     yield g
     assert g.errors == []
     g.page.close()

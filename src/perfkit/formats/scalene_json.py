@@ -111,9 +111,10 @@ def parse(data: Any) -> Profile:
                 raise ValueError(f"a line of {str(filename)[:80]} is not an object")
             lineno = _int(row, "lineno")
             start_fn = _int(row, "start_function_line", 0)
-            python = _number(row, "n_cpu_percent_python") / 100 * elapsed_ns
-            native = _number(row, "n_cpu_percent_c") / 100 * elapsed_ns
-            system = _number(row, "n_sys_percent") / 100 * elapsed_ns
+            # round the measured parts first so cpu == python + native and wall == cpu + system exactly
+            python = _nanoseconds(_number(row, "n_cpu_percent_python") / 100 * elapsed_ns, filename, lineno)
+            native = _nanoseconds(_number(row, "n_cpu_percent_c") / 100 * elapsed_ns, filename, lineno)
+            system = _nanoseconds(_number(row, "n_sys_percent") / 100 * elapsed_ns, filename, lineno)
             cpu_values = [python + native, python, native, system, python + native + system]
             alloc = _number(row, "n_malloc_mb", 0.0) * MB if memory else 0.0
             if not any(cpu_values) and not alloc:
@@ -128,6 +129,13 @@ def parse(data: Any) -> Profile:
                 contexts = contexts or _matching(cpu_contexts, str(filename), function)
                 _add(profile, leaf, [0.0, 0.0, 0.0, 0.0, 0.0, alloc], contexts)
     return profile
+
+
+def _nanoseconds(value: float, filename: object, lineno: int) -> float:
+    """A non-negative finite value rounded to whole nanoseconds (kept a float for _add's checks)."""
+    if not 0 <= value < _INT64:  # also rejects inf and nan
+        raise ValueError(f"value out of range at {str(filename)[:80]}:{lineno}")
+    return float(round(value))
 
 
 def _add(profile: Profile, leaf: Frame, values: list[float], contexts: list[tuple[tuple[Frame, ...], float]]) -> None:
