@@ -45,3 +45,24 @@ def chromium() -> str:
         if path:
             return path
     pytest.skip("SKIPPED LOUDLY: chromium is not installed (apt-get install chromium; .ci/run does)")
+
+
+@pytest.fixture
+def as_nobody() -> list[str]:
+    """Argv prefix running this interpreter as user ``nobody`` (for real ptrace refusals).
+
+    Needs root and setpriv, and an interpreter that ``nobody`` may run with perfkit importable
+    (a Python built under root's home may not be): otherwise the test is skipped, loudly."""
+    import os
+    import subprocess
+
+    setpriv = shutil.which("setpriv")
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or setpriv is None:
+        pytest.skip("SKIPPED LOUDLY: needs root and setpriv (util-linux) to drop to nobody")
+    prefix = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+    probe = subprocess.run(
+        [*prefix, sys.executable, "-c", "import perfkit.collectors.pyspy"], capture_output=True, text=True, timeout=60
+    )
+    if probe.returncode != 0:
+        pytest.skip(f"SKIPPED LOUDLY: {sys.executable} cannot run as nobody: {probe.stderr.strip()[:200]}")
+    return prefix

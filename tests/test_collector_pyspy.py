@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -290,12 +289,8 @@ def test_permission_error_message() -> None:
         assert fix in text
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to switch to nobody")
-def test_permission_denied_for_real(programs: Path, tmp_path: Path) -> None:
+def test_permission_denied_for_real(programs: Path, tmp_path: Path, as_nobody: list[str]) -> None:
     """perfkit running as `nobody` cannot read root's process: one line naming the fix."""
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        pytest.skip("SKIPPED LOUDLY: setpriv (util-linux) is needed to drop privileges")
     victim = subprocess.Popen([sys.executable, str(programs / "cpu_split.py"), "20"])
     try:
         code = (
@@ -304,7 +299,7 @@ def test_permission_denied_for_real(programs: Path, tmp_path: Path) -> None:
             "except PerfkitError as exc:\n    print(exc)\n    sys.exit(2)\n"
         )
         done = subprocess.run(
-            [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c", code],
+            [*as_nobody, sys.executable, "-c", code],
             capture_output=True,
             text=True,
             timeout=30,

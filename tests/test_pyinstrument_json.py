@@ -95,7 +95,7 @@ def test_files_load_picks_this_reader(tmp_path: Path) -> None:
 def test_real_pyinstrument_output(renderer: str, tmp_path: Path, programs: Path, python: str) -> None:
     """What `pyinstrument -r session|json` writes today reads back with the 70/30 split."""
     out = tmp_path / f"out.{'pyisession' if renderer == 'session' else 'json'}"
-    cmd = [python, "-m", "pyinstrument", "-i", "0.002", "-r", renderer, "-o", str(out)]
+    cmd = [python, "-m", "pyinstrument", "-i", "0.001", "-r", renderer, "-o", str(out)]
     subprocess.run([*cmd, str(programs / "cpu_split.py"), "2"], check=True, capture_output=True)
     profile = files.load(out)
     hot = profile.filter(focus="^hot$").total()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -76,14 +75,10 @@ def test_dump_needs_exactly_one_source() -> None:
     assert done.returncode == 2 and "exactly one of --pid" in done.stderr
 
 
-@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None, reason="needs root to drop to nobody")
-def test_no_ptrace_permission_is_one_line_with_the_fix(cpu_split: int) -> None:
+def test_no_ptrace_permission_is_one_line_with_the_fix(cpu_split: int, as_nobody: list[str]) -> None:
     done = subprocess.run(
         [
-            "setpriv",
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
+            *as_nobody,
             sys.executable,
             "-m",
             "perfkit",
