@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 from perfkit.collectors import RecordOptions
-from perfkit.collectors.process import Target, python_version, resolve, run
+from perfkit.collectors.process import Target, ignored_options, resolve, run, run_metadata
 from perfkit.errors import PerfkitError
 from perfkit.formats import memray_capture
 from perfkit.model import Profile
@@ -81,29 +81,16 @@ def record(command: list[str], options: RecordOptions) -> Profile:
         except ValueError as exc:
             raise PerfkitError(f"{target.entry}: memray's capture could not be read ({exc})") from None
     profile.metadata.update(
-        {
-            "backend": NAME,
-            "backend_version": version,
-            "command": list(target.argv),
-            "python": python_version(target.python),
-            "start_ns": outcome.start_ns,
-            "duration_ns": outcome.duration_ns,
-            "exit_code": outcome.exit_code,
-            "interrupted": outcome.interrupted,
-            "stopped_by_duration": outcome.stopped_by_duration,
-            "native": options.native,
-            "subprocesses": options.subprocesses,
-            "trace_python_allocators": True,
-            "ignored_options": [
-                name
-                for name, used in (
-                    ("rate", options.rate != RecordOptions.rate),
-                    ("idle", options.idle),
-                    ("gil", options.gil),
-                )
-                if used
-            ],
-        }
+        run_metadata(
+            NAME,
+            version,
+            target,
+            outcome,
+            native=options.native,
+            subprocesses=options.subprocesses,
+            trace_python_allocators=True,
+            ignored_options=ignored_options(options, "rate", "idle", "gil"),
+        )
     )
     return profile
 

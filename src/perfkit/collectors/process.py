@@ -46,7 +46,17 @@ from typing import Any
 
 from perfkit.errors import PerfkitError
 
-__all__ = ["Outcome", "Target", "catch_sigint", "python_version", "resolve", "run", "supervise"]
+__all__ = [
+    "Outcome",
+    "Target",
+    "catch_sigint",
+    "ignored_options",
+    "python_version",
+    "resolve",
+    "run",
+    "run_metadata",
+    "supervise",
+]
 
 #: interpreter names recognised as Python: python, python3, python3.12, pypy3 ...
 _PYTHON_NAME = re.compile(r"^(python|pypy)(\d+(\.\d+)?)?(t|d|m)?(\.exe)?$")
@@ -95,6 +105,28 @@ class Outcome:
     stopped_by_duration: bool = False  #: ``duration`` ran out and perfkit stopped the target
     stopped_by_helper: bool = False  #: a helper ended first (failed) and perfkit stopped the target
     helper_codes: list[int | None] = field(default_factory=list)  #: exit codes of helpers
+
+
+def run_metadata(backend: str, version: str | None, target: Target, outcome: Outcome, **extra: Any) -> dict[str, Any]:
+    """The facts every collector records about a run of ``target`` (then ``extra``, in order)."""
+    return {
+        "backend": backend,
+        "backend_version": version,
+        "command": list(target.argv),
+        "python": python_version(target.python),
+        "start_ns": outcome.start_ns,
+        "duration_ns": outcome.duration_ns,
+        "exit_code": outcome.exit_code,
+        "interrupted": outcome.interrupted,
+        "stopped_by_duration": outcome.stopped_by_duration,
+        **extra,
+    }
+
+
+def ignored_options(options: Any, *names: str) -> list[str]:
+    """Those of ``names`` the user set on ``options`` (a RecordOptions) away from their default:
+    the options a backend cannot honour, recorded as ``metadata["ignored_options"]``."""
+    return [name for name in names if getattr(options, name) != getattr(type(options), name)]
 
 
 def resolve(command: Sequence[str]) -> Target:

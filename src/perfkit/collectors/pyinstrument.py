@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from perfkit.collectors import RecordOptions
-from perfkit.collectors.process import Target, resolve, run
+from perfkit.collectors.process import Target, ignored_options, resolve, run
 from perfkit.errors import PerfkitError
 from perfkit.formats import pyinstrument_json
 from perfkit.model import Frame, Profile
@@ -165,7 +165,7 @@ def record(command: list[str], options: RecordOptions) -> Profile:
             "interrupted": outcome.interrupted,
             "stopped_by_duration": outcome.stopped_by_duration,
             "async_mode": "enabled",
-            "ignored_options": [n for n in ("idle", "gil", "native", "subprocesses") if getattr(options, n)],
+            "ignored_options": ignored_options(options, "idle", "gil", "native", "subprocesses"),
         }
     )
     return profile

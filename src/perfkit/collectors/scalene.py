@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import IO
 
 from perfkit.collectors import RecordOptions
-from perfkit.collectors.process import Target, catch_sigint, python_version, resolve, supervise
+from perfkit.collectors.process import Target, catch_sigint, ignored_options, resolve, run_metadata, supervise
 from perfkit.errors import PerfkitError
 from perfkit.formats import scalene_json
 from perfkit.model import Profile
@@ -115,28 +115,14 @@ def record(command: list[str], options: RecordOptions) -> Profile:
         except ValueError as exc:
             raise PerfkitError(f"{target.entry}: scalene's profile could not be read ({exc})") from None
     profile.metadata.update(
-        {
-            "backend": NAME,
-            "backend_version": version,
-            "command": list(target.argv),
-            "python": python_version(target.python),
-            "start_ns": outcome.start_ns,
-            "duration_ns": outcome.duration_ns,
-            "exit_code": outcome.exit_code,
-            "interrupted": outcome.interrupted,
-            "stopped_by_duration": outcome.stopped_by_duration,
-            "rate": options.rate,
-            "ignored_options": [
-                name
-                for name, used in (
-                    ("idle", options.idle),
-                    ("gil", options.gil),
-                    ("native", options.native),
-                    ("subprocesses", options.subprocesses),
-                )
-                if used
-            ],
-        }
+        run_metadata(
+            NAME,
+            version,
+            target,
+            outcome,
+            rate=options.rate,
+            ignored_options=ignored_options(options, "idle", "gil", "native", "subprocesses"),
+        )
     )
     return profile
 
