@@ -149,9 +149,7 @@ class Profile:
         if isinstance(values, int):
             values = (values,)
         if len(values) != len(self.values):
-            raise ValueError(
-                f"sample has {len(values)} values, profile has {len(self.values)} sample types"
-            )
+            raise ValueError(f"sample has {len(values)} values, profile has {len(self.values)} sample types")
         self.sample_stack.append(stack_id)
         self.sample_labels.append(labelset_id)
         for column, value in zip(self.values, values):
@@ -232,24 +230,49 @@ class Profile:
 
     def copy(self) -> Profile:
         """An independent copy."""
-        return self._select(lambda _stack: True)
+        out = self._empty_like()
+        return self._remap_into(out, self._same_stacks(out))
+
+    def _remap_into(
+        self,
+        out: Profile,
+        new_stack: Callable[[int], int],
+        new_labels: Callable[[int], int] | None = None,
+        keep: Callable[[int, int], bool] | None = None,
+    ) -> Profile:
+        """Add every sample of this profile (those ``keep(sid, lid)`` accepts) to ``out``, its stack
+        id mapped by ``new_stack`` and its label-set id by ``new_labels`` (default: the same labels
+        interned in ``out``); each mapping is asked once per id, when a kept sample first uses it."""
+        if new_labels is None:
+            labelsets = self.labelsets
+
+            def new_labels(lid: int) -> int:
+                return out.labelset_id(labelsets[lid])
+
+        sids: dict[int, int] = {}
+        lids: dict[int, int] = {}
+        values = self.values
+        for i, (sid, lid) in enumerate(zip(self.sample_stack, self.sample_labels)):
+            if keep is not None and not keep(sid, lid):
+                continue
+            nsid = sids.get(sid)
+            if nsid is None:
+                nsid = sids[sid] = new_stack(sid)
+            nlid = lids.get(lid)
+            if nlid is None:
+                nlid = lids[lid] = new_labels(lid)
+            out.add_ids(nsid, [col[i] for col in values], nlid)
+        return out
+
+    def _same_stacks(self, out: Profile) -> Callable[[int], int]:
+        """``new_stack`` for :meth:`_remap_into` when ``out`` shares this profile's frames."""
+        stacks = self.stacks
+        return lambda sid: out.stack_id(stacks[sid])
 
     def _select(self, keep_stack: Callable[[tuple[int, ...]], bool]) -> Profile:
         out = self._empty_like()
         keep = [keep_stack(s) for s in self.stacks]
-        new_sid: dict[int, int] = {}
-        new_lid: dict[int, int] = {}
-        for i, (sid, lid) in enumerate(zip(self.sample_stack, self.sample_labels)):
-            if not keep[sid]:
-                continue
-            nsid = new_sid.get(sid)
-            if nsid is None:
-                nsid = new_sid[sid] = out.stack_id(self.stacks[sid])
-            nlid = new_lid.get(lid)
-            if nlid is None:
-                nlid = new_lid[lid] = out.labelset_id(self.labelsets[lid])
-            out.add_ids(nsid, [col[i] for col in self.values], nlid)
-        return out
+        return self._remap_into(out, self._same_stacks(out), keep=lambda sid, _lid: keep[sid])
 
     def _frames_matching(self, pattern: str | re.Pattern[str]) -> set[int]:
         rx = re.compile(pattern) if isinstance(pattern, str) else pattern
@@ -286,14 +309,7 @@ class Profile:
 
     def _filter_samples(self, keep: Callable[[int, int], bool]) -> Profile:
         out = self._empty_like()
-        for i, (sid, lid) in enumerate(zip(self.sample_stack, self.sample_labels)):
-            if keep(sid, lid):
-                out.add_ids(
-                    out.stack_id(self.stacks[sid]),
-                    [col[i] for col in self.values],
-                    out.labelset_id(self.labelsets[lid]),
-                )
-        return out
+        return self._remap_into(out, self._same_stacks(out), keep=keep)
 
     def map_stacks(self, transform: Callable[[tuple[Frame, ...]], Sequence[Frame]]) -> Profile:
         """A new profile with every stack rewritten by ``transform`` (frames in, frames out)."""
@@ -304,15 +320,13 @@ class Profile:
             period_type=self.period_type,
             metadata=self.metadata,
         )
-        cache: dict[int, int] = {}
-        frames = self.frames
-        for i, (sid, lid) in enumerate(zip(self.sample_stack, self.sample_labels)):
-            nsid = cache.get(sid)
-            if nsid is None:
-                new = transform(tuple(frames[f] for f in self.stacks[sid]))
-                nsid = cache[sid] = out.stack_id(tuple(out.frame_id(f) for f in new))
-            out.add_ids(nsid, [col[i] for col in self.values], out.labelset_id(self.labelsets[lid]))
-        return out
+        frames, stacks = self.frames, self.stacks
+
+        def new_stack(sid: int) -> int:
+            new = transform(tuple(frames[f] for f in stacks[sid]))
+            return out.stack_id(tuple(out.frame_id(f) for f in new))
+
+        return self._remap_into(out, new_stack)
 
     def coarsen(self, granularity: str = "function") -> Profile:
         """Merge frames that differ only below ``granularity`` (pprof's -granularity):
@@ -378,13 +392,8 @@ class Profile:
             return stack[:depth]
 
         out = self._empty_like()
-        cache: dict[int, int] = {}
-        for i, (sid, lid) in enumerate(zip(self.sample_stack, self.sample_labels)):
-            nsid = cache.get(sid)
-            if nsid is None:
-                nsid = cache[sid] = out.stack_id(cut(self.stacks[sid]))
-            out.add_ids(nsid, [col[i] for col in self.values], out.labelset_id(self.labelsets[lid]))
-        return out
+        stacks = self.stacks
+        return self._remap_into(out, lambda sid: out.stack_id(cut(stacks[sid])))
 
     def merge(self, *others: Profile) -> Profile:
         """Sum of this and other profiles; sample types must match (pprof's merge)."""
@@ -399,8 +408,7 @@ class Profile:
             fmap = [out.frame_id(f) for f in other.frames]
             smap = [out.stack_id(tuple(fmap[f] for f in s)) for s in other.stacks]
             lmap = [out.labelset_id(ls) for ls in other.labelsets]
-            for i, (sid, lid) in enumerate(zip(other.sample_stack, other.sample_labels)):
-                out.add_ids(smap[sid], [col[i] for col in other.values], lmap[lid])
+            other._remap_into(out, smap.__getitem__, lmap.__getitem__)
         return out
 
     def scaled(self, factor: float) -> Profile:
