@@ -109,6 +109,11 @@ def layout(
         bases = [row[1] for row in rows.values()]
     # sort positions by key: comparing the key tuples directly is twice as fast as sorting rows
     sequence = sorted(range(len(keys)), key=keys.__getitem__)
+    # a last, empty stack of value 0 closes every frame still open
+    sequence.append(len(keys))
+    keys.append(())
+    vals.append(0)
+    bases.append(0)
     threshold = max(threshold, 1)
 
     nodes: list[tuple[int, int, int, int, int]] = []
@@ -137,13 +142,6 @@ def layout(
         x += value
         bx += base_value
         prev = key
-    for d in range(len(prev)):
-        width = x - starts[d]
-        if width < threshold:
-            break
-        emit((starts[d], d + 1, order[prev[d]], width, bx - base_starts[d]))
-        if d + 1 > max_depth:
-            max_depth = d + 1
     if x > 0:
         emit((0, 0, ROOT, x, bx))
     nodes.sort()
