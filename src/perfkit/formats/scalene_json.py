@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -200,27 +200,29 @@ def _function_names(detail: dict, lines: list) -> dict[int, str]:
 
 def _cpu_contexts(stacks: Any) -> _Contexts:
     """Scalene's CPU ``stacks``: ``[["file func:line;", ...root first], {"cpu_samples": w}]``."""
-    out: _Contexts = {}
-    if not isinstance(stacks, list):
-        return out
-    for entry in stacks:
-        if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], list)):
-            continue
-        stats = entry[1]
-        weight = stats.get("cpu_samples") if isinstance(stats, dict) else None
-        frames = []
-        for text in entry[0]:
-            m = _STACK_FRAME.match(text) if isinstance(text, str) else None
-            if m is None:
-                break
-            frames.append(Frame(m.group("func"), m.group("file"), int(m.group("line"))))
-        else:
-            _remember(out, frames, weight)
-    return out
+    return _contexts(stacks, _cpu_frame, lambda stats: stats.get("cpu_samples") if isinstance(stats, dict) else None)
+
+
+def _cpu_frame(text: Any) -> Frame | None:
+    m = _STACK_FRAME.match(text) if isinstance(text, str) else None
+    return None if m is None else Frame(m.group("func"), m.group("file"), int(m.group("line")))
 
 
 def _memory_contexts(stacks: Any) -> _Contexts:
     """Scalene's ``memory_stacks``: ``[[{display_name, filename_or_module, line}, ...], mb]``."""
+    return _contexts(stacks, _memory_frame, lambda mb: mb)
+
+
+def _memory_frame(f: Any) -> Frame | None:
+    if not (isinstance(f, dict) and isinstance(f.get("display_name"), str)):
+        return None
+    line = f.get("line")
+    return Frame(f["display_name"], str(f.get("filename_or_module", "")), line if isinstance(line, int) else 0)
+
+
+def _contexts(stacks: Any, frame_of: Callable[[Any], Frame | None], weight_of: Callable[[Any], Any]) -> _Contexts:
+    """``[[frame, ...root first], stats]`` entries filed by :func:`_remember`; an entry with a
+    frame ``frame_of`` cannot read (None) is skipped."""
     out: _Contexts = {}
     if not isinstance(stacks, list):
         return out
@@ -228,15 +230,13 @@ def _memory_contexts(stacks: Any) -> _Contexts:
         if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], list)):
             continue
         frames = []
-        for f in entry[0]:
-            if not (isinstance(f, dict) and isinstance(f.get("display_name"), str)):
+        for item in entry[0]:
+            frame = frame_of(item)
+            if frame is None:
                 break
-            line = f.get("line")
-            frames.append(
-                Frame(f["display_name"], str(f.get("filename_or_module", "")), line if isinstance(line, int) else 0)
-            )
+            frames.append(frame)
         else:
-            _remember(out, frames, entry[1])
+            _remember(out, frames, weight_of(entry[1]))
     return out
 
 
