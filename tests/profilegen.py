@@ -92,3 +92,14 @@ def totals(profile: Profile, sample_type: str | int | None = None) -> dict[tuple
     """Resolved stack -> total for one sample type, zero stacks dropped (what folded keeps)."""
     frames = profile.frames
     return {tuple(frames[f] for f in s): v for s, v in profile.stack_totals(sample_type).items()}
+
+
+def damaged(data: bytes, edits: list[tuple[int, int]], cut: int | None) -> bytes:
+    """``data`` with bytes overwritten (``(position, byte)``, positions wrapped to its length) and then
+    truncated at ``cut`` (wrapped likewise; None keeps the length): the corrupted-input tests' fuzzing."""
+    out = bytearray(data)
+    for pos, byte in edits:
+        out[pos % len(out)] = byte
+    if cut is not None:
+        out = out[: cut % (len(out) + 1)]
+    return bytes(out)

@@ -14,7 +14,7 @@ from perfkit.errors import PerfkitError
 from perfkit.formats import folded
 from perfkit.formats.framenames import format_frame, parse_frame
 from perfkit.model import Frame, Profile, ValueType
-from profilegen import frames_st, profiles, totals
+from profilegen import damaged, frames_st, profiles, totals
 
 GOLDEN = Path(__file__).parent / "golden" / "formats"
 
@@ -100,7 +100,7 @@ def test_write_picks_sample_type() -> None:
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
-@given(profiles( max_types=1))
+@given(profiles(max_types=1))
 def test_write_then_parse_keeps_totals(profile: Profile) -> None:
     assert totals(folded.parse(folded.write(profile))) == totals(profile)
 
@@ -122,13 +122,8 @@ VALID = b"main (app.py:1);hot (app.py:10) 7\nmain (app.py:1);cold (lib.py:3) 3\n
     cut=st.one_of(st.none(), st.integers(0, 1000)),
 )
 def test_corrupted_input_fails_cleanly(tmp_path: Path, edits, cut) -> None:
-    data = bytearray(VALID)
-    for pos, byte in edits:
-        data[pos % len(data)] = byte
-    if cut is not None:
-        data = data[: cut % (len(data) + 1)]
     path = tmp_path / "bad.folded"
-    path.write_bytes(bytes(data))
+    path.write_bytes(damaged(VALID, edits, cut))
     try:
         files.load(path, format="folded")
     except PerfkitError as exc:

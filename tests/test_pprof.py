@@ -20,7 +20,7 @@ from perfkit.errors import PerfkitError
 from perfkit.formats import pprof
 from perfkit.formats import pprof_schema as pb
 from perfkit.model import CPU_NS, SAMPLES, Frame, Profile, ValueType
-from profilegen import canonical, profiles
+from profilegen import canonical, damaged, profiles
 
 GOLDEN = Path(__file__).parent / "golden" / "formats"
 
@@ -241,12 +241,7 @@ def _load_bytes(tmp_path: Path, data: bytes, name: str = "bad.pb.gz") -> None:
     cut=st.one_of(st.none(), st.integers(0, 10_000)),
 )
 def test_corrupted_input_fails_cleanly(tmp_path: Path, base: bytes, edits, cut) -> None:
-    data = bytearray(base)
-    for pos, byte in edits:
-        data[pos % len(data)] = byte
-    if cut is not None:
-        data = data[: cut % (len(data) + 1)]
-    _load_bytes(tmp_path, bytes(data))
+    _load_bytes(tmp_path, damaged(base, edits, cut))
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))

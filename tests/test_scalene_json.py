@@ -22,6 +22,7 @@ from perfkit import files
 from perfkit.errors import PerfkitError
 from perfkit.formats import folded, scalene_json
 from perfkit.model import Profile
+from profilegen import damaged
 
 GOLDEN = Path(__file__).parent / "golden" / "scalene"
 MB = 1024 * 1024
@@ -185,12 +186,8 @@ def test_corrupted_structure_reads_or_raises_value_error(edits: list[tuple[tuple
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cut=st.integers(0, 10**9), flips=st.lists(st.tuples(st.integers(0, 10**9), st.integers(0, 255)), max_size=8))
 def test_corrupted_bytes_read_or_raise_value_error(tmp_path: Path, cut: int, flips: list[tuple[int, int]]) -> None:
-    raw = bytearray((GOLDEN / "small.scalene.json").read_bytes())
-    for where, byte in flips:
-        raw[where % len(raw)] = byte
-    raw = raw[: cut % (len(raw) + 1)]
     path = tmp_path / "fuzzed.scalene.json"
-    path.write_bytes(bytes(raw))
+    path.write_bytes(damaged((GOLDEN / "small.scalene.json").read_bytes(), flips, cut))
     try:
         scalene_json.read(path)
     except ValueError as exc:

@@ -15,7 +15,7 @@ from perfkit import files
 from perfkit.errors import PerfkitError
 from perfkit.formats import speedscope
 from perfkit.model import CPU_NS, SAMPLES, Frame, Profile, ValueType
-from profilegen import canonical, profiles
+from profilegen import canonical, damaged, profiles
 
 GOLDEN = Path(__file__).parent / "golden" / "formats"
 
@@ -253,13 +253,8 @@ VALID = speedscope.write(threaded_profile()).encode()
     cut=st.one_of(st.none(), st.integers(0, 10_000)),
 )
 def test_corrupted_input_fails_cleanly(tmp_path: Path, edits, cut) -> None:
-    data = bytearray(VALID)
-    for pos, byte in edits:
-        data[pos % len(data)] = byte
-    if cut is not None:
-        data = data[: cut % (len(data) + 1)]
     path = tmp_path / "bad.speedscope.json"
-    path.write_bytes(bytes(data))
+    path.write_bytes(damaged(VALID, edits, cut))
     try:
         files.load(path)
     except PerfkitError as exc:
