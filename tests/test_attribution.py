@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from collector_helpers import hot_share  # tests/ is on sys.path
 from perfkit import RecordOptions, files, record
 from perfkit.model import Profile
 
@@ -19,18 +20,6 @@ TOLERANCE = 7
 #: Scalene samples by time slices; at its default 100/s a 3 s run is too few samples for 7 points
 RATES = {"py-spy": 100, "pyinstrument": 100, "scalene": 333}
 _PCT_ROW = re.compile(r"^\s*\S+\s+([\d.]+)%\s+[\d.]+%\s+\S+\s+[\d.]+%\s+(\S+)\s*$")
-
-
-def hot_share(profile: Profile) -> float:
-    """hot / (hot + cold) in percent, counting a sample for a function if it is anywhere on the stack."""
-    names = [f.function for f in profile.frames]
-    hot = cold = 0
-    for stack, value in profile.stack_totals().items():
-        called = {names[f] for f in stack}
-        hot += value if "hot" in called else 0
-        cold += value if "cold" in called else 0
-    assert hot + cold > 0, "neither hot nor cold was sampled"
-    return 100 * hot / (hot + cold)
 
 
 @pytest.fixture(scope="module", params=sorted(RATES))

@@ -2,41 +2,29 @@
 
 from __future__ import annotations
 
-import json
 import os
-import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from collector_helpers import MB, inclusive, interrupt_summary  # tests/ is on sys.path
 from perfkit.collectors import RecordOptions
 from perfkit.collectors import memray as collector
 from perfkit.errors import PerfkitError
-from perfkit.model import Profile
 
-MB = 1024 * 1024
 pytestmark = pytest.mark.slow
-
-
-def _inclusive(profile: Profile, name: str, sample_type: str | None = None) -> int:
-    return sum(
-        value
-        for stack, value in profile.iter_stacks(sample_type)
-        if any(profile.frames[f].function == name for f in stack)
-    )
 
 
 def test_alloc_split_total_allocates_over_150_mb_split_80_20(programs: Path, python: str) -> None:
     profile = collector.record([python, str(programs / "alloc_split_total.py")], RecordOptions())
     assert str(profile.sample_types[profile.default_type]) == "alloc_space/bytes"
     assert profile.total() >= 150 * MB
-    big, small = _inclusive(profile, "allocate_big"), _inclusive(profile, "allocate_small")
+    big, small = inclusive(profile, "allocate_big"), inclusive(profile, "allocate_small")
     assert abs(100 * big / (big + small) - 80) <= 8
     # the peak holds allocate_big's 80 buffers
-    assert _inclusive(profile, "allocate_big", "inuse_space") >= 80 * MB
+    assert inclusive(profile, "allocate_big", "inuse_space") >= 80 * MB
     meta = profile.metadata
     assert meta["backend"] == "memray" and meta["exit_code"] == 0 and meta["interrupted"] is False
     assert meta["python"] == ".".join(map(str, sys.version_info[:3]))
@@ -48,7 +36,7 @@ def test_alloc_split_really_allocates_100_mb(programs: Path) -> None:
     """The original program: 100 MB over its run (one calloc per 1 MB bytearray), split 80/20."""
     profile = collector.record([str(programs / "alloc_split.py")], RecordOptions())
     assert 100 * MB <= profile.total() < 110 * MB
-    big, small = _inclusive(profile, "allocate_big"), _inclusive(profile, "allocate_small")
+    big, small = inclusive(profile, "allocate_big"), inclusive(profile, "allocate_small")
     assert abs(100 * big / (big + small) - 80) <= 2
 
 
@@ -80,7 +68,7 @@ def test_threads_are_labelled(tmp_path: Path, python: str) -> None:
     threads = profile.label_values("thread")
     assert "worker-1" in threads and "MainThread" in threads
     worker = profile.filter(labels={"thread": "worker-1"})
-    assert _inclusive(worker, "work") >= 4 * MB
+    assert inclusive(worker, "work") >= 4 * MB
 
 
 def test_follow_fork_merges_children_with_pid_labels(tmp_path: Path, python: str) -> None:
@@ -96,7 +84,7 @@ def test_follow_fork_merges_children_with_pid_labels(tmp_path: Path, python: str
     profile = collector.record([python, str(script)], RecordOptions(subprocesses=True))
     assert profile.metadata["processes"] == 2
     assert len(profile.label_values("pid")) == 2
-    assert _inclusive(profile, "child") >= 6 * MB
+    assert inclusive(profile, "child") >= 6 * MB
 
 
 def test_missing_script_and_attach_are_one_line_errors(tmp_path: Path) -> None:
@@ -122,35 +110,16 @@ def test_duration_stops_the_target_and_keeps_the_data(programs: Path) -> None:
     profile = collector.record([str(programs / "alloc_loop.py")], RecordOptions(duration=2.0))
     assert time.monotonic() - started < 20
     assert profile.metadata["stopped_by_duration"] is True
-    assert _inclusive(profile, "grow") >= 20 * MB
+    assert inclusive(profile, "grow") >= 20 * MB
 
 
 @pytest.mark.parametrize("whom", ["group", "perfkit"])
 def test_ctrl_c_returns_what_was_gathered(programs: Path, python: str, whom: str) -> None:
     """``group``: a terminal's Ctrl-C reaches perfkit and the target; ``perfkit``: only perfkit
     is signalled and must stop the target itself."""
-    driver = subprocess.Popen(
-        [python, str(programs / "record_summary.py"), "memray", "--", python, str(programs / "alloc_loop.py")],
-        stdout=subprocess.PIPE,
-        start_new_session=True,
-    )
-    try:
-        assert driver.stdout is not None
-        assert driver.stdout.readline().strip() == b"started"
-        running = time.monotonic()  # the target's own output
-        time.sleep(2.0)
-        signalled = time.monotonic()
-        if whom == "group":
-            os.killpg(driver.pid, signal.SIGINT)
-        else:
-            driver.send_signal(signal.SIGINT)
-        out, _ = driver.communicate(timeout=60)
-    finally:
-        if driver.poll() is None:
-            os.killpg(driver.pid, signal.SIGKILL)
-    summary = json.loads(out.decode().strip().splitlines()[-1])
+    summary, ran_before_signal = interrupt_summary(programs, python, "memray", whom)
     assert summary["metadata"]["interrupted"] is True
     # the target stopped within seconds of Ctrl-C: its run time exceeds the time it had run
     # before the signal by at most a few seconds (reading the output afterwards is not counted)
-    assert summary["metadata"]["duration_ns"] / 1e9 - (signalled - running) < 8
+    assert summary["metadata"]["duration_ns"] / 1e9 - ran_before_signal < 8
     assert summary["functions"]["grow"] >= 20 * MB

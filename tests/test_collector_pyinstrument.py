@@ -11,21 +11,14 @@ from types import ModuleType
 
 import pytest
 
+from collector_helpers import interrupt_run, split  # tests/ is on sys.path (rootdir-less test modules)
 from perfkit import files
 from perfkit.collectors import RecordOptions
 from perfkit.collectors import pyinstrument as pyi
 from perfkit.errors import PerfkitError
 from perfkit.model import Profile
-from test_collector_pyspy import interrupt_run  # tests/ is on sys.path (rootdir-less test modules)
 
 pytestmark = pytest.mark.slow
-
-
-def split(profile: Profile, a: str = "hot", b: str = "cold") -> float:
-    va = profile.filter(focus=f"^{a}$").total()
-    vb = profile.filter(focus=f"^{b}$").total()
-    assert va + vb > 0, "neither function was sampled"
-    return va / (va + vb)
 
 
 def load_program(programs: Path, name: str) -> ModuleType:

@@ -9,31 +9,21 @@ captured messages).
 
 from __future__ import annotations
 
-import json
 import os
-import signal
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
 import pytest
 
+from collector_helpers import interrupt_run, split  # tests/ is on sys.path
 from perfkit import files
 from perfkit.collectors import RecordOptions, process, pyspy
 from perfkit.errors import PerfkitError
 from perfkit.model import Profile
 
 pytestmark = pytest.mark.slow
-
-
-def split(profile: Profile, a: str = "hot", b: str = "cold") -> float:
-    """Share of ``a`` in ``a + b`` (default sample type)."""
-    va = profile.filter(focus=f"^{a}$").total()
-    vb = profile.filter(focus=f"^{b}$").total()
-    assert va + vb > 0, "neither function was sampled"
-    return va / (va + vb)
 
 
 # ------------------------------------------------------------------ target resolution
@@ -203,50 +193,6 @@ def test_raw_reader_labels(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------------ Ctrl-C
-DRIVER = textwrap.dedent(
-    """
-    import json, sys
-    from perfkit import files
-    from perfkit.collectors import RecordOptions, record
-    profile = record(sys.argv[3:], sys.argv[1], RecordOptions())
-    files.save(profile, sys.argv[2] + ".folded")
-    with open(sys.argv[2] + ".json", "w") as out:
-        json.dump({"meta": profile.metadata, "samples": len(profile), "total": profile.total()}, out)
-    """
-)
-
-
-def interrupt_run(backend: str, programs: Path, tmp_path: Path, *, whole_group: bool) -> tuple[dict, float]:
-    """Start perfkit's library recording a 60 s target, Ctrl-C it after 2.5 s, return (result, seconds)."""
-    out = tmp_path / "result"
-    target = [sys.executable, str(programs / "cpu_split.py"), "60"]
-    perfkit = subprocess.Popen(
-        [sys.executable, "-c", DRIVER, backend, str(out), *target],
-        start_new_session=True,  # its own process group, like a shell job
-        stderr=subprocess.PIPE,
-    )
-    try:
-        time.sleep(2.5)
-        sent = time.monotonic()
-        if whole_group:  # a terminal's Ctrl-C reaches the whole foreground group
-            os.killpg(perfkit.pid, signal.SIGINT)
-        else:  # `kill -INT <perfkit>` reaches perfkit only
-            perfkit.send_signal(signal.SIGINT)
-        perfkit.wait(timeout=15)
-        took = time.monotonic() - sent
-    finally:
-        if perfkit.poll() is None:
-            os.killpg(perfkit.pid, signal.SIGKILL)
-            perfkit.wait()
-    stderr = perfkit.stderr.read().decode() if perfkit.stderr else ""
-    assert perfkit.returncode == 0, stderr
-    leftovers = subprocess.run(["pgrep", "-s", str(perfkit.pid)], capture_output=True, text=True).stdout.split()
-    assert not leftovers, f"processes left running: {leftovers}"
-    result = json.loads((tmp_path / "result.json").read_text())
-    assert (tmp_path / "result.folded").stat().st_size > 0
-    return result, took
-
-
 @pytest.mark.parametrize("whole_group", [False, True], ids=["kill-perfkit", "terminal-group"])
 def test_ctrl_c_returns_partial_profile(whole_group: bool, programs: Path, tmp_path: Path) -> None:
     result, took = interrupt_run("py-spy", programs, tmp_path, whole_group=whole_group)

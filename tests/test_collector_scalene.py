@@ -2,37 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import os
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
+from collector_helpers import MB, hot_share, inclusive, interrupt_summary  # tests/ is on sys.path
 from perfkit import files
 from perfkit.collectors import RecordOptions
 from perfkit.collectors import scalene as collector
 from perfkit.errors import PerfkitError
 from perfkit.model import Profile
 
-MB = 1024 * 1024
 pytestmark = pytest.mark.slow
-
-
-def _inclusive(profile: Profile, name: str, sample_type: str | None = None) -> int:
-    return sum(
-        value
-        for stack, value in profile.iter_stacks(sample_type)
-        if any(profile.frames[f].function == name for f in stack)
-    )
-
-
-def _hot_share(profile: Profile, sample_type: str | None = None) -> float:
-    hot, cold = _inclusive(profile, "hot", sample_type), _inclusive(profile, "cold", sample_type)
-    return 100 * hot / (hot + cold)
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +30,8 @@ def cpu_split_profile() -> Profile:
 def test_cpu_split_is_70_30(cpu_split_profile: Profile) -> None:
     profile = cpu_split_profile
     assert str(profile.sample_types[profile.default_type]) == "cpu/nanoseconds"
-    assert abs(_hot_share(profile) - 70) <= 7
-    assert abs(_hot_share(profile, "wall") - 70) <= 7
+    assert abs(hot_share(profile) - 70) <= 7
+    assert abs(hot_share(profile, "wall") - 70) <= 7
     # callers come from Scalene's sampled stacks: <module> -> main -> hot
     hot_stacks = [s for s, _ in profile.iter_stacks() if profile.frames[s[-1]].function == "hot"]
     assert hot_stacks and all(
@@ -68,16 +51,16 @@ def test_cpu_split_is_70_30(cpu_split_profile: Profile) -> None:
 def test_cpu_split_survives_save_and_reload(cpu_split_profile: Profile, tmp_path: Path, suffix: str) -> None:
     path = files.save(cpu_split_profile, tmp_path / f"cpu{suffix}")
     again = files.load(path)
-    assert abs(_hot_share(again) - 70) <= 7
-    assert abs(_hot_share(again) - _hot_share(cpu_split_profile)) < 0.01
+    assert abs(hot_share(again) - 70) <= 7
+    assert abs(hot_share(again) - hot_share(cpu_split_profile)) < 0.01
 
 
 def test_alloc_split_total_memory(programs: Path) -> None:
     profile = collector.record([str(programs / "alloc_split_total.py")], RecordOptions())
     assert profile.total("alloc_space") >= 150 * MB
     big, small = (
-        _inclusive(profile, "allocate_big", "alloc_space"),
-        _inclusive(profile, "allocate_small", "alloc_space"),
+        inclusive(profile, "allocate_big", "alloc_space"),
+        inclusive(profile, "allocate_small", "alloc_space"),
     )
     assert abs(100 * big / (big + small) - 80) <= 8
     assert profile.metadata["peak_memory_bytes"] >= 80 * MB
@@ -102,7 +85,7 @@ def test_module_arguments_exit_status_and_quiet_stderr(
     assert "args ['-x', '--flag', '5']" in err  # the target's own stderr passes through
     assert "profile saved" not in err and "scalene view" not in err
     assert profile.metadata["exit_code"] == 3
-    assert _inclusive(profile, "spin") > 0.3e9
+    assert inclusive(profile, "spin") > 0.3e9
 
 
 def test_environment_keeps_scalene_in_one_process() -> None:
@@ -135,29 +118,10 @@ def test_user_errors_are_one_line(tmp_path: Path, programs: Path) -> None:
 def test_ctrl_c_returns_what_was_gathered(programs: Path, python: str, whom: str) -> None:
     """``group``: a terminal's Ctrl-C reaches perfkit and the target; ``perfkit``: only perfkit
     is signalled and must stop the target (one Scalene process, thanks to the prepared env)."""
-    driver = subprocess.Popen(
-        [python, str(programs / "record_summary.py"), "scalene", "--", python, str(programs / "alloc_loop.py")],
-        stdout=subprocess.PIPE,
-        start_new_session=True,
-    )
-    try:
-        assert driver.stdout is not None
-        assert driver.stdout.readline().strip() == b"started"
-        running = time.monotonic()
-        time.sleep(2.0)
-        signalled = time.monotonic()
-        if whom == "group":
-            os.killpg(driver.pid, signal.SIGINT)
-        else:
-            driver.send_signal(signal.SIGINT)
-        out, _ = driver.communicate(timeout=60)
-    finally:
-        if driver.poll() is None:
-            os.killpg(driver.pid, signal.SIGKILL)
-    summary = json.loads(out.decode().strip().splitlines()[-1])
+    summary, ran_before_signal = interrupt_summary(programs, python, "scalene", whom)
     assert summary.get("error") is None, summary
     assert summary["metadata"]["interrupted"] is True
     # the target stopped within seconds of Ctrl-C: its run time exceeds the time it had run
     # before the signal by at most a few seconds (reading the output afterwards is not counted)
-    assert summary["metadata"]["duration_ns"] / 1e9 - (signalled - running) < 8
+    assert summary["metadata"]["duration_ns"] / 1e9 - ran_before_signal < 8
     assert summary["functions"].get("spin", 0) > 0
