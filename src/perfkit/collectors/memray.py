@@ -38,13 +38,7 @@ def memray_args(target: Target, capture: Path, options: RecordOptions) -> list[s
         args.append("--native")
     if options.subprocesses:
         args.append("--follow-fork")
-    if target.kind == "module":
-        args += ["-m", str(target.entry)]
-    elif target.kind == "code":
-        args += ["-c", str(target.entry)]
-    else:
-        args.append(str(target.entry))
-    return [*args, *target.args]
+    return [*args, *target.entry_argv(), *target.args]
 
 
 def record(command: list[str], options: RecordOptions) -> Profile:

@@ -83,15 +83,17 @@ class Target:
     args: tuple[str, ...] = ()  #: the target's own arguments (its sys.argv[1:])
     python_options: tuple[str, ...] = ()  #: interpreter options before the entry (``-u``, ``-X dev``)
 
+    def entry_argv(self) -> list[str]:
+        """How the interpreter is told what to run: ``[app.py]``, ``[-m, mod]`` or ``[-c, code]``."""
+        if self.kind == "module":
+            return ["-m", str(self.entry)]
+        if self.kind == "code":
+            return ["-c", str(self.entry)]
+        return [str(self.entry)]
+
     def python_argv(self) -> list[str]:
         """What follows the interpreter to run this target: ``[-u, app.py, args...]``."""
-        if self.kind == "module":
-            head = ["-m", str(self.entry)]
-        elif self.kind == "code":
-            head = ["-c", str(self.entry)]
-        else:
-            head = [str(self.entry)]
-        return [*self.python_options, *head, *self.args]
+        return [*self.python_options, *self.entry_argv(), *self.args]
 
 
 @dataclass

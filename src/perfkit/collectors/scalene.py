@@ -50,12 +50,7 @@ def scalene_args(target: Target, output: Path, options: RecordOptions) -> list[s
     args = [str(target.python), *target.python_options, "-m", "scalene", "run", "-o", str(output)]
     args += ["--cpu-sampling-rate", f"{1.0 / options.rate:.6g}"]
     args += ["--allocation-sampling-window", str(ALLOCATION_WINDOW)]
-    if target.kind == "module":
-        args += ["-m", str(target.entry)]
-    elif target.kind == "code":
-        args += ["-c", str(target.entry)]
-    else:
-        args.append(str(target.entry))
+    args += target.entry_argv()
     if target.args:
         args += ["---", *target.args]
     return args
