@@ -106,12 +106,14 @@ def test_cpu_mode_labels_the_running_task() -> None:
     with workload():
         profile = Sampler(100, "cpu").collect(1.0)
     assert "crunch" in by_label(profile, "task")
-    assert leaves(profile, "task", "crunch") <= {
-        "spin_once",
-        "crunch",
-        "EpollSelector.select",
-        "BaseEventLoop._run_once",
+    # the running task's samples are in its own code or in the event loop driving it
+    # (a tick may land in any loop method, e.g. call_soon), never in another thread's code
+    stray = {
+        leaf
+        for leaf in leaves(profile, "task", "crunch")
+        if leaf not in {"spin_once", "crunch"} and not leaf.startswith(("BaseEventLoop.", "EpollSelector."))
     }
+    assert not stray
 
 
 def test_wall_mode_sees_waiting_threads_and_tasks_with_await_stacks() -> None:
