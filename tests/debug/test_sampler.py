@@ -111,7 +111,10 @@ def test_cpu_mode_labels_the_running_task() -> None:
     stray = {
         leaf
         for leaf in leaves(profile, "task", "crunch")
-        if leaf not in {"spin_once", "crunch"} and not leaf.startswith(("BaseEventLoop.", "BaseSelectorEventLoop.", "_UnixSelectorEventLoop.", "EpollSelector.", "Handle."))
+        if leaf not in {"spin_once", "crunch"}
+        and not leaf.startswith(
+            ("BaseEventLoop.", "BaseSelectorEventLoop.", "_UnixSelectorEventLoop.", "EpollSelector.", "Handle.")
+        )
     }
     assert not stray
 
