@@ -48,8 +48,12 @@ class _Coro(collections.abc.Coroutine):
             r = fn(*args)
         except BaseException:
             self.final = dict(lt.vc)
-            # callbacks run on the loop after a task finishes: they see everything it did
-            prev.join(self.final)
+            # the task's done callbacks see what it did (see call_soon); the loop's thread sees
+            # it only once the loop stops, or every callback would order every later task
+            done = _loop_done()
+            for k, v in self.final.items():
+                if done.get(k, 0) < v:
+                    done[k] = v
             raise
         finally:
             tls.cur = prev
@@ -77,19 +81,51 @@ class _Coro(collections.abc.Coroutine):
 
 def received(lt: LT, fut) -> None:
     """``lt`` resumes after ``fut`` completed: join whatever completed it."""
-    try:
-        w = _TASKS.get(fut)
-    except TypeError:
-        w = None
-    if w is not None and w.final:
-        lt.join(w.final)
-    clock = getattr(fut, "_pk_clock", None)
+    clock = clock_of(fut)
     if clock:
         lt.join(clock)
     children = getattr(fut, "_children", None)
     if children:
         for child in children:
             received(lt, child)
+
+
+def _loop_done() -> dict[int, int]:
+    """The clocks of every task finished on this OS thread's loop so far."""
+    try:
+        return tls.aio_done
+    except AttributeError:
+        tls.aio_done = {}
+        return tls.aio_done
+
+
+def clock_of(fut) -> dict[int, int] | None:
+    """What completing ``fut`` published: its task's final clock or the completer's stamp."""
+    try:
+        w = _TASKS.get(fut)
+    except TypeError:
+        w = None
+    if w is not None and w.final:
+        return w.final
+    return getattr(fut, "_pk_clock", None)
+
+
+def _done_callback(cb, fut, clock: dict[int, int]):
+    """Run ``cb(fut)`` on the loop's thread knowing what completed ``fut``, and nothing more."""
+
+    def run(*args):
+        lt = base()
+        saved = dict(lt.vc)
+        lt.join(clock)
+        try:
+            return cb(*args)
+        finally:
+            own = lt.vc[lt.tid]
+            lt.vc = saved
+            saved[lt.tid] = own
+            lt.tick()
+
+    return run
 
 
 def _stamp(fut) -> None:
@@ -151,7 +187,12 @@ def patch() -> None:
     if _done:
         return
     _done = True
-    from asyncio import base_events, futures, locks, queues
+    from asyncio import base_events, futures, locks, queues, tasks
+
+    try:
+        from asyncio import taskgroups
+    except ImportError:  # Python < 3.11
+        taskgroups = None
 
     class RaceFuture(futures.Future):
         """A loop future remembering the clock of whoever completed it."""
@@ -187,6 +228,67 @@ def patch() -> None:
     create_task.__doc__ = orig_create_task.__doc__
     Loop.create_future = create_future
     Loop.create_task = create_task
+
+    orig_call_soon = Loop.call_soon
+
+    def call_soon(self, callback, *args, **kwargs):
+        # a future's done callbacks are scheduled as call_soon(cb, fut)
+        if len(args) == 1 and isinstance(args[0], futures.Future) and args[0].done():
+            clock = clock_of(args[0])
+            if clock:
+                callback = _done_callback(callback, args[0], clock)
+        return orig_call_soon(self, callback, *args, **kwargs)
+
+    call_soon.__doc__ = orig_call_soon.__doc__
+    Loop.call_soon = call_soon
+
+    orig_run_forever = Loop.run_forever
+
+    def run_forever(self):
+        try:
+            return orig_run_forever(self)
+        finally:
+            base().join(_loop_done())
+
+    run_forever.__doc__ = orig_run_forever.__doc__
+    Loop.run_forever = run_forever
+
+    orig_wait = tasks._wait
+
+    async def _wait(fs, *args, **kwargs):
+        done, pending = await orig_wait(fs, *args, **kwargs)
+        lt = current()
+        for f in done:
+            received(lt, f)
+        return done, pending
+
+    tasks._wait = _wait
+
+    if taskgroups is not None:
+        TG = taskgroups.TaskGroup
+
+        def tg_create_task(orig):
+            def create_task(self, *args, **kwargs):
+                task = orig(self, *args, **kwargs)
+                self.__dict__.setdefault("_pk_tasks", []).append(task)
+                return task
+
+            return create_task
+
+        def tg_aexit(orig):
+            async def __aexit__(self, *args):
+                try:
+                    return await orig(self, *args)
+                finally:
+                    lt = current()
+                    for task in self.__dict__.pop("_pk_tasks", ()):
+                        if task.done():
+                            received(lt, task)
+
+            return __aexit__
+
+        _wrap(TG, "create_task", tg_create_task)
+        _wrap(TG, "__aexit__", tg_aexit)
 
     orig_copy = futures._copy_future_state
 
