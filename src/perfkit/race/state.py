@@ -68,6 +68,15 @@ def is_library(filename: str) -> bool:
     return filename.startswith(_STDLIB) or "site-packages" in filename or "dist-packages" in filename
 
 
+_ASYNCIO_EVENTS = os.path.join(_STDLIB, "asyncio", "events.py")
+
+
+def is_loop_boundary(code) -> bool:
+    """An event loop callback (``Handle._run``): a task's or callback's stack ends there, as a
+    goroutine's does, instead of going on through the loop to ``asyncio.run``."""
+    return code.co_name == "_run" and code.co_filename == _ASYNCIO_EVENTS
+
+
 def capture_stack(frame=None, limit: int = 24, trim_library: bool = True) -> tuple[tuple[str, int, str], ...]:
     """Innermost-first (file, line, function) of the caller, without detector frames.
 
@@ -78,6 +87,8 @@ def capture_stack(frame=None, limit: int = 24, trim_library: bool = True) -> tup
     out: list[tuple[str, int, str]] = []
     while f is not None and len(out) < limit:
         fn = f.f_code.co_filename
+        if out and is_loop_boundary(f.f_code):
+            break
         if not hidden(fn) and not (trim_library and not out and is_library(fn)):
             out.append((fn, f.f_lineno, f.f_code.co_name))
         f = f.f_back
