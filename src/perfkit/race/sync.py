@@ -430,8 +430,15 @@ def patch_queue() -> None:
     def get(orig):
         def get(self, block=True, timeout=None):
             if block and timeout is None and not self._qsize():
-                return _blocking("Queue.get", orig, self, block, timeout)
-            return orig(self, block, timeout)
+                item = _blocking("Queue.get", orig, self, block, timeout)
+            else:
+                item = orig(self, block, timeout)
+            # FIFO/LIFO queues never look at their items: receive outside the queue's mutex, which
+            # the detector would otherwise hold longer (a convoy on two cores); a PriorityQueue
+            # compares items under the mutex, so it receives in _get/_put instead
+            if not isinstance(self, queue.PriorityQueue):
+                _recv(self)
+            return item
 
         return get
 
@@ -466,8 +473,7 @@ def patch_queue() -> None:
 
         return _put
 
-    for cls in (Queue, queue.LifoQueue, queue.PriorityQueue):
-        _wrap(cls, "_get", inner_get)
+    _wrap(queue.PriorityQueue, "_get", inner_get)
     _wrap(queue.PriorityQueue, "_put", prio_put)
     _wrap(Queue, "__init__", init)
     _wrap(Queue, "put", put)
