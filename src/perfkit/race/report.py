@@ -1,7 +1,7 @@
 """Go-shaped race and deadlock reports: formatting, deduplication, suppressions, exit status.
 
 Options come from ``PERFKIT_RACE`` like ``GORACE`` (``halt_on_error=1 exitcode=66
-log_path=FILE``); suppressions from the file named by ``PERFKIT_RACE_SUPPRESSIONS`` with lines
+log_path=FILE switch_interval=SECONDS``); suppressions from the file named by ``PERFKIT_RACE_SUPPRESSIONS`` with lines
 ``race:PATTERN`` or ``deadlock:PATTERN`` (``*`` wildcard, ``^``/``$`` anchors, otherwise a
 substring of a function name, file name or location in either stack).
 """
@@ -17,7 +17,10 @@ import sys
 from dataclasses import dataclass, field
 
 SEP = "=================="
-OPTION_KEYS = ("halt_on_error", "exitcode", "log_path")
+OPTION_KEYS = ("halt_on_error", "exitcode", "log_path", "switch_interval")
+#: the detector slows code about 6x, so threads switch 6x less often than Python's 5 ms to do as
+#: much work between switches as a plain run; happens-before detection does not depend on it
+SWITCH_INTERVAL = 0.03
 
 
 @dataclass
@@ -25,6 +28,7 @@ class Options:
     halt_on_error: bool = False
     exitcode: int = 66
     log_path: str = ""
+    switch_interval: float = SWITCH_INTERVAL
     #: exit with ``exitcode`` at interpreter exit when something was reported
     exit_override: bool = True
     suppress: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
@@ -45,6 +49,10 @@ def parse_options(text: str) -> tuple[Options, list[str]]:
                 opts.exitcode = int(value)
             elif key == "log_path":
                 opts.log_path = value
+            elif key == "switch_interval":
+                opts.switch_interval = float(value)
+                if not 0 < opts.switch_interval <= 1:
+                    raise ValueError
             else:
                 raise ValueError
         except ValueError:

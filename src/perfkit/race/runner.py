@@ -45,7 +45,8 @@ def _check_options() -> None:
     _, bad = report.parse_options(os.environ.get("PERFKIT_RACE", ""))
     if bad:
         raise PerfkitError(
-            f"PERFKIT_RACE: cannot read {' '.join(bad)!r}; use words like `halt_on_error=1 exitcode=66 log_path=FILE`"
+            f"PERFKIT_RACE: cannot read {' '.join(bad)!r}; use words like "
+            "`halt_on_error=1 exitcode=66 log_path=FILE switch_interval=0.03`"
         )
 
 
