@@ -21,6 +21,7 @@ from perfkit import files
 from perfkit.collectors import ptrace
 from perfkit.errors import PerfkitError
 from perfkit.model import Profile
+from perfkit.views.units import resolve_sample_type
 
 #: exit status when the user stopped recording with Ctrl-C (128 + SIGINT, as shells report it)
 EXIT_INTERRUPTED = 130
@@ -109,13 +110,8 @@ def compile_regex(option: str, pattern: str | None) -> re.Pattern[str] | None:
 
 def check_sample_type(profile: Profile, sample_type: str | None, source: Path) -> None:
     """Fail with the list of sample types when ``sample_type`` is not in ``profile``."""
-    if sample_type is None:
-        return
-    try:
-        profile.type_index(sample_type)
-    except KeyError:
-        known = ", ".join(str(t) for t in profile.sample_types)
-        raise PerfkitError(f"--sample-type {sample_type}: not in {source}; use one of: {known}") from None
+    if sample_type is not None:
+        resolve_sample_type(profile, sample_type, str(source))
 
 
 def load(path: Path, fmt: str | None = None) -> Profile:

@@ -20,7 +20,7 @@ from perfkit.errors import PerfkitError
 from perfkit.model import Frame, Profile, ValueType
 from perfkit.views.flame_colors import LEGEND, ORIGINS, diff_colour, frame_colour, origin
 from perfkit.views.flame_tree import ROOT, Layout, layout
-from perfkit.views.units import format_value, is_bytes, is_time
+from perfkit.views.units import format_value, is_bytes, is_time, resolve_sample_type
 
 __all__ = ["EXTENSIONS", "NAME", "render_svg", "write"]
 
@@ -91,16 +91,6 @@ def _unit_kind(unit: str) -> tuple[str, float]:
     if is_bytes(unit):
         return "bytes", _BYTE_FACTORS.get(unit.lower(), 1.0)
     return "count", 1.0
-
-
-def _resolve_type(profile: Profile, sample_type: str | int | None, what: str) -> int:
-    try:
-        return profile.type_index(sample_type)
-    except KeyError:
-        known = ", ".join(str(vt) for vt in profile.sample_types)
-        raise PerfkitError(
-            f"--sample-type {sample_type}: the {what} profile has no such sample type; use one of: {known}"
-        ) from None
 
 
 def _base_totals(profile: Profile, index: int, base: Profile, normalize: bool) -> tuple[dict, list[Frame]]:
@@ -205,7 +195,7 @@ def write(
     profile = profile.coarsen(granularity)
     if base is not None:
         base = base.coarsen(granularity)
-    index = _resolve_type(profile, sample_type, "input")
+    index = resolve_sample_type(profile, sample_type)
     vt = profile.sample_types[index]
     diff = base is not None
     title = title if title is not None else _default_title(inverted, diff)

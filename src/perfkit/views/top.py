@@ -18,7 +18,7 @@ from rich.table import Table
 
 from perfkit.errors import PerfkitError
 from perfkit.model import Frame, Profile, ValueType
-from perfkit.views.units import format_percent, format_value
+from perfkit.views.units import format_percent, format_value, resolve_sample_type
 
 __all__ = [
     "TopRow",
@@ -100,15 +100,6 @@ class TopTable:
             format_percent(row.cum, self.total),
             row.label,
         )
-
-
-def resolve_sample_type(profile: Profile, sample_type: str | int | None) -> int:
-    """The column index for ``--sample-type``, or a one-line error listing the choices."""
-    try:
-        return profile.type_index(sample_type)
-    except KeyError:
-        known = ", ".join(str(vt) for vt in profile.sample_types)
-        raise PerfkitError(f"--sample-type {sample_type}: not in this profile; use one of: {known}") from None
 
 
 def flat_cum(
