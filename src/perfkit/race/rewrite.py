@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import ast
 import copy
-from dataclasses import dataclass, field
 from importlib import import_module
 
 # submodules by importlib: `from . import x` would import all of perfkit here (see _boot)
 runtime = import_module(".runtime", __package__)
+scopes = import_module(".scopes", __package__)
 
 
 PREFIX = "_pk_"
@@ -71,72 +71,6 @@ _IOP = {
     ast.BitAnd: "iand",
     ast.MatMult: "imatmul",
 }
-_FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
-_COMPS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-
-
-@dataclass
-class _Scope:
-    kind: str  # module, function, class, comprehension
-    locals: set[str] = field(default_factory=set)
-    globals: set[str] = field(default_factory=set)
-    nonlocals: set[str] = field(default_factory=set)
-
-
-def _target_names(node: ast.AST, out: set[str]) -> None:
-    for sub in ast.walk(node):
-        if isinstance(sub, ast.Name) and isinstance(sub.ctx, (ast.Store, ast.Del)):
-            out.add(sub.id)
-        elif isinstance(sub, ast.Starred):
-            continue
-
-
-def _bound_names(body: list[ast.stmt] | ast.expr, scope: _Scope) -> None:
-    """Names a function or class body binds, without descending into nested scopes."""
-    stack: list[ast.AST] = list(body) if isinstance(body, list) else [body]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Global):
-            scope.globals.update(node.names)
-            continue
-        if isinstance(node, ast.Nonlocal):
-            scope.nonlocals.update(node.names)
-            continue
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            scope.locals.add(node.name)
-            stack.extend(node.decorator_list)
-            if not isinstance(node, ast.ClassDef):
-                stack.extend(d for d in node.args.defaults + node.args.kw_defaults if d is not None)
-            continue
-        if isinstance(node, ast.Lambda):
-            stack.extend(d for d in node.args.defaults + node.args.kw_defaults if d is not None)
-            continue
-        if isinstance(node, _COMPS):
-            # only walrus targets escape a comprehension
-            for sub in ast.walk(node):
-                if isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name):
-                    scope.locals.add(sub.target.id)
-            continue
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            scope.locals.add(node.id)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                scope.locals.add((alias.asname or alias.name).split(".")[0])
-        elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
-            scope.locals.add(node.name)
-        elif isinstance(node, ast.MatchMapping) and node.rest:
-            scope.locals.add(node.rest)
-        stack.extend(ast.iter_child_nodes(node))
-    scope.locals -= scope.globals
-
-
-def _args_names(args: ast.arguments) -> set[str]:
-    names = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
-    if args.vararg:
-        names.add(args.vararg.arg)
-    if args.kwarg:
-        names.add(args.kwarg.arg)
-    return names
 
 
 def _sig(sub: ast.Subscript) -> tuple[str, str]:
@@ -177,10 +111,10 @@ class Rewriter(ast.NodeTransformer):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     self.module_names.add(alias.asname or alias.name.split(".")[0])
-        module = _Scope("module")
-        _bound_names(tree.body, module)
+        module = scopes.Scope("module")
+        scopes.bound_names(tree.body, module)
         self.module_names -= {n for n in module.locals if n in self.shared_globals}
-        self.scopes: list[_Scope] = [module]
+        self.scopes: list[scopes.Scope] = [module]
         self.classes: list[str] = []
         self.funcs: list[str] = ["<module>"]
         self.item_reads: list[set[tuple[str, str]]] = [set()]
@@ -280,8 +214,8 @@ class Rewriter(ast.NodeTransformer):
         node.decorator_list = [self.visit(d) for d in node.decorator_list]
         node.args.defaults = [self.visit(d) for d in node.args.defaults]
         node.args.kw_defaults = [self.visit(d) if d is not None else None for d in node.args.kw_defaults]
-        scope = _Scope("function", locals=_args_names(node.args))
-        _bound_names(node.body, scope)
+        scope = scopes.Scope("function", locals=scopes.args_names(node.args))
+        scopes.bound_names(node.body, scope)
         self.scopes.append(scope)
         self.funcs.append(name)
         self.item_reads.append(set())
@@ -311,8 +245,8 @@ class Rewriter(ast.NodeTransformer):
     def visit_Lambda(self, node):
         node.args.defaults = [self.visit(d) for d in node.args.defaults]
         node.args.kw_defaults = [self.visit(d) if d is not None else None for d in node.args.kw_defaults]
-        scope = _Scope("function", locals=_args_names(node.args))
-        _bound_names(node.body, scope)
+        scope = scopes.Scope("function", locals=scopes.args_names(node.args))
+        scopes.bound_names(node.body, scope)
         self.scopes.append(scope)
         node.body = self.visit(node.body)
         self.scopes.pop()
@@ -322,8 +256,8 @@ class Rewriter(ast.NodeTransformer):
         node.decorator_list = [self.visit(d) for d in node.decorator_list]
         node.bases = [self.visit(b) for b in node.bases]
         node.keywords = [self.visit(k) for k in node.keywords]
-        scope = _Scope("class")
-        _bound_names(node.body, scope)
+        scope = scopes.Scope("class")
+        scopes.bound_names(node.body, scope)
         self.scopes.append(scope)
         self.classes.append(node.name)
         node.body = self._stmts(node.body)
@@ -334,9 +268,9 @@ class Rewriter(ast.NodeTransformer):
     def _comprehension(self, node, elts: list[str]):
         first = node.generators[0]
         first.iter = self._iter(first.iter)
-        scope = _Scope("comprehension")
+        scope = scopes.Scope("comprehension")
         for gen in node.generators:
-            _target_names(gen.target, scope.locals)
+            scopes.target_names(gen.target, scope.locals)
         self.scopes.append(scope)
         for i, gen in enumerate(node.generators):
             if i:
