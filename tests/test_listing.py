@@ -165,8 +165,8 @@ def test_real_py_spy_listing(programs: Path, python: str, tmp_path: Path) -> Non
     spy = str(Path(python).parent / "py-spy")
     cmd = [spy, "record", "-r", "200", "-f", "raw", "--full-filenames", "-o", str(out), "--"]
     subprocess.run([*cmd, python, str(programs / "cpu_split.py"), "1"], check=True, capture_output=True, timeout=60)
-    # py-spy sometimes writes a sample with an empty stack (" 1"); the folded reader rejects it
-    lines = [line for line in out.read_text().splitlines() if line.strip() and not line.startswith(" ")]
+    # read py-spy's file as it is: samples without Python frames come as bare " N" lines
+    lines = out.read_text().splitlines()
     text = format_listing(folded.parse(lines), "^hot$")
     assert "source unavailable" not in text
     body = text.splitlines()[3:]

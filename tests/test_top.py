@@ -264,8 +264,8 @@ def test_real_py_spy_profile_has_hot_above_cold(programs: Path, python: str, tmp
         capture_output=True,
         timeout=60,
     )
-    # py-spy sometimes writes a sample with an empty stack (" 1"); the folded reader rejects it
-    lines = [line for line in out.read_text().splitlines() if line.strip() and not line.startswith(" ")]
+    # read py-spy's file as it is: samples without Python frames come as bare " N" lines
+    lines = out.read_text().splitlines()
     rows = {r.name: r for r in top_rows(folded.parse(lines))}
     assert rows["hot"].flat > rows["cold"].flat > 0
     assert 0.5 < rows["hot"].flat / (rows["hot"].flat + rows["cold"].flat) < 0.9
