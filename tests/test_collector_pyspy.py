@@ -275,3 +275,12 @@ def test_ptracer_launcher_runs_the_target(python: str, tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 4 and marker.exists()
+
+
+def test_read_raw_keeps_samples_without_python_frames(tmp_path: Path) -> None:
+    """py-spy writes ` N` for samples with no Python frame: they count in the totals."""
+    raw = tmp_path / "raw.txt"
+    raw.write_text("thread (0x1): MainThread;main (app.py:3);hot (app.py:9) 6\n 4\n")
+    profile = pyspy.read_raw(raw, pid=None, rate=100)
+    assert profile.total("samples") == 10
+    assert profile.stack_totals("samples")[()] == 4

@@ -168,12 +168,13 @@ def read_raw(path: Path, *, pid: int | None, rate: int, idle: bool = False) -> P
     names: dict[tuple[str | None, str], str] = {}
     with open(path, encoding="utf-8", errors="replace") as lines:
         for lineno, line in enumerate(lines, 1):
-            stack, _, count = line.rstrip("\n").rpartition(" ")
-            if not stack:
+            if not line.strip():
                 continue
+            stack, _, count = line.rstrip("\n").rpartition(" ")
             if not count.isdigit():
                 raise ValueError(f"{path}: line {lineno}: no sample count at the end")
-            parts = stack.split(";")
+            # a bare " N" line is N samples without Python frames: kept, so totals stay exact
+            parts = stack.split(";") if stack else []
             owner: str | None = None
             while parts and (m := _PROCESS_FRAME.match(parts[0])):
                 owner = m["pid"]
