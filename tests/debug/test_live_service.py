@@ -38,9 +38,11 @@ def test_cpu_profile_read_by_go_tool_pprof_busy_handler_dominant(service: str, g
     profile = pprof.decode(body)
     assert [str(t) for t in profile.sample_types] == ["samples/count", "cpu/nanoseconds"]
     assert {"busy-0", "busy-1"} <= set(profile.label_values("thread"))
-    # waiting threads (the idle event loop, the main thread) are not on the CPU profile
-    leaves = {profile.frames[stack[-1]].function for stack, _ in profile.iter_stacks() if stack}
-    assert "Condition.wait" not in leaves and "Event.wait" not in leaves
+    # waiting threads (the idle event loop, the main thread) are all but absent from the CPU
+    # profile: a tick may catch one in the moment it wakes, weighted by the little CPU it used
+    cpu = profile.stack_totals("cpu")
+    waiting = sum(v for stack, v in cpu.items() if stack and profile.frames[stack[-1]].function.endswith(".wait"))
+    assert waiting <= 0.02 * sum(cpu.values()), f"waiting threads took {waiting} of {sum(cpu.values())} ns"
 
 
 def test_goroutine_debug2_names_each_thread_and_task(service: str) -> None:
