@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from goprofiles import GoProfiles, record_go_profiles
+
 PROGRAMS = Path(__file__).parent / "programs"
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -66,3 +68,12 @@ def as_nobody() -> list[str]:
     if probe.returncode != 0:
         pytest.skip(f"SKIPPED LOUDLY: {sys.executable} cannot run as nobody: {probe.stderr.strip()[:200]}")
     return prefix
+
+
+@pytest.fixture(scope="session")
+def go_profiles(tmp_path_factory: pytest.TempPathFactory) -> GoProfiles:
+    """CPU, heap and goroutine profiles written by Go's own runtime/pprof, built once per session."""
+    go = shutil.which("go")
+    if go is None:
+        pytest.skip("SKIPPED LOUDLY: `go` is not installed (apt-get install golang-go; .ci/run does)")
+    return record_go_profiles(go, tmp_path_factory.mktemp("gorecorder"))

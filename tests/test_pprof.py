@@ -8,13 +8,13 @@ import gzip
 import os
 import re
 import subprocess
-import textwrap
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from goprofiles import GoProfiles
 from perfkit import files
 from perfkit.errors import PerfkitError
 from perfkit.formats import pprof
@@ -325,104 +325,6 @@ def test_go_tool_pprof_traces_show_our_stacks(go_tool: str, tmp_path: Path) -> N
     assert "command=python cpu_split.py" in out
 
 
-GO_PROGRAM = textwrap.dedent(
-    """\
-    package main
-
-    import (
-        "os"
-        "runtime"
-        "runtime/pprof"
-        "time"
-    )
-
-    var sink []byte
-    var keep [][]byte
-
-    //go:noinline
-    func spin(n int) int {
-        x := 0
-        for i := 0; i < n; i++ {
-            x += i * i % 7
-        }
-        return x
-    }
-
-    //go:noinline
-    func hot() int { return spin(200000) }
-
-    //go:noinline
-    func cold() int { return spin(200000) }
-
-    //go:noinline
-    func allocateBig() {
-        for i := 0; i < 80; i++ {
-            keep = append(keep, make([]byte, 1<<20))
-        }
-    }
-
-    //go:noinline
-    func allocateSmall() {
-        for i := 0; i < 20; i++ {
-            keep = append(keep, make([]byte, 1<<20))
-        }
-    }
-
-    func main() {
-        runtime.MemProfileRate = 1
-        cpu, _ := os.Create(os.Args[1])
-        pprof.StartCPUProfile(cpu)
-        total := 0
-        deadline := time.Now().Add(1500 * time.Millisecond)
-        for time.Now().Before(deadline) {
-            for i := 0; i < 7; i++ {
-                total += hot()
-            }
-            for i := 0; i < 3; i++ {
-                total += cold()
-            }
-        }
-        pprof.StopCPUProfile()
-        cpu.Close()
-        allocateBig()
-        allocateSmall()
-        runtime.GC()
-        heap, _ := os.Create(os.Args[2])
-        pprof.Lookup("heap").WriteTo(heap, 0)
-        heap.Close()
-        if total == 42 {
-            sink = make([]byte, 1)
-        }
-    }
-    """
-)
-
-
-@pytest.fixture(scope="module")
-def go_profiles(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """CPU and heap profiles written by Go's own runtime/pprof."""
-    import shutil
-
-    go = shutil.which("go")
-    if go is None:
-        pytest.skip("SKIPPED LOUDLY: `go` is not installed (apt-get install golang-go; .ci/run does)")
-    work = tmp_path_factory.mktemp("goprog")
-    (work / "main.go").write_text(GO_PROGRAM)
-    (work / "go.mod").write_text("module split\n\ngo 1.19\n")
-    env = {
-        **os.environ,
-        "GOPATH": str(work / "gopath"),
-        "GOCACHE": str(work / "gocache"),
-        "GOFLAGS": "-mod=mod",
-        "GO111MODULE": "on",
-        "GOPROXY": "off",
-        "CGO_ENABLED": "0",
-    }
-    cpu, heap = work / "cpu.pb.gz", work / "heap.pb.gz"
-    subprocess.run([go, "run", ".", str(cpu), str(heap)], cwd=work, env=env, check=True, timeout=300)
-    return cpu, heap
-
-
 def _flat_share(profile: Profile, sample_type: str, *names: str) -> dict[str, float]:
     """Share of the total whose stacks pass through each named function (cumulative)."""
     t = profile.type_index(sample_type)
@@ -435,8 +337,8 @@ def _flat_share(profile: Profile, sample_type: str, *names: str) -> dict[str, fl
 
 
 @pytest.mark.gotool
-def test_reads_go_cpu_profile(go_profiles: tuple[Path, Path], go_tool: str) -> None:
-    cpu, _ = go_profiles
+def test_reads_go_cpu_profile(go_profiles: GoProfiles, go_tool: str) -> None:
+    cpu = go_profiles.cpu
     profile = files.load(cpu)
     assert [str(t) for t in profile.sample_types] == ["samples/count", "cpu/nanoseconds"]
     assert profile.period_type == ValueType("cpu", "nanoseconds") and profile.period > 0
@@ -454,8 +356,8 @@ def test_reads_go_cpu_profile(go_profiles: tuple[Path, Path], go_tool: str) -> N
 
 
 @pytest.mark.gotool
-def test_reads_go_heap_profile(go_profiles: tuple[Path, Path], tmp_path: Path, go_tool: str) -> None:
-    _, heap = go_profiles
+def test_reads_go_heap_profile(go_profiles: GoProfiles, tmp_path: Path, go_tool: str) -> None:
+    heap = go_profiles.heap
     profile = files.load(heap)
     assert [t.type for t in profile.sample_types] == ["alloc_objects", "alloc_space", "inuse_objects", "inuse_space"]
     shares = _flat_share(profile, "alloc_space", "main.allocateBig", "main.allocateSmall")
