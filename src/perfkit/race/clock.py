@@ -95,3 +95,31 @@ def snapshot(lt: LT) -> dict[int, int]:
     snap = dict(lt.vc)
     lt.tick()
     return snap
+
+
+class Capacity:
+    """Go's rule for a buffered channel of capacity C: the k-th receive happens before the
+    (k+C)-th send completes. So a ``Queue(maxsize=1)`` used as a mutex orders like one.
+
+    Called under the queue's own mutex (or on its event loop), so counts follow the real order.
+    At most C receive clocks wait for their send.
+    """
+
+    __slots__ = ("clocks", "gets", "puts", "size")
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.gets = 0
+        self.puts = 0
+        self.clocks: dict[int, dict[int, int]] = {}
+
+    def got(self, lt: LT) -> None:
+        self.gets += 1
+        self.clocks[self.gets] = dict(lt.vc)
+        lt.tick()
+
+    def put(self, lt: LT) -> None:
+        self.puts += 1
+        clock = self.clocks.pop(self.puts - self.size, None)
+        if clock:
+            lt.join(clock)

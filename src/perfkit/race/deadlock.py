@@ -132,6 +132,7 @@ def _report_hang(frames: dict[int, object]) -> None:
     if report.emit("deadlock", ("hang", time.time()), lines, []):
         report.OPTS.exit_override = True
         report.finish()
+        os._exit(report.OPTS.exitcode)  # a child that hangs ends too
 
 
 def _watch(interval: float) -> None:

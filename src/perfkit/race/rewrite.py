@@ -28,7 +28,26 @@ scopes = import_module(".scopes", __package__)
 
 
 PREFIX = "_pk_"
-HELPERS = ("ga", "sa", "da", "gr", "gw", "gwr", "gi", "si", "si_rmw", "di", "mc", "it", "itm", "inop", "iop")
+HELPERS = (
+    "ga",
+    "sa",
+    "da",
+    "gr",
+    "gw",
+    "gwr",
+    "gi",
+    "si",
+    "si_rmw",
+    "di",
+    "mc",
+    "it",
+    "itm",
+    "inop",
+    "iop",
+    "Cell",
+    "cr",
+    "cw",
+)
 CONTAINER_METHODS = frozenset(
     {
         "get",
@@ -115,6 +134,8 @@ class Rewriter(ast.NodeTransformer):
         scopes.bound_names(tree.body, module)
         self.module_names -= {n for n in module.locals if n in self.shared_globals}
         self.scopes: list[scopes.Scope] = [module]
+        #: per scope: closure variable -> name of the local holding its :class:`runtime.Cell`
+        self.cells: list[dict[str, str]] = [{}]
         self.classes: list[str] = []
         self.funcs: list[str] = ["<module>"]
         self.item_reads: list[set[tuple[str, str]]] = [set()]
@@ -163,6 +184,31 @@ class Rewriter(ast.NodeTransformer):
             if name in sc.locals:
                 return False
         return True
+
+    def _cell(self, name: str) -> str | None:
+        """The marker of the closure variable ``name`` refers to here, if it is observed."""
+        last = len(self.scopes) - 1
+        for i in range(last, -1, -1):
+            sc = self.scopes[i]
+            if sc.kind == "module" or name in sc.globals:
+                return None
+            if name in sc.nonlocals:
+                continue
+            if sc.kind == "class":
+                if i == last and name in sc.locals:
+                    return None
+                continue
+            if name in sc.locals:
+                return self.cells[i].get(name)
+        return None
+
+    def _cell_read(self, node: ast.Name, marker: str) -> ast.Call:
+        args = [ast.Name(node.id, ast.Load()), ast.Name(marker, ast.Load()), ast.Constant(node.id), self._site(node)]
+        return self._call("cr", args, node)
+
+    def _cell_write(self, value: ast.expr, target: ast.Name, marker: str, node: ast.AST) -> ast.Call:
+        args = [value, ast.Name(marker, ast.Load()), ast.Constant(target.id), self._site(target)]
+        return self._call("cw", args, node)
 
     def _g(self) -> ast.Name:
         return ast.Name(PREFIX + "G", ast.Load())
@@ -216,13 +262,24 @@ class Rewriter(ast.NodeTransformer):
         node.args.kw_defaults = [self.visit(d) if d is not None else None for d in node.args.kw_defaults]
         scope = scopes.Scope("function", locals=scopes.args_names(node.args))
         scopes.bound_names(node.body, scope)
+        shared = scopes.shared_cells(node, scope)
+        self.tmp += 1
+        marker = f"{PREFIX}cell{self.tmp}"
         self.scopes.append(scope)
+        self.cells.append(dict.fromkeys(shared, marker))
         self.funcs.append(name)
         self.item_reads.append(set())
         node.body = self._stmts(node.body)
         self.item_reads.pop()
         self.funcs.pop()
+        self.cells.pop()
         self.scopes.pop()
+        if shared:
+            first = node.body[0] if node.body else node
+            make = ast.Call(ast.Name(PREFIX + "Cell", ast.Load()), [ast.Constant(name)], [])
+            assign = ast.Assign([ast.Name(marker, ast.Store())], make)
+            at = 1 if node.body and _is_docstring(node.body[0]) else 0
+            node.body.insert(at, ast.copy_location(assign, first))
         return node
 
     def _stmts(self, body: list[ast.stmt]) -> list[ast.stmt]:
@@ -248,7 +305,9 @@ class Rewriter(ast.NodeTransformer):
         scope = scopes.Scope("function", locals=scopes.args_names(node.args))
         scopes.bound_names(node.body, scope)
         self.scopes.append(scope)
+        self.cells.append({})
         node.body = self.visit(node.body)
+        self.cells.pop()
         self.scopes.pop()
         return node
 
@@ -259,9 +318,11 @@ class Rewriter(ast.NodeTransformer):
         scope = scopes.Scope("class")
         scopes.bound_names(node.body, scope)
         self.scopes.append(scope)
+        self.cells.append({})
         self.classes.append(node.name)
         node.body = self._stmts(node.body)
         self.classes.pop()
+        self.cells.pop()
         self.scopes.pop()
         return node
 
@@ -272,6 +333,7 @@ class Rewriter(ast.NodeTransformer):
         for gen in node.generators:
             scopes.target_names(gen.target, scope.locals)
         self.scopes.append(scope)
+        self.cells.append({})
         for i, gen in enumerate(node.generators):
             if i:
                 gen.iter = self._iter(gen.iter)
@@ -279,6 +341,7 @@ class Rewriter(ast.NodeTransformer):
             gen.ifs = [self.visit(x) for x in gen.ifs]
         for name in elts:
             setattr(node, name, self.visit(getattr(node, name)))
+        self.cells.pop()
         self.scopes.pop()
         return node
 
@@ -322,8 +385,12 @@ class Rewriter(ast.NodeTransformer):
         return self._call("gi", [value, key, self._site(node, text)], node)
 
     def visit_Name(self, node):
-        if isinstance(node.ctx, ast.Load) and self._is_global(node.id):
-            return self._call("gr", [self._g(), ast.Constant(node.id), self._site(node)], node)
+        if isinstance(node.ctx, ast.Load):
+            if self._is_global(node.id):
+                return self._call("gr", [self._g(), ast.Constant(node.id), self._site(node)], node)
+            marker = self._cell(node.id)
+            if marker is not None:
+                return self._cell_read(node, marker)
         return node
 
     def visit_Call(self, node):
@@ -403,6 +470,11 @@ class Rewriter(ast.NodeTransformer):
         node.iter = self._iter(node.iter)
         node.target = self.visit(node.target)
         node.body = self._stmts(node.body)
+        for sub in ast.walk(node.target):
+            marker = self._cell(sub.id) if isinstance(sub, ast.Name) else None
+            if marker is not None:
+                write = self._cell_write(ast.Constant(None), sub, marker, node)
+                node.body.insert(0, ast.copy_location(ast.Expr(write), node))
         node.orelse = self._stmts(node.orelse)
         return node
 
@@ -422,13 +494,20 @@ class Rewriter(ast.NodeTransformer):
         if isinstance(target, ast.Name) and self._is_global(target.id):
             gw = self._call("gw", [value, self._g(), ast.Constant(target.id), self._site(target)], node)
             return [ast.copy_location(ast.Assign([target], gw), node)]
+        marker = self._cell(target.id) if isinstance(target, ast.Name) else None
+        if marker is not None:
+            return [ast.copy_location(ast.Assign([target], self._cell_write(value, target, marker, node)), node)]
         return None
 
     def _instrumented(self, target: ast.expr) -> bool:
         for sub in ast.walk(target):
             if isinstance(sub, (ast.Attribute, ast.Subscript)) and isinstance(sub.ctx, ast.Store):
                 return True
-            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store) and self._is_global(sub.id):
+            if (
+                isinstance(sub, ast.Name)
+                and isinstance(sub.ctx, ast.Store)
+                and (self._is_global(sub.id) or self._cell(sub.id) is not None)
+            ):
                 return True
         return False
 
@@ -442,7 +521,7 @@ class Rewriter(ast.NodeTransformer):
             elts = []
             for elt in target.elts:
                 inner = elt.value if isinstance(elt, ast.Starred) else elt
-                if isinstance(inner, ast.Name) and not self._is_global(inner.id):
+                if isinstance(inner, ast.Name) and not self._is_global(inner.id) and self._cell(inner.id) is None:
                     elts.append(elt)
                     continue
                 self.tmp += 1
@@ -486,7 +565,7 @@ class Rewriter(ast.NodeTransformer):
         reads = _item_reads(node.value)
         value = self.visit(node.value)
         self.item_reads[-1].update(reads)
-        if isinstance(node.target, ast.Name) and not self._is_global(node.target.id):
+        if isinstance(node.target, ast.Name) and not self._is_global(node.target.id) and not self._cell(node.target.id):
             node.value = value
             return node
         out = self._store(node.target, value, node, self._is_rmw(node.target, reads))
@@ -523,6 +602,12 @@ class Rewriter(ast.NodeTransformer):
             new = ast.copy_location(ast.Call(op, [read, self.visit(node.value)], []), node)
             gw = self._call("gw", [new, self._g(), ast.Constant(target.id), site], node)
             return ast.copy_location(ast.Assign([ast.Name(target.id, ast.Store())], gw), node)
+        marker = self._cell(target.id) if isinstance(target, ast.Name) else None
+        if marker is not None:
+            read = self._cell_read(ast.copy_location(ast.Name(target.id, ast.Load()), target), marker)
+            new = ast.copy_location(ast.Call(op, [read, self.visit(node.value)], []), node)
+            write = self._cell_write(new, target, marker, node)
+            return ast.copy_location(ast.Assign([ast.Name(target.id, ast.Store())], write), node)
         node.target = self.visit(target)
         node.value = self.visit(node.value)
         return node
@@ -546,6 +631,10 @@ class Rewriter(ast.NodeTransformer):
             else:
                 out.append(ast.copy_location(ast.Delete([self.visit(target)]), node))
         return out
+
+
+def _is_docstring(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
 
 
 def _prologue(node: ast.AST) -> list[ast.stmt]:

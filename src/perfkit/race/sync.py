@@ -15,7 +15,7 @@ import sys
 import threading
 from importlib import import_module
 
-from .clock import LT, acquire, release, snapshot
+from .clock import LT, Capacity, acquire, release, snapshot
 from .state import attach, base, capture_stack, current, hidden, is_library, register, tls
 
 # submodules by importlib: `from . import x` would import all of perfkit here (see _boot)
@@ -415,8 +415,26 @@ def patch_queue() -> None:
             _mark(self)
             if hasattr(self, "_pk_sc"):
                 self._pk_done = {}
+                if self.maxsize > 0:
+                    _bound(self)
 
         return __init__
+
+    def _bound(q) -> None:
+        """Capacity edges for a bounded queue, counted under its mutex (in ``_get``/``_put``)."""
+        cap = Capacity(q.maxsize)
+        inner_get, inner_put = q._get, q._put
+
+        def _get():
+            item = inner_get()
+            cap.got(current())
+            return item
+
+        def _put(item):
+            cap.put(current())
+            return inner_put(item)
+
+        q._get, q._put = _get, _put
 
     def put(orig):
         def put(self, item, block=True, timeout=None):
@@ -487,11 +505,13 @@ def patch_queue() -> None:
 
 
 def patch_futures() -> None:
+    """``concurrent.futures.Future``: completion → ``result()``/``exception()``/done callbacks,
+    ``wait``/``as_completed`` (asyncio's ``run_coroutine_threadsafe`` returns one too)."""
     if "futures" in _patched:
         return
     _patched.add("futures")
     import concurrent.futures as cf
-    from concurrent.futures import _base, thread
+    from concurrent.futures import _base
 
     Future = _base.Future
 
@@ -520,6 +540,49 @@ def patch_futures() -> None:
     _wrap(Future, "result", result_like)
     _wrap(Future, "exception", result_like)
 
+    def add_done_callback(orig):
+        def add_done_callback(self, fn):
+            # a callback added to a finished future runs here and now: it sees what completed it
+            def _pk_done(fut):
+                _recv(fut, "_pk_clock")
+                return fn(fut)
+
+            return orig(self, _pk_done)
+
+        return add_done_callback
+
+    _wrap(Future, "add_done_callback", add_done_callback)
+
+    orig_wait, orig_as_completed = _base.wait, _base.as_completed
+
+    @functools.wraps(orig_wait)
+    def wait(fs, timeout=None, return_when=_base.ALL_COMPLETED):
+        if timeout is None:
+            done = _blocking("concurrent.futures.wait", orig_wait, fs, timeout, return_when)
+        else:
+            done = orig_wait(fs, timeout, return_when)
+        for f in done.done:
+            _recv(f, "_pk_clock")
+        return done
+
+    @functools.wraps(orig_as_completed)
+    def as_completed(fs, timeout=None):
+        for f in orig_as_completed(fs, timeout):
+            _recv(f, "_pk_clock")
+            yield f
+
+    _base.wait = cf.wait = wait
+    _base.as_completed = cf.as_completed = as_completed
+
+
+def patch_executor() -> None:
+    """``ThreadPoolExecutor.submit``: each work item is a logical thread forked from the submitter."""
+    if "executor" in _patched:
+        return
+    _patched.add("executor")
+    patch_futures()
+    from concurrent.futures import thread
+
     def submit(orig):
         def submit(self, fn, /, *args, **kwargs):
             snap = snapshot(current())
@@ -543,27 +606,6 @@ def patch_futures() -> None:
         return submit
 
     _wrap(thread.ThreadPoolExecutor, "submit", submit)
-
-    orig_wait, orig_as_completed = _base.wait, _base.as_completed
-
-    @functools.wraps(orig_wait)
-    def wait(fs, timeout=None, return_when=_base.ALL_COMPLETED):
-        if timeout is None:
-            done = _blocking("concurrent.futures.wait", orig_wait, fs, timeout, return_when)
-        else:
-            done = orig_wait(fs, timeout, return_when)
-        for f in done.done:
-            _recv(f, "_pk_clock")
-        return done
-
-    @functools.wraps(orig_as_completed)
-    def as_completed(fs, timeout=None):
-        for f in orig_as_completed(fs, timeout):
-            _recv(f, "_pk_clock")
-            yield f
-
-    _base.wait = cf.wait = wait
-    _base.as_completed = cf.as_completed = as_completed
 
 
 def patch_threading() -> None:
