@@ -47,6 +47,7 @@ HELPERS = (
     "Cell",
     "cr",
     "cw",
+    "sattr",
 )
 CONTAINER_METHODS = frozenset(
     {
@@ -74,6 +75,7 @@ CONTAINER_METHODS = frozenset(
     }
 )
 _ITEM_READ_METHODS = frozenset({"get", "setdefault", "pop"})
+_ATTR_BUILTINS = {"getattr": "ga", "setattr": "sattr"}
 _VIEW_METHODS = frozenset({"keys", "values", "items"})
 _IOP = {
     ast.Add: "iadd",
@@ -404,11 +406,24 @@ class Rewriter(ast.NodeTransformer):
                 site = self._site(node, text)
                 return self._call("mc", [base, ast.Constant(func.attr), site, *args], node, keywords)
             func.value = self.visit(func.value)
+        elif isinstance(func, ast.Name) and func.id in _ATTR_BUILTINS and self._builtin(func.id, node):
+            # getattr(o, name) / setattr(o, name, v): the same accesses as o.name, by a name known
+            # only at run time (proxies and Local classes use them)
+            args = [self.visit(a) for a in node.args]
+            return self._call(_ATTR_BUILTINS[func.id], [*args, self._site(node)], node)
         elif not isinstance(func, ast.Name):
             node.func = self.visit(func)
         node.args = [self.visit(a) for a in node.args]
         node.keywords = [self.visit(k) for k in node.keywords]
         return node
+
+    def _builtin(self, name: str, call: ast.Call) -> bool:
+        """``name`` is the builtin here, called with plain positional arguments of its arity."""
+        if call.keywords or any(isinstance(a, ast.Starred) for a in call.args):
+            return False
+        if len(call.args) != (2 if name == "getattr" else 3):
+            return False
+        return not any(name in sc.locals or name in sc.globals for sc in self.scopes)
 
     def visit_Compare(self, node):
         if len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn)):

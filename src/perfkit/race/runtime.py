@@ -379,6 +379,11 @@ def book_sa(obj: Any, name: str, site: int) -> None:
         internal_error(exc)
 
 
+def sattr(obj: Any, name: str, val: Any, site: int) -> None:
+    """``setattr(obj, name, val)``: arguments in the builtin's order, evaluated as written."""
+    sa(val, obj, name, site)
+
+
 def da(obj: Any, name: str, site: int) -> None:
     """``del obj.name``."""
     delattr(obj, name)
@@ -470,36 +475,44 @@ class Cell:
 
 def cr(val: Any, cell: Cell, name: str, site: int) -> Any:
     """A read of closure variable ``name`` (its value already loaded)."""
+    book_cr(cell, name, site)
+    return val
+
+
+def book_cr(cell: Cell, name: str, site: int) -> None:
     try:
         try:
             st = SH[id(cell)][name]
         except KeyError:
             st = _loc(cell, name)
             if st is None:
-                return val
+                return
         lt = _lt()
         if st[1] != lt.ne:
             _read(lt, st, site, False, cell, name, CELL)
     except Exception as exc:
         internal_error(exc)
-    return val
 
 
 def cw(val: Any, cell: Cell, name: str, site: int) -> Any:
     """A store to closure variable ``name``; the caller stores ``val`` right after."""
+    book_cw(cell, name, site)
+    return val
+
+
+def book_cw(cell: Cell, name: str, site: int) -> None:
     try:
         try:
             st = SH[id(cell)][name]
         except KeyError:
             st = _loc(cell, name)
             if st is None:
-                return val
+                return
         lt = _lt()
         if st[0] != lt.ne:
             _write(lt, st, site, False, cell, name, CELL)
     except Exception as exc:
         internal_error(exc)
-    return val
 
 
 # ---------------------------------------------------------------- containers
@@ -709,3 +722,31 @@ def inop(a: Any, b: Any, site: int) -> bool:
     except Exception as exc:
         internal_error(exc)
     return r
+
+
+# ---------------------------------------------------------------- the compiled core
+
+
+def _use_core() -> bool:
+    """Swap in ``_core``'s helpers (same behaviour, the common case in C) when it was built."""
+    from .clock import CORE as _core
+    from .state import hidden
+
+    if _core is None:
+        return False
+    g = globals()
+    _core.init(
+        tls, SH, _KIND, STRUCT, UNOBSERVED, defaultdict,
+        book_ga, book_sa, book_gr, gwr, book_gi, book_si, book_cr, book_cw,
+        gr, gi, _kind, stacks.intern, hidden, obj_shadow, _read, _write, CUSTOM, internal_error, mc,
+    )  # fmt: skip
+    for name in ("ga", "sa", "gr", "gw", "gwr", "cr", "cw", "gi", "si", "si_rmw", "mc"):
+        g[name] = getattr(_core, name)
+    from .shadow import _FLAGS, OWNER, _dead, _Ref
+
+    _core.init_shadow(_FLAGS, _Ref, _dead, OWNER, LT)
+    stacks.outer = _core.outer
+    return True
+
+
+CORE = _use_core()

@@ -3,8 +3,8 @@
 A location remembers each access as one int, ``site | stack << SITE_BITS``: ``site`` is the
 rewritten access (file, line, function) and ``stack`` an interned id of the frames *above* the
 accessing function, as (code, instruction offset) pairs. Those frames cannot change while the
-accessing function runs, so the id is cached per activation (its frame, its caller and the
-caller's offset) and the walk happens once per call, not once per access. Line numbers are
+accessing function runs, so the id is cached per caller activation (the caller's frame, code and offset, and
+its caller's frame) and the walk happens once per call site, not once per access. Line numbers are
 worked out only when a report prints the stack.
 """
 
@@ -25,10 +25,13 @@ _CACHE: dict[int, tuple] = {}
 
 
 def intern(frames: tuple) -> int:
-    sid = _INTERN.get(frames)
+    """The id of a stack given as ((code, offset), ...); keyed by the code objects' addresses
+    (hashing a code object hashes its bytecode), which STACKS keeps alive."""
+    key = tuple((id(code), offset) for code, offset in frames)
+    sid = _INTERN.get(key)
     if sid is None:
         STACKS.append(frames)
-        sid = _INTERN[frames] = len(STACKS) - 1
+        sid = _INTERN[key] = len(STACKS) - 1
     return sid
 
 
@@ -40,8 +43,10 @@ def outer_py() -> int:
     if f is None:
         return 0
     b = f.f_back
-    key = (f.f_code, id(b), b.f_lasti if b is not None else -1)
-    hit = _CACHE.get(id(f))
+    if b is None:
+        return 0
+    key = (b.f_code, b.f_lasti, id(b.f_back))
+    hit = _CACHE.get(id(b))
     if hit is not None and hit[0] == key:
         return hit[1]
     frames = []
@@ -51,7 +56,7 @@ def outer_py() -> int:
     sid = intern(tuple(frames))
     if len(_CACHE) > 4096:
         _CACHE.clear()
-    _CACHE[id(f)] = (key, sid)
+    _CACHE[id(b)] = (key, sid)
     return sid
 
 

@@ -15,7 +15,7 @@ import sys
 import threading
 from importlib import import_module
 
-from .clock import LT, Capacity, acquire, release, snapshot
+from .clock import LT, acquire, merge, release, snapshot, tick
 from .state import attach, base, capture_stack, current, hidden, is_library, register, tls
 
 # submodules by importlib: `from . import x` would import all of perfkit here (see _boot)
@@ -54,7 +54,10 @@ class RaceLock:
         inner = self._inner
         if self._reentrant and inner._is_owned():
             return inner.acquire(blocking, timeout)
-        lt = current()
+        try:
+            lt = tls.cur
+        except AttributeError:
+            lt = attach()
         held = lt.held
         if held:
             deadlock.before_acquire(lt, self.serial, held)
@@ -71,20 +74,18 @@ class RaceLock:
         else:
             ok = inner.acquire(True, timeout)
         if ok:
-            lt.join(self._sc)
+            acquire(lt, self._sc)
             held.append(self.serial)
         return ok
 
     __enter__ = acquire
 
     def _publish(self) -> None:
-        lt = current()
-        sc = self._sc
-        get = sc.get
-        for k, v in lt.vc.items():
-            if get(k, 0) < v:
-                sc[k] = v
-        lt.tick()
+        try:
+            lt = tls.cur
+        except AttributeError:
+            lt = attach()
+        release(lt, self._sc)
         held = lt.held
         if self.serial in held:
             del held[len(held) - 1 - held[::-1].index(self.serial)]
@@ -171,13 +172,21 @@ def _mark(obj) -> None:
 def _pub(obj) -> None:
     sc = getattr(obj, "_pk_sc", None)
     if sc is not None:
-        release(current(), sc)
+        try:
+            lt = tls.cur
+        except AttributeError:
+            lt = attach()
+        release(lt, sc)
 
 
 def _recv(obj, name: str = "_pk_sc") -> None:
     sc = getattr(obj, name, None)
     if sc:
-        acquire(current(), sc)
+        try:
+            lt = tls.cur
+        except AttributeError:
+            lt = attach()
+        acquire(lt, sc)
 
 
 def _blocking(what: str, fn, *args, **kwargs):
@@ -415,30 +424,71 @@ def patch_queue() -> None:
             _mark(self)
             if hasattr(self, "_pk_sc"):
                 self._pk_done = {}
-                if self.maxsize > 0:
-                    _bound(self)
+                if type(self) in (Queue, queue.LifoQueue) or self.maxsize > 0:
+                    _item_edges(self)
 
         return __init__
 
-    def _bound(q) -> None:
-        """Capacity edges for a bounded queue, counted under its mutex (in ``_get``/``_put``)."""
-        cap = Capacity(q.maxsize)
+    def _item_edges(q) -> None:
+        """Under the queue's mutex (in ``_put``/``_get``), so in the items' own order: each get
+        receives the clock of the put whose item it takes (Go's send → receive, per item, for
+        FIFO and LIFO queues), and a bounded queue adds Go's capacity rule (:class:`Capacity`,
+        inlined: this is every item's path)."""
+        per_item = type(q) in (Queue, queue.LifoQueue)
+        lifo = type(q) is queue.LifoQueue
+        size = q.maxsize
+        clocks: dict[int, dict[int, int]] = {}
+        counts = [0, 0]  # receives, sends
+        sent: list[dict[int, int]] = []
+        take = sent.pop if lifo else None
         inner_get, inner_put = q._get, q._put
+        if per_item:
+            q._pk_items = True
+            from collections import deque
+
+            sent = deque()  # type: ignore[assignment]
+            take = sent.pop if lifo else sent.popleft
 
         def _get():
             item = inner_get()
-            cap.got(current())
+            try:
+                lt = tls.cur
+            except AttributeError:
+                lt = current()
+            if per_item and sent:
+                merge(lt.vc, take())
+            if size > 0:
+                n = counts[0] = counts[0] + 1
+                clocks[n] = lt.vc.copy()
+                tick(lt)
             return item
 
         def _put(item):
-            cap.put(current())
+            try:
+                lt = tls.cur
+            except AttributeError:
+                lt = current()
+            if size > 0:
+                n = counts[1] = counts[1] + 1
+                clock = clocks.pop(n - size, None)
+                if clock:
+                    merge(lt.vc, clock)
+            if per_item:
+                sent.append(lt.vc.copy())
+                tick(lt)
             return inner_put(item)
 
         q._get, q._put = _get, _put
 
     def put(orig):
         def put(self, item, block=True, timeout=None):
-            _pub(self)
+            sc = getattr(self, "_pk_sc", None)
+            if sc is not None and not hasattr(self, "_pk_items"):
+                try:
+                    lt = tls.cur
+                except AttributeError:
+                    lt = attach()
+                release(lt, sc)
             if block and timeout is None and 0 < self.maxsize <= self._qsize():
                 return _blocking("Queue.put", orig, self, item, block, timeout)
             return orig(self, item, block, timeout)
@@ -451,11 +501,17 @@ def patch_queue() -> None:
                 item = _blocking("Queue.get", orig, self, block, timeout)
             else:
                 item = orig(self, block, timeout)
-            # FIFO/LIFO queues never look at their items: receive outside the queue's mutex, which
-            # the detector would otherwise hold longer (a convoy on two cores); a PriorityQueue
-            # compares items under the mutex, so it receives in _get/_put instead
+            # other queues (subclasses with their own storage) receive everything put so far,
+            # outside the mutex; a PriorityQueue compares items under the mutex, so it receives
+            # in _get/_put instead
             if not isinstance(self, queue.PriorityQueue):
-                _recv(self)
+                sc = getattr(self, "_pk_sc", None)
+                if sc and not hasattr(self, "_pk_items"):
+                    try:
+                        lt = tls.cur
+                    except AttributeError:
+                        lt = attach()
+                    acquire(lt, sc)
             return item
 
         return get
