@@ -252,3 +252,45 @@ def test_hang_is_reported_with_every_stack(name: str, tmp_path: Path) -> None:
     assert "every thread is blocked" in result.stderr
     assert result.stderr.count("blocked in") >= 3
     assert "in one" in result.stderr and "in two" in result.stderr
+
+
+def test_multiprocessing_children_report_to_the_parent(tmp_path: Path) -> None:
+    write(
+        tmp_path / "work.py",
+        """
+        import threading
+
+        class Counter:
+            count = 0
+
+        def main():
+            c = Counter()
+            def bump():
+                c.count += 1
+            ts = [threading.Thread(target=bump) for _ in range(2)]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join()
+        """,
+    )
+    write(
+        tmp_path / "parent.py",
+        """
+        import multiprocessing as mp
+        import work
+
+        if __name__ == "__main__":
+            for method in ("fork", "spawn"):
+                p = mp.get_context(method).Process(target=work.main)
+                p.start()
+                p.join()
+                print(method, "exit", p.exitcode)
+        """,
+    )
+    result = race("--", "python", "parent.py", cwd=tmp_path)
+    assert result.stdout.splitlines() == ["fork exit 0", "spawn exit 0"], result.stdout + result.stderr
+    assert result.returncode == 66, result.stderr
+    pids = set(re.findall(r"In child process (\d+) ", result.stderr))
+    assert len(pids) == 2, result.stderr
+    assert "Counter.count" in result.stderr

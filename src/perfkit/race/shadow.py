@@ -37,9 +37,12 @@ class _Ref(weakref.ref):
 
 
 def _dead(ref: _Ref) -> None:
-    d = SH.get(ref.key)
-    if d is not None and d.get(OWNER) is ref:
-        SH.pop(ref.key, None)
+    try:
+        d = SH.get(ref.key)
+        if d is not None and d.get(OWNER) is ref:
+            SH.pop(ref.key, None)
+    except Exception:  # at interpreter shutdown the module's globals may be gone already
+        pass
 
 
 _NORMAL, _IGNORED, _STRONG, _MODULE = 0, 1, 2, 3
