@@ -121,7 +121,8 @@ def scratch_venv(work: Path) -> Path:
     python = venv / "bin" / "python"
     site = sh([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).stdout.strip()
     ours = [p for p in sys.path if p.endswith("site-packages")]
-    Path(site, "_perfkit_bench_parent.pth").write_text("\n".join(ours) + "\n")
+    # addsitedir, not a plain path line: perfkit itself is an editable install there (its own .pth)
+    Path(site, "_perfkit_bench_parent.pth").write_text("".join(f"import site; site.addsitedir({p!r})\n" for p in ours))
     got = sh([str(python), "-m", "pip", "install", "-q", "--no-deps", *TEST_PLUGINS])
     if got.returncode != 0:
         raise SystemExit(f"installing {TEST_PLUGINS} failed:\n{got.stderr}")

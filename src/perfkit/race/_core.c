@@ -28,6 +28,20 @@ static long kind_of(PyObject *c);
 #define TIDMASK ((1LL << SHIFT) - 1)
 #define SITE_BITS 24
 enum { ATTR = 1, GLOBAL = 2, ITEM = 3, STRUCTURE = 4, CELL = 5 };
+
+/* An int as long long (epochs are up to 63 bits: PyLong_AsLongLong goes through a byte array
+ * for them); sets an error on overflow like PyLong_AsLongLong. */
+static inline long long
+as_ll(PyObject *x)
+{
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(x, &overflow);
+    if (overflow) {
+        PyErr_SetString(PyExc_OverflowError, "epoch out of range");
+        return -1;
+    }
+    return v;
+}
 static int ready = 0;
 
 enum { K_DICT = 1, K_LIST = 2, K_SET = 3, K_DEQUE = 4 };
@@ -39,13 +53,13 @@ enum { K_DICT = 1, K_LIST = 2, K_SET = 3, K_DEQUE = 4 };
  * Anything else returns 0 and runtime's Python code decides, from the unchanged state. */
 
 typedef struct {
-    PyObject *lt, *vc;
+    PyObject *lt, *vc, *eo, *neo; /* eo/neo: lt.e and lt.ne themselves, stored into states */
     long long tid, e, ne;
 } lt_t;
 
 /* LT's __slots__, read in place (set by init_shadow) */
 static PyTypeObject *LT_TYPE;
-static Py_ssize_t off_vc, off_tid, off_e;
+static Py_ssize_t off_vc, off_tid, off_e, off_ne;
 
 static PyObject *
 slot(PyObject *lt, Py_ssize_t off, PyObject *name)
@@ -69,22 +83,27 @@ lt_load(lt_t *t)
     PyObject *vc = slot(t->lt, off_vc, s_vc);
     PyObject *tid = slot(t->lt, off_tid, s_tid);
     PyObject *e = slot(t->lt, off_e, s_e);
-    int ok = vc != NULL && tid != NULL && e != NULL && PyDict_CheckExact(vc);
+    PyObject *ne = slot(t->lt, off_ne, s_ne);
+    int ok = vc != NULL && tid != NULL && e != NULL && ne != NULL && PyDict_CheckExact(vc) &&
+             PyLong_CheckExact(e) && PyLong_CheckExact(ne);
     if (ok) {
-        t->tid = PyLong_AsLongLong(tid);
-        t->e = PyLong_AsLongLong(e);
+        t->tid = as_ll(tid);
+        t->e = as_ll(e);
         t->ne = -t->e;
         ok = !PyErr_Occurred();
     }
     Py_XDECREF(tid);
-    Py_XDECREF(e);
     if (!ok) {
         PyErr_Clear();
         Py_XDECREF(vc);
+        Py_XDECREF(e);
+        Py_XDECREF(ne);
         Py_CLEAR(t->lt);
         return 0;
     }
     t->vc = vc;
+    t->eo = e;
+    t->neo = ne;
     return 1;
 }
 
@@ -93,6 +112,8 @@ lt_drop(lt_t *t)
 {
     Py_CLEAR(t->lt);
     Py_CLEAR(t->vc);
+    Py_CLEAR(t->eo);
+    Py_CLEAR(t->neo);
 }
 
 /* 1 when the access stamped `epoch` happens before t's current point; -1 on error */
@@ -107,7 +128,7 @@ ordered(lt_t *t, long long epoch)
     Py_DECREF(k);
     if (v == NULL)
         return PyErr_Occurred() ? -1 : (a >> SHIFT) <= 0;
-    long long c = PyLong_AsLongLong(v);
+    long long c = as_ll(v);
     if (c == -1 && PyErr_Occurred())
         return -1;
     return (a >> SHIFT) <= c;
@@ -120,7 +141,7 @@ as_epoch(PyObject *x, int *ok)
         *ok = 0;
         return 0;
     }
-    long long v = PyLong_AsLongLong(x);
+    long long v = as_ll(x);
     if (v == -1 && PyErr_Occurred()) {
         PyErr_Clear();
         *ok = 0;
@@ -135,7 +156,7 @@ where(PyObject *site)
     PyObject *sid = core_outer(NULL, NULL, 0);
     if (sid == NULL)
         return NULL;
-    long long s = PyLong_AsLongLong(site), o = PyLong_AsLongLong(sid);
+    long long s = as_ll(site), o = as_ll(sid);
     Py_DECREF(sid);
     if (PyErr_Occurred())
         return NULL;
@@ -179,7 +200,7 @@ fast_read(lt_t *t, PyObject *st, PyObject *site, int atomic)
     PyObject *wh = where(site);
     if (wh == NULL)
         return -1;
-    if (set_item(st, 1, PyLong_FromLongLong(atomic ? t->e : t->ne)) < 0) {
+    if (set_item(st, 1, Py_NewRef(atomic ? t->eo : t->neo)) < 0) {
         Py_DECREF(wh);
         return -1;
     }
@@ -213,7 +234,7 @@ fast_write(lt_t *t, PyObject *st, PyObject *site, int atomic)
     PyObject *wh = where(site);
     if (wh == NULL)
         return -1;
-    if (set_item(st, 0, PyLong_FromLongLong(atomic ? t->e : t->ne)) < 0) {
+    if (set_item(st, 0, Py_NewRef(atomic ? t->eo : t->neo)) < 0) {
         Py_DECREF(wh);
         return -1;
     }
@@ -305,6 +326,7 @@ core_init_shadow(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     off_vc = member_offset(args[4], "vc");
     off_tid = member_offset(args[4], "tid");
     off_e = member_offset(args[4], "e");
+    off_ne = member_offset(args[4], "ne");
     if (s_key == NULL && (s_key = PyUnicode_InternFromString("key")) == NULL)
         return NULL;
     Py_RETURN_NONE;
@@ -345,7 +367,7 @@ shadow_access(PyObject *obj, PyObject *key, PyObject *site, int kind, int write,
         PyObject *wh = where(site);
         if (wh == NULL)
             goto error;
-        PyObject *e = PyLong_FromLongLong(atomic ? t.e : t.ne);
+        PyObject *e = Py_NewRef(atomic ? t.eo : t.neo);
         if (e == NULL) {
             Py_DECREF(wh);
             goto error;
@@ -356,6 +378,8 @@ shadow_access(PyObject *obj, PyObject *key, PyObject *site, int kind, int write,
             PyObject *items[4] = {write ? e : zero, write ? zero : e, write ? wh : zero, write ? zero : wh};
             for (int i = 0; i < 4; i++)
                 PyList_SET_ITEM(fresh, i, Py_NewRef(items[i]));
+            /* it only ever holds ints (and dicts or tuples of ints): no cycle to collect */
+            PyObject_GC_UnTrack(fresh);
         }
         Py_DECREF(wh);
         Py_DECREF(e);
@@ -378,6 +402,10 @@ shadow_access(PyObject *obj, PyObject *key, PyObject *site, int kind, int write,
         goto done;
     /* same epoch as the last access of this kind: nothing to do */
     PyObject *x = PyList_GET_ITEM(st, write ? 0 : 1);
+    if (x == (atomic ? t.eo : t.neo)) {
+        res = 1;
+        goto done;
+    }
     if (PyLong_CheckExact(x)) {
         int ok = 1;
         long long v = as_epoch(x, &ok);
@@ -698,6 +726,13 @@ merge_into(PyObject *dst, PyObject *src)
             if (PyErr_Occurred())
                 return -1;
         }
+        else if (PyLong_CheckExact(cur) && PyLong_CheckExact(v)) {
+            long long a = as_ll(cur), b = as_ll(v);
+            if (PyErr_Occurred())
+                return -1;
+            if (a >= b)
+                continue;
+        }
         else {
             int lt = PyObject_RichCompareBool(cur, v, Py_LT);
             if (lt < 0)
@@ -720,8 +755,8 @@ tick_lt(PyObject *lt)
     if (vc == NULL || tid == NULL || !PyDict_Check(vc))
         goto out;
     PyObject *c = PyDict_GetItemWithError(vc, tid);
-    long long n = c != NULL ? PyLong_AsLongLong(c) : 0;
-    long long t = PyLong_AsLongLong(tid);
+    long long n = c != NULL ? as_ll(c) : 0;
+    long long t = as_ll(tid);
     if (PyErr_Occurred())
         goto out;
     PyObject *no = PyLong_FromLongLong(n + 1);

@@ -13,6 +13,7 @@ import _thread
 import functools
 import sys
 import threading
+from collections import deque
 from importlib import import_module
 
 from .clock import LT, acquire, merge, release, snapshot, tick
@@ -87,8 +88,11 @@ class RaceLock:
             lt = attach()
         release(lt, self._sc)
         held = lt.held
-        if self.serial in held:
-            del held[len(held) - 1 - held[::-1].index(self.serial)]
+        serial = self.serial
+        if held and held[-1] == serial:
+            held.pop()
+        elif serial in held:
+            del held[len(held) - 1 - held[::-1].index(serial)]
 
     def release(self) -> None:
         inner = self._inner
@@ -100,7 +104,23 @@ class RaceLock:
         inner.release()
 
     def __exit__(self, *exc) -> None:
-        self.release()
+        # release() inlined for a plain lock: this is every `with lock:` block's exit
+        inner = self._inner
+        if self._reentrant:
+            return self.release()
+        if inner.locked():
+            try:
+                lt = tls.cur
+            except AttributeError:
+                lt = attach()
+            release(lt, self._sc)
+            held = lt.held
+            serial = self.serial
+            if held and held[-1] == serial:
+                held.pop()
+            elif serial in held:
+                del held[len(held) - 1 - held[::-1].index(serial)]
+        inner.release()
 
     def locked(self) -> bool:
         return self._inner.locked()
@@ -410,6 +430,79 @@ class SimpleQueue(_queue.SimpleQueue):
         return self.get(False)
 
 
+def _watch_waits(cond, what: str) -> None:
+    """A queue's condition: an indefinite wait is announced to the deadlock watchdog."""
+    wait = cond.wait
+
+    def announced_wait(timeout=None):
+        if timeout is None:
+            return _blocking(what, wait)
+        return wait(timeout)
+
+    cond.wait = announced_wait
+
+
+def _queue_edges(q, queue) -> None:
+    """Instrument one queue created by user code, in its ``_put``/``_get`` (called under the
+    queue's mutex, so in the items' own order). Nothing wraps ``put``/``get`` themselves: a
+    queue made by a library pays nothing, and a user's queue one call per item.
+
+    * ``Queue`` and ``LifoQueue``: each get receives the clock of the put whose item it takes
+      (Go's send → receive, per item);
+    * other queues (``PriorityQueue``, subclasses with their own storage): a get receives every
+      put so far (a PriorityQueue's put too, as it compares the items already queued);
+    * bounded queues add Go's capacity rule (:class:`~perfkit.race.clock.Capacity`, inlined:
+      this is every item's path).
+    """
+    per_item = type(q) in (queue.Queue, queue.LifoQueue)
+    size = q.maxsize
+    sc = q._pk_sc
+    clocks: dict[int, dict[int, int]] = {}
+    counts = [0, 0]  # receives, sends
+    sent: deque = deque()
+    take = sent.pop if type(q) is queue.LifoQueue else sent.popleft
+    inner_get, inner_put = q._get, q._put
+
+    def _get():
+        try:
+            lt = tls.cur
+        except AttributeError:
+            lt = current()
+        if per_item:
+            if sent:
+                merge(lt.vc, take())
+        else:
+            acquire(lt, sc)
+        item = inner_get()
+        if size > 0:
+            n = counts[0] = counts[0] + 1
+            clocks[n] = lt.vc.copy()
+            tick(lt)
+        return item
+
+    def _put(item):
+        try:
+            lt = tls.cur
+        except AttributeError:
+            lt = current()
+        if size > 0:
+            n = counts[1] = counts[1] + 1
+            clock = clocks.pop(n - size, None)
+            if clock:
+                merge(lt.vc, clock)
+        if per_item:
+            sent.append(lt.vc.copy())
+            tick(lt)
+        else:
+            acquire(lt, sc)
+            release(lt, sc)
+        return inner_put(item)
+
+    q._get, q._put = _get, _put
+    _watch_waits(q.not_empty, "Queue.get")
+    _watch_waits(q.not_full, "Queue.put")
+
+
 def patch_queue() -> None:
     if "queue" in _patched:
         return
@@ -424,97 +517,9 @@ def patch_queue() -> None:
             _mark(self)
             if hasattr(self, "_pk_sc"):
                 self._pk_done = {}
-                if type(self) in (Queue, queue.LifoQueue) or self.maxsize > 0:
-                    _item_edges(self)
+                _queue_edges(self, queue)
 
         return __init__
-
-    def _item_edges(q) -> None:
-        """Under the queue's mutex (in ``_put``/``_get``), so in the items' own order: each get
-        receives the clock of the put whose item it takes (Go's send → receive, per item, for
-        FIFO and LIFO queues), and a bounded queue adds Go's capacity rule (:class:`Capacity`,
-        inlined: this is every item's path)."""
-        per_item = type(q) in (Queue, queue.LifoQueue)
-        lifo = type(q) is queue.LifoQueue
-        size = q.maxsize
-        clocks: dict[int, dict[int, int]] = {}
-        counts = [0, 0]  # receives, sends
-        sent: list[dict[int, int]] = []
-        take = sent.pop if lifo else None
-        inner_get, inner_put = q._get, q._put
-        if per_item:
-            q._pk_items = True
-            from collections import deque
-
-            sent = deque()  # type: ignore[assignment]
-            take = sent.pop if lifo else sent.popleft
-
-        def _get():
-            item = inner_get()
-            try:
-                lt = tls.cur
-            except AttributeError:
-                lt = current()
-            if per_item and sent:
-                merge(lt.vc, take())
-            if size > 0:
-                n = counts[0] = counts[0] + 1
-                clocks[n] = lt.vc.copy()
-                tick(lt)
-            return item
-
-        def _put(item):
-            try:
-                lt = tls.cur
-            except AttributeError:
-                lt = current()
-            if size > 0:
-                n = counts[1] = counts[1] + 1
-                clock = clocks.pop(n - size, None)
-                if clock:
-                    merge(lt.vc, clock)
-            if per_item:
-                sent.append(lt.vc.copy())
-                tick(lt)
-            return inner_put(item)
-
-        q._get, q._put = _get, _put
-
-    def put(orig):
-        def put(self, item, block=True, timeout=None):
-            sc = getattr(self, "_pk_sc", None)
-            if sc is not None and not hasattr(self, "_pk_items"):
-                try:
-                    lt = tls.cur
-                except AttributeError:
-                    lt = attach()
-                release(lt, sc)
-            if block and timeout is None and 0 < self.maxsize <= self._qsize():
-                return _blocking("Queue.put", orig, self, item, block, timeout)
-            return orig(self, item, block, timeout)
-
-        return put
-
-    def get(orig):
-        def get(self, block=True, timeout=None):
-            if block and timeout is None and not self._qsize():
-                item = _blocking("Queue.get", orig, self, block, timeout)
-            else:
-                item = orig(self, block, timeout)
-            # other queues (subclasses with their own storage) receive everything put so far,
-            # outside the mutex; a PriorityQueue compares items under the mutex, so it receives
-            # in _get/_put instead
-            if not isinstance(self, queue.PriorityQueue):
-                sc = getattr(self, "_pk_sc", None)
-                if sc and not hasattr(self, "_pk_items"):
-                    try:
-                        lt = tls.cur
-                    except AttributeError:
-                        lt = attach()
-                    acquire(lt, sc)
-            return item
-
-        return get
 
     def task_done(orig):
         def task_done(self):
@@ -532,26 +537,7 @@ def patch_queue() -> None:
 
         return join
 
-    def inner_get(orig):
-        def _get(self):
-            # under the queue's mutex, before the item (or a PriorityQueue's comparisons) is touched
-            _recv(self)
-            return orig(self)
-
-        return _get
-
-    def prio_put(orig):
-        def _put(self, item):
-            _recv(self)
-            return orig(self, item)
-
-        return _put
-
-    _wrap(queue.PriorityQueue, "_get", inner_get)
-    _wrap(queue.PriorityQueue, "_put", prio_put)
     _wrap(Queue, "__init__", init)
-    _wrap(Queue, "put", put)
-    _wrap(Queue, "get", get)
     _wrap(Queue, "task_done", task_done)
     _wrap(Queue, "join", join)
     queue.SimpleQueue = SimpleQueue
