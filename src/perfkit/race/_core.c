@@ -72,14 +72,40 @@ slot(PyObject *lt, Py_ssize_t off, PyObject *name)
     return PyObject_GetAttr(lt, name);
 }
 
+/* This thread's dict of the `tls` thread-local (what `tls.cur` reads), cached per thread and
+ * checked against the thread state's unique id: one dict lookup instead of the thread-local's
+ * generic getattr. The reference is kept, so a finished thread's dict is never reused. */
+static _Thread_local uint64_t tl_id = 0;
+static _Thread_local PyObject *tl_dict = NULL;
+
+static PyObject *
+current_lt(void)
+{
+    uint64_t id = PyThreadState_GetID(PyThreadState_Get());
+    if (tl_dict == NULL || tl_id != id) {
+        PyObject *d = PyObject_GetAttrString(tls, "__dict__");
+        if (d == NULL || !PyDict_Check(d)) {
+            Py_XDECREF(d);
+            PyErr_Clear();
+            return NULL;
+        }
+        Py_XSETREF(tl_dict, d);
+        tl_id = id;
+    }
+    PyObject *lt = PyDict_GetItemWithError(tl_dict, s_cur);
+    if (lt == NULL) {
+        PyErr_Clear();
+        return NULL;
+    }
+    return Py_NewRef(lt);
+}
+
 static int
 lt_load(lt_t *t)
 {
-    t->lt = PyObject_GetAttr(tls, s_cur);
-    if (t->lt == NULL) {
-        PyErr_Clear();
+    t->lt = current_lt();
+    if (t->lt == NULL)
         return 0;
-    }
     PyObject *vc = slot(t->lt, off_vc, s_vc);
     PyObject *tid = slot(t->lt, off_tid, s_tid);
     PyObject *e = slot(t->lt, off_e, s_e);
@@ -293,6 +319,30 @@ shadow_of(PyObject *obj)
     d = new_shadow(obj, id);
     Py_DECREF(id);
     return d;
+}
+
+/* dead(ref): the weak reference callback of a shadowed object, as shadow._dead: drop the entry
+ * (unless a new object at the same address already has its own). Runs at every such object's
+ * death, so in C; it never raises (a callback's error would be printed into the program). */
+static PyObject *
+core_dead(PyObject *self, PyObject *ref)
+{
+    if (SH == NULL || s_key == NULL)
+        Py_RETURN_NONE;
+    PyObject *key = PyObject_GetAttr(ref, s_key);
+    if (key == NULL) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    PyObject *d = PyDict_GetItemWithError(SH, key);
+    if (d != NULL && PyDict_Check(d)) {
+        PyObject *owner = PyDict_GetItemWithError(d, OWNER);
+        if (owner == ref && PyDict_DelItem(SH, key) < 0)
+            PyErr_Clear();
+    }
+    PyErr_Clear();
+    Py_DECREF(key);
+    Py_RETURN_NONE;
 }
 
 static Py_ssize_t
@@ -848,6 +898,172 @@ core_mc(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
     return r;
 }
 
+/* ---------------------------------------------------------------- queues
+ *
+ * A user queue's _put/_get, as sync._queue_edges builds them in Python, in one C call each:
+ * state = (inner_put, inner_get, per_item, size, sc, clocks, counts, append, take, fallback)
+ * where counts is a 2-item list [receives, sends], append/take the bound methods of a deque of
+ * per-item clocks, and fallback(lt-less) the Python hook to use when this thread has no
+ * logical thread yet. */
+
+enum { Q_PUT, Q_GET, Q_PER_ITEM, Q_SIZE, Q_SC, Q_CLOCKS, Q_COUNTS, Q_APPEND, Q_TAKE, Q_LEN, Q_N };
+
+static int
+bump_count(PyObject *counts, Py_ssize_t i, long long *n)
+{
+    long long v = as_ll(PyList_GET_ITEM(counts, i)) + 1;
+    if (PyErr_Occurred())
+        return -1;
+    PyObject *o = PyLong_FromLongLong(v);
+    if (o == NULL)
+        return -1;
+    PyList_SetItem(counts, i, o);
+    *n = v;
+    return 0;
+}
+
+static int
+queue_state_ok(PyObject *st)
+{
+    return PyTuple_CheckExact(st) && PyTuple_GET_SIZE(st) == Q_N && PyList_CheckExact(PyTuple_GET_ITEM(st, Q_COUNTS)) &&
+           PyList_GET_SIZE(PyTuple_GET_ITEM(st, Q_COUNTS)) == 2 && PyDict_Check(PyTuple_GET_ITEM(st, Q_CLOCKS)) &&
+           PyDict_Check(PyTuple_GET_ITEM(st, Q_SC));
+}
+
+/* qput(state, item) */
+static PyObject *
+core_qput(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !queue_state_ok(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "qput(state, item)");
+        return NULL;
+    }
+    PyObject *st = args[0];
+    PyObject *lt = current_lt();
+    if (lt == NULL)
+        return PyObject_CallOneArg(PyTuple_GET_ITEM(st, Q_PUT), args[1]); /* not attached: no edge */
+    PyObject *vc = slot(lt, off_vc, s_vc);
+    if (vc == NULL || !PyDict_Check(vc))
+        goto error;
+    long long size = as_ll(PyTuple_GET_ITEM(st, Q_SIZE));
+    if (PyErr_Occurred())
+        goto error;
+    if (size > 0) {
+        long long n;
+        if (bump_count(PyTuple_GET_ITEM(st, Q_COUNTS), 1, &n) < 0)
+            goto error;
+        PyObject *key = PyLong_FromLongLong(n - size);
+        if (key == NULL)
+            goto error;
+        PyObject *clock = PyDict_GetItemWithError(PyTuple_GET_ITEM(st, Q_CLOCKS), key);
+        if (clock != NULL) {
+            Py_INCREF(clock);
+            int r = PyDict_DelItem(PyTuple_GET_ITEM(st, Q_CLOCKS), key);
+            if (r == 0 && PyDict_Check(clock))
+                r = merge_into(vc, clock);
+            Py_DECREF(clock);
+            if (r < 0) {
+                Py_DECREF(key);
+                goto error;
+            }
+        }
+        Py_DECREF(key);
+        if (PyErr_Occurred())
+            goto error;
+    }
+    if (PyTuple_GET_ITEM(st, Q_PER_ITEM) == Py_True) {
+        PyObject *copy = PyDict_Copy(vc);
+        if (copy == NULL)
+            goto error;
+        PyObject *r = PyObject_CallOneArg(PyTuple_GET_ITEM(st, Q_APPEND), copy);
+        Py_DECREF(copy);
+        if (r == NULL)
+            goto error;
+        Py_DECREF(r);
+    }
+    else {
+        PyObject *sc = PyTuple_GET_ITEM(st, Q_SC);
+        if (merge_into(vc, sc) < 0 || merge_into(sc, vc) < 0)
+            goto error;
+    }
+    if (tick_lt(lt) < 0)
+        goto error;
+    Py_DECREF(vc);
+    Py_DECREF(lt);
+    return PyObject_CallOneArg(PyTuple_GET_ITEM(st, Q_PUT), args[1]);
+error:
+    Py_XDECREF(vc);
+    Py_DECREF(lt);
+    if (swallow() < 0)
+        return NULL;
+    return PyObject_CallOneArg(PyTuple_GET_ITEM(st, Q_PUT), args[1]);
+}
+
+/* qget(state) */
+static PyObject *
+core_qget(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 1 || !queue_state_ok(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "qget(state)");
+        return NULL;
+    }
+    PyObject *st = args[0];
+    PyObject *lt = current_lt();
+    if (lt == NULL)
+        return PyObject_CallNoArgs(PyTuple_GET_ITEM(st, Q_GET));
+    PyObject *item = NULL;
+    PyObject *vc = slot(lt, off_vc, s_vc);
+    if (vc == NULL || !PyDict_Check(vc))
+        goto error;
+    if (PyTuple_GET_ITEM(st, Q_PER_ITEM) == Py_True) {
+        PyObject *n = PyObject_CallNoArgs(PyTuple_GET_ITEM(st, Q_LEN));
+        long long pending = n != NULL ? as_ll(n) : -1;
+        Py_XDECREF(n);
+        if (PyErr_Occurred())
+            goto error;
+        if (pending > 0) {
+            PyObject *clock = PyObject_CallNoArgs(PyTuple_GET_ITEM(st, Q_TAKE));
+            if (clock == NULL)
+                goto error;
+            int r = PyDict_Check(clock) ? merge_into(vc, clock) : 0;
+            Py_DECREF(clock);
+            if (r < 0)
+                goto error;
+        }
+    }
+    else if (merge_into(vc, PyTuple_GET_ITEM(st, Q_SC)) < 0)
+        goto error;
+    goto take;
+error:
+    if (swallow() < 0) {
+        Py_XDECREF(vc);
+        Py_DECREF(lt);
+        return NULL;
+    }
+take:
+    item = PyObject_CallNoArgs(PyTuple_GET_ITEM(st, Q_GET));
+    if (item != NULL && vc != NULL && PyDict_Check(vc)) {
+        long long size = as_ll(PyTuple_GET_ITEM(st, Q_SIZE));
+        long long k;
+        if (!PyErr_Occurred() && size > 0 && bump_count(PyTuple_GET_ITEM(st, Q_COUNTS), 0, &k) == 0) {
+            PyObject *key = PyLong_FromLongLong(k), *copy = PyDict_Copy(vc);
+            if (key == NULL || copy == NULL || PyDict_SetItem(PyTuple_GET_ITEM(st, Q_CLOCKS), key, copy) < 0 ||
+                tick_lt(lt) < 0) {
+                if (swallow() < 0) {
+                    Py_CLEAR(item);
+                }
+            }
+            Py_XDECREF(key);
+            Py_XDECREF(copy);
+        }
+        else if (PyErr_Occurred() && swallow() < 0)
+            Py_CLEAR(item);
+    }
+    Py_XDECREF(vc);
+    Py_DECREF(lt);
+    return item;
+}
+
 /* ---------------------------------------------------------------- stacks */
 
 #define CACHE_SIZE 1024
@@ -870,13 +1086,21 @@ static entry_t cache[CACHE_SIZE];
 static int
 is_hidden(PyCodeObject *code)
 {
+    /* the last code found visible: the common case, one pointer compare (HIDDEN_CODES keeps
+     * every code object it saw alive, so the address cannot be reused meanwhile) */
+    static PyCodeObject *last_visible = NULL;
+    if (code == last_visible)
+        return 0;
     PyObject *key = PyLong_FromVoidPtr(code);
     if (key == NULL)
         return -1;
     PyObject *h = PyDict_GetItemWithError(HIDDEN_CODES, key);
     if (h != NULL) {
         Py_DECREF(key);
-        return PyTuple_GET_ITEM(h, 0) == Py_True;
+        if (PyTuple_GET_ITEM(h, 0) == Py_True)
+            return 1;
+        last_visible = code;
+        return 0;
     }
     if (PyErr_Occurred()) {
         Py_DECREF(key);
@@ -1020,10 +1244,13 @@ static PyMethodDef methods[] = {
     {"si_rmw", (PyCFunction)(void (*)(void))core_si_rmw, METH_FASTCALL, "c[k] = f(c[k])."},
     {"merge", (PyCFunction)(void (*)(void))core_merge, METH_FASTCALL, "Join a vector clock into another."},
     {"init_shadow", (PyCFunction)(void (*)(void))core_init_shadow, METH_FASTCALL, "Bind shadow.py's types."},
+    {"dead", (PyCFunction)core_dead, METH_O, "Weak reference callback: drop a dead object's shadow."},
     {"tick", (PyCFunction)core_tick, METH_O, "Start a new epoch of a logical thread."},
     {"release", (PyCFunction)(void (*)(void))core_release, METH_FASTCALL, "Publish a clock into a sync clock."},
     {"acquire", (PyCFunction)(void (*)(void))core_acquire, METH_FASTCALL, "Receive a sync clock."},
     {"mc", (PyCFunction)(void (*)(void))core_mc, METH_FASTCALL | METH_KEYWORDS, "A container method call."},
+    {"qput", (PyCFunction)(void (*)(void))core_qput, METH_FASTCALL, "A user queue's _put with its edges."},
+    {"qget", (PyCFunction)(void (*)(void))core_qget, METH_FASTCALL, "A user queue's _get with its edges."},
     {"outer", (PyCFunction)(void (*)(void))core_outer, METH_FASTCALL, "Interned stack id above the access."},
     {NULL, NULL, 0, NULL},
 };

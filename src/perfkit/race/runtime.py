@@ -742,9 +742,10 @@ def _use_core() -> bool:
     )  # fmt: skip
     for name in ("ga", "sa", "gr", "gw", "gwr", "cr", "cw", "gi", "si", "si_rmw", "mc"):
         g[name] = getattr(_core, name)
-    from .shadow import _FLAGS, OWNER, _dead, _Ref
+    from .shadow import _FLAGS, OWNER, _Ref
 
-    _core.init_shadow(_FLAGS, _Ref, _dead, OWNER, LT)
+    _core.init_shadow(_FLAGS, _Ref, _core.dead, OWNER, LT)
+    sys.modules[obj_shadow.__module__]._dead = _core.dead
     stacks.outer = _core.outer
     return True
 

@@ -16,7 +16,7 @@ import threading
 from collections import deque
 from importlib import import_module
 
-from .clock import LT, acquire, merge, release, snapshot, tick
+from .clock import CORE, LT, acquire, merge, release, snapshot, tick
 from .state import attach, base, capture_stack, current, hidden, is_library, register, tls
 
 # submodules by importlib: `from . import x` would import all of perfkit here (see _boot)
@@ -498,7 +498,13 @@ def _queue_edges(q, queue) -> None:
             release(lt, sc)
         return inner_put(item)
 
-    q._get, q._put = _get, _put
+    if CORE is not None:
+        # the same two hooks in one C call each (state layout: see _core.c, "queues")
+        state = (inner_put, inner_get, per_item, size, sc, clocks, counts, sent.append, take, sent.__len__)
+        q._get = functools.partial(CORE.qget, state)
+        q._put = functools.partial(CORE.qput, state)
+    else:
+        q._get, q._put = _get, _put
     _watch_waits(q.not_empty, "Queue.get")
     _watch_waits(q.not_full, "Queue.put")
 
