@@ -20,7 +20,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 TARGET = HERE / "race_worker_group.py"
 REPORT = HERE.parent / "reports" / "race-switch-interval.md"
-INTERVALS = ("0.03", "0.005")
+INTERVALS = ("0.03", "0.005", "0.001")
 SIZES = (100, 300, 1000, 3000)
 
 

@@ -92,6 +92,7 @@ ENV_ROOT = "PERFKIT_RACE_ROOT"
 PROCESS = {"dir": "", "root": True, "serial": 0}
 _lock = _thread.allocate_lock()
 _seen: set = set()
+_halting: list[bool] = []
 #: every report printed, in order (the pytest plugin attributes new ones to the running test)
 REPORTS: list[str] = []
 COUNTS = {"race": 0, "deadlock": 0}
@@ -213,6 +214,12 @@ def emit(kind: str, key, lines: list[str], match: list[str]) -> bool:
         _seen.add(key)
     if suppressed(kind, match):
         return False
+    if OPTS.halt_on_error:
+        # the first report ends the run: another thread's report must not slip in before exit
+        with _lock:
+            if _halting:
+                return False
+            _halting.append(True)
     if not PROCESS["root"] and PROCESS["dir"]:
         text = "\n".join([SEP, lines[0], _child_header(), *lines[1:], SEP]) + "\n"
         try:
