@@ -417,22 +417,27 @@ def gr(g: dict, name: str, site: int) -> Any:
     return val
 
 
-def book_gr(g: dict, name: str, site: int) -> None:
+def _book_named(obj: Any, name: str, site: int, kind: int, write: bool) -> None:
+    """A plain (non-atomic) read or write of a named location: a global or a closure variable."""
     try:
         try:
-            st = SH[id(g)][name]
+            st = SH[id(obj)][name]
         except KeyError:
-            st = _loc(g, name)
+            st = _loc(obj, name)
             if st is None:
                 return
-        try:
-            lt = tls.cur
-        except AttributeError:
-            lt = attach()
-        if st[1] != lt.ne:
-            _read(lt, st, site, False, g, name, GLOBAL)
+        lt = _lt()
+        if write:
+            if st[0] != lt.ne:
+                _write(lt, st, site, False, obj, name, kind)
+        elif st[1] != lt.ne:
+            _read(lt, st, site, False, obj, name, kind)
     except Exception as exc:
         internal_error(exc)
+
+
+def book_gr(g: dict, name: str, site: int) -> None:
+    _book_named(g, name, site, GLOBAL, False)
 
 
 def gw(val: Any, g: dict, name: str, site: int) -> Any:
@@ -442,21 +447,7 @@ def gw(val: Any, g: dict, name: str, site: int) -> Any:
 
 
 def gwr(g: dict, name: str, site: int) -> None:
-    try:
-        try:
-            st = SH[id(g)][name]
-        except KeyError:
-            st = _loc(g, name)
-            if st is None:
-                return
-        try:
-            lt = tls.cur
-        except AttributeError:
-            lt = attach()
-        if st[0] != lt.ne:
-            _write(lt, st, site, False, g, name, GLOBAL)
-    except Exception as exc:
-        internal_error(exc)
+    _book_named(g, name, site, GLOBAL, True)
 
 
 # ---------------------------------------------------------------- closure variables
@@ -480,18 +471,7 @@ def cr(val: Any, cell: Cell, name: str, site: int) -> Any:
 
 
 def book_cr(cell: Cell, name: str, site: int) -> None:
-    try:
-        try:
-            st = SH[id(cell)][name]
-        except KeyError:
-            st = _loc(cell, name)
-            if st is None:
-                return
-        lt = _lt()
-        if st[1] != lt.ne:
-            _read(lt, st, site, False, cell, name, CELL)
-    except Exception as exc:
-        internal_error(exc)
+    _book_named(cell, name, site, CELL, False)
 
 
 def cw(val: Any, cell: Cell, name: str, site: int) -> Any:
@@ -501,18 +481,7 @@ def cw(val: Any, cell: Cell, name: str, site: int) -> Any:
 
 
 def book_cw(cell: Cell, name: str, site: int) -> None:
-    try:
-        try:
-            st = SH[id(cell)][name]
-        except KeyError:
-            st = _loc(cell, name)
-            if st is None:
-                return
-        lt = _lt()
-        if st[0] != lt.ne:
-            _write(lt, st, site, False, cell, name, CELL)
-    except Exception as exc:
-        internal_error(exc)
+    _book_named(cell, name, site, CELL, True)
 
 
 # ---------------------------------------------------------------- containers

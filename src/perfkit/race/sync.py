@@ -104,22 +104,12 @@ class RaceLock:
         inner.release()
 
     def __exit__(self, *exc) -> None:
-        # release() inlined for a plain lock: this is every `with lock:` block's exit
+        # release() without its reentrancy test for a plain lock: every `with lock:` block's exit
         inner = self._inner
         if self._reentrant:
             return self.release()
         if inner.locked():
-            try:
-                lt = tls.cur
-            except AttributeError:
-                lt = attach()
-            release(lt, self._sc)
-            held = lt.held
-            serial = self.serial
-            if held and held[-1] == serial:
-                held.pop()
-            elif serial in held:
-                del held[len(held) - 1 - held[::-1].index(serial)]
+            self._publish()
         inner.release()
 
     def locked(self) -> bool:
