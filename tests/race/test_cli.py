@@ -294,3 +294,39 @@ def test_multiprocessing_children_report_to_the_parent(tmp_path: Path) -> None:
     pids = set(re.findall(r"In child process (\d+) ", result.stderr))
     assert len(pids) == 2, result.stderr
     assert "Counter.count" in result.stderr
+
+
+def test_previous_access_has_its_whole_stack(tmp_path: Path) -> None:
+    """Like Go, both stacks: the earlier access is shown with every caller, not only its line."""
+    write(
+        tmp_path / "deep.py",
+        """
+        import threading, time
+
+        class C:
+            n = 0
+
+        c = C()
+
+        def inner():
+            c.n += 1
+
+        def middle():
+            inner()
+
+        def worker():
+            middle()
+
+        threading.Thread(target=worker).start()
+        time.sleep(0.2)
+        worker()
+        """,
+    )
+    result = race("--", "python", "deep.py", cwd=tmp_path)
+    assert result.returncode == 66, result.stderr
+    previous = result.stderr.split("Previous write at C.n")[1].split("created at:")[0]
+    assert [line.split(", in ")[1] for line in previous.splitlines() if ", in " in line] == [
+        "inner",
+        "middle",
+        "worker",
+    ], result.stderr
