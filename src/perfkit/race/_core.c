@@ -1257,6 +1257,10 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "perfkit.race._core", NULL, -1, methods};
 
+/* bumped whenever the Python side's expectations change (init's arguments, state layouts): a
+ * stale build left next to newer sources is then ignored instead of misused */
+#define CORE_VERSION 1
+
 PyMODINIT_FUNC
 PyInit__core(void)
 {
@@ -1267,5 +1271,10 @@ PyInit__core(void)
     s_tid = PyUnicode_InternFromString("tid");
     if (s_cur == NULL || s_e == NULL || s_ne == NULL || s_vc == NULL || s_tid == NULL)
         return NULL;
-    return PyModule_Create(&module);
+    PyObject *m = PyModule_Create(&module);
+    if (m != NULL && PyModule_AddIntConstant(m, "VERSION", CORE_VERSION) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
 }

@@ -103,14 +103,20 @@ def tick(lt: LT) -> None:
     lt.tick()
 
 
+#: the ``_core.c`` this Python code goes with (its CORE_VERSION)
+CORE_VERSION = 1
+
+
 def load_core():
-    """The compiled core (``_core.c``), or None: not built, or ``PERFKIT_RACE_PURE=1``."""
+    """The compiled core (``_core.c``), or None: not built, built from other sources (a stale
+    build: reinstall with ``pip install -e .``), or ``PERFKIT_RACE_PURE=1``."""
     if os.environ.get("PERFKIT_RACE_PURE") == "1":
         return None
     try:
-        return import_module("._core", __package__)
+        core = import_module("._core", __package__)
     except ImportError:
         return None
+    return core if getattr(core, "VERSION", None) == CORE_VERSION else None
 
 
 CORE = load_core()
