@@ -99,7 +99,10 @@ HISTORY = "\n".join(
 def run(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    out = subprocess.run(cmd, cwd=HERE, capture_output=True, text=True, check=False, env={**os.environ, **(env or {})})
+    # bytecode caching on, as in a normal install (a shell with PYTHONDONTWRITEBYTECODE=1 would make
+    # every raced run compile the detector's own modules again)
+    full_env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    out = subprocess.run(cmd, cwd=HERE, capture_output=True, text=True, check=False, env={**full_env, **(env or {})})
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if out.returncode != 0:
