@@ -75,12 +75,13 @@ HISTORY = """
 
 Measured by hand with that commit's sources first on `PYTHONPATH`:
 
-| suite | run | reports (true / false) |
-|---|---|---|
-| asgiref 3.8.1 | `perfkit race -- python -m pytest` | 5 (1 / 4): the `context[0]` race, and `Local.counter` (twice) and `Local.current`: attributes of the ContextVar-backed `Local`, each context's own |
-| asgiref 3.8.1 | `python -P -m pytest --race` | 5 (1 / 4), the same |
-| janus 2.0.0 | `perfkit race -- python -m pytest` | 2 (2 / 0) |
-| janus 2.0.0 | `python -P -m pytest --race` (janus through setuptools' editable finder) | 0: janus was never instrumented, both true races missed |
+* asgiref 3.8.1, `perfkit race -- python -m pytest`: 5 reports, 1 true (`context[0]`), 4 false:
+  `Local.counter` (twice) and `Local.current`, attributes of the ContextVar-backed `Local`,
+  each context's own;
+* asgiref 3.8.1, `python -P -m pytest --race`: the same 5 (1 true, 4 false);
+* janus 2.0.0, `perfkit race -- python -m pytest`: 2 reports, both true;
+* janus 2.0.0, `python -P -m pytest --race` (janus through setuptools' editable finder): no
+  report, as janus was never instrumented: both true races missed.
 
 Tests that fail under the detector for another reason than a report are timing tests: janus's
 `test_get_cancelled` gives a `get()` 51 ms (`asyncio.wait_for(q.get(), 0.051)`) and janus
