@@ -76,7 +76,7 @@ HISTORY = """
 Measured by hand with that commit's sources first on `PYTHONPATH`:
 
 * asgiref 3.8.1, `perfkit race -- python -m pytest`: 5 reports, 1 true (`context[0]`), 4 false:
-  `Local.counter` (twice) and `Local.current`, attributes of the ContextVar-backed `Local`,
+  `Local.counter` (three reports) and `Local.current`, attributes of the ContextVar-backed `Local`,
   each context's own;
 * asgiref 3.8.1, `python -P -m pytest --race`: the same 5 (1 true, 4 false);
 * janus 2.0.0, `perfkit race -- python -m pytest`: 2 reports, both true;
