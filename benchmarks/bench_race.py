@@ -75,6 +75,21 @@ _STEPS = (
         "5.1-5.3x (CPU)",
         "1.8x",
     ),
+    (
+        "queues hooked per instance in _put/_get (in C), lock exit without the reentrancy path, "
+        "location states not GC-tracked, weakref death callback in C; pinned to one core, load ~12",
+        "CPU 1.34-1.40 s → 5.5-6.3 s (pipeline process only, 2 runs each)",
+        "4.1-4.7x (CPU)",
+        "1.8x",
+    ),
+    (
+        "the same, `--repeat 3 --pure`, load 11-14; peak RSS then still read with ru_maxrss, which Linux "
+        "carries over exec from the `perfkit` command-line process (all earlier RSS ratios include it); "
+        "pure-Python fallback (PERFKIT_RACE_PURE=1) in the same run: 71 s pipeline, 20x (pinned 30x)",
+        "3.49 s → 15.20 s (default scheduling; pinned 3.50 → 20.35 s, 5.8x)",
+        "4.4x (wall 4.7x, CPU 5.9x)",
+        "2.7x (ru_maxrss)",
+    ),
 )
 HISTORY = "\n".join(
     [
