@@ -196,11 +196,19 @@ def write_results(runs: int) -> None:
         print(rows[-1], flush=True)
     total = time.monotonic() - started
     load = Path("/proc/loadavg").read_text().split()[:3]
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HELDOUT, capture_output=True, text=True)
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=HELDOUT, capture_output=True, text=True).stdout.strip()
+
+    head, detector = (
+        git("rev-parse", "--short", "HEAD"),
+        git("log", "-1", "--format=%h", "--", "../../../src/perfkit/race"),
+    )
     lines = [
         "# Held-out set 2: results of the detector",
         "",
-        f"Detector at commit {commit.stdout.strip()}. Made by `python -m tests.race.test_heldout_go {runs}`",
+        f"Code at commit {head} (last change to src/perfkit/race: {detector}).",
+        f"Made by `python -m tests.race.test_heldout_go {runs}`",
         f"({runs} runs of each program, {PARALLEL_RUNS} at a time; {total:.0f} s; load average at the end"
         f" {' '.join(load)}).",
         "",

@@ -3,6 +3,11 @@ worker threads drain it, each doing `+=` on one shared BatchStats object without
 workers' updates of BatchStats.processed are unordered: a race, which happens whenever more
 than one worker takes jobs. In a plain run (5 ms switch interval) several workers always do;
 a detector that lets the first worker run alone long enough to drain the queue hides it.
+
+4000 jobs, so that several workers take jobs in a plain run even on a loaded machine. With a
+short batch (1000 jobs) the detector on main let one worker drain the queue in every run, but
+at load 10-12 on this 2-core machine a plain run often did too, so a short batch cannot make a
+reliable test.
 """
 
 import queue
