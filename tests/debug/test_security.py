@@ -23,7 +23,7 @@ def server():
 
 @pytest.fixture
 def token_server():
-    handle = perfkit.debug.start("127.0.0.1:0", token="s3cret-token")
+    handle = perfkit.debug.start("127.0.0.1:0", token="s3cret-token-0123456789")
     yield handle
     handle.close()
 
@@ -72,16 +72,58 @@ def test_token_required_on_every_route(token_server, path: str) -> None:
     status, headers, _body = get(token_server.url, path)
     assert status == 401 and headers["www-authenticate"] == "Bearer"
     assert get(token_server.url, path, headers={"Authorization": "Bearer wrong"})[0] == 401
-    assert get(token_server.url, path, headers={"Authorization": "s3cret-token"})[0] == 401
-    assert get(token_server.url, path, headers={"Authorization": "Bearer s3cret-token"})[0] == 200
+    assert get(token_server.url, path, headers={"Authorization": "s3cret-token-0123456789"})[0] == 401
+    assert get(token_server.url, path, headers={"Authorization": "Bearer s3cret-token-0123456789"})[0] == 200
 
 
-def test_authorized_compares_exactly() -> None:
+def test_authorized_compares_exactly_with_any_case_of_scheme() -> None:
     assert security.authorized("Bearer abc", "abc")
+    assert security.authorized("bearer abc", "abc") and security.authorized("BEARER  abc ", "abc")
+    assert not security.authorized("Basic abc", "abc")
     assert not security.authorized("Bearer abcd", "abc")
     assert not security.authorized("Bearer ab", "abc")
+    assert not security.authorized("Bearer Abc", "abc")  # the token itself is case-sensitive
     assert not security.authorized(None, "abc")
     assert security.authorized(None, None)
+
+
+@pytest.mark.parametrize("token", ["x", "short-token-15ch"[:15]])
+def test_short_tokens_are_refused_at_start(token: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(PerfkitError, match="too short") as info:
+        perfkit.debug.start("127.0.0.1:0", token=token)
+    assert "\n" not in str(info.value)
+    monkeypatch.setenv(security.TOKEN_ENV, token)
+    for make in (
+        lambda: perfkit.debug.start(),
+        lambda: perfkit.debug.wsgi(lambda e, s: []),
+        lambda: perfkit.debug.asgi(None),
+    ):
+        with pytest.raises(PerfkitError, match="too short"):
+            make()
+
+
+def test_start_honours_the_token_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(security.TOKEN_ENV, "from-the-environment-0123")
+    with perfkit.debug.start("127.0.0.1:0") as server:
+        assert get(server.url, "/debug/vars")[0] == 401
+        assert get(server.url, "/debug/vars", headers={"Authorization": "bearer from-the-environment-0123"})[0] == 200
+
+
+@pytest.mark.parametrize(
+    ("client", "headers", "local"),
+    [
+        ("127.0.0.1", {}, True),
+        ("::1", {}, True),
+        ("::ffff:127.0.0.1", {}, True),
+        ("10.1.2.3", {}, False),
+        ("127.0.0.1", {"x-forwarded-for": "203.0.113.9"}, False),  # a local reverse proxy
+        ("127.0.0.1", {"forwarded": "for=203.0.113.9"}, False),
+        ("", {}, False),  # a Unix socket: unknown peer
+        (None, {}, False),
+    ],
+)
+def test_local_client(client, headers, local) -> None:
+    assert security.is_local_client(client, headers) is local
 
 
 def test_concurrent_cpu_profile_is_409(server) -> None:

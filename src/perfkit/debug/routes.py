@@ -68,13 +68,17 @@ class Response:
     content_type: str
     body: bytes
     headers: list[tuple[str, str]] = field(default_factory=list)
+    #: False for a HEAD answer whose GET body was never made (its length is unknown)
+    has_length: bool = True
 
     def all_headers(self) -> list[tuple[str, str]]:
+        length = [("Content-Length", str(len(self.body)))] if self.has_length else []
         return [
             ("Content-Type", self.content_type),
-            ("Content-Length", str(len(self.body))),
+            *length,
             ("X-Content-Type-Options", "nosniff"),
             ("Cache-Control", "no-store"),
+            ("X-Perfkit-Pid", str(os.getpid())),  # which process answered (one worker of a pre-fork server)
             *self.headers,
         ]
 
@@ -104,7 +108,7 @@ class Routes:
         limits: security.Limits | None = None,
         service_metrics: metrics.ServiceMetrics | None = None,
     ) -> None:
-        self.token = token
+        self.token = security.resolve_token(token)
         self.limits = limits or security.Limits()
         self.metrics = service_metrics or metrics.default()
         self._table: dict[str, Callable[[dict[str, list[str]]], Response]] = {
@@ -117,15 +121,22 @@ class Routes:
             "/debug/vars": self._vars,
             "/debug/metrics": self._metrics,
         }
+        self._costly = {PREFIX + "/profile", PREFIX + "/heap"}
 
     @staticmethod
     def matches(path: str) -> bool:
         """Whether a path belongs to the debug routes (everything else is the app's)."""
         return path in ("/debug/vars", "/debug/metrics") or path == PREFIX or path.startswith(PREFIX + "/")
 
-    def handle(self, method: str, path: str, query: str, headers: Mapping[str, str]) -> Response:
-        """Answer one request; ``headers`` keys are lower-case."""
-        if not security.authorized(headers.get("authorization"), self.token):
+    def handle(
+        self, method: str, path: str, query: str, headers: Mapping[str, str], client: str | None = None
+    ) -> Response:
+        """Answer one request; ``headers`` keys are lower-case; ``client`` is the peer's address
+        (host only; None or "" when unknown, e.g. a Unix socket)."""
+        if self.token is None:
+            if not security.is_local_client(client, headers):
+                return _text(403, security.refusal(client, headers))
+        elif not security.authorized(headers.get("authorization"), self.token):
             return _text(401, "401 unauthorized: send Authorization: Bearer <token>", [("WWW-Authenticate", "Bearer")])
         if method not in ("GET", "HEAD"):
             return _text(405, f"405 method {method[:16]} not allowed: use GET", [("Allow", "GET, HEAD")])
@@ -134,15 +145,27 @@ class Routes:
             return _text(404, f"404 unknown profile {path[:100]!r}; see {PREFIX}/ for the list")
         try:
             params = parse_qs(query, keep_blank_values=True, strict_parsing=False, max_num_fields=20)
+            if method == "HEAD" and path in self._costly:
+                return self._head(path, params)
             response = route(params)
         except BadRequest as exc:
             return _text(400, f"400 {exc}")
         except ValueError as exc:  # parse_qs: too many fields
             return _text(400, f"400 bad query: {str(exc)[:200]}")
         if method == "HEAD":
-            response.body, length = b"", len(response.body)
-            response.headers.append(("X-Original-Content-Length", str(length)))
+            response.body = b""
         return response
+
+    def _head(self, path: str, params: dict[str, list[str]]) -> Response:
+        """HEAD of a profile: the headers GET would send, after checking the parameters, without
+        sampling (a HEAD must not cost the service N seconds of profiling)."""
+        if path.endswith("/profile"):
+            self._profile_params(params)
+        elif path.endswith("/heap"):
+            self._number(params, "seconds", 0.0, 0.0, self.limits.max_seconds)
+        fmt = self._choice(params, "format", tuple(FORMATS), "pprof")
+        disposition = [("Content-Disposition", f'attachment; filename="{_FILE_NAMES[fmt]}"')] if fmt == "pprof" else []
+        return Response(200, FORMATS[fmt], b"", disposition, has_length=False)
 
     # ------------------------------------------------------------------------ parameters
     @staticmethod
@@ -181,12 +204,16 @@ class Routes:
     def _index(self, _params: dict[str, list[str]]) -> Response:
         return Response(200, "text/html; charset=utf-8", INDEX.format(pid=os.getpid()).encode())
 
-    def _profile(self, params: dict[str, list[str]]) -> Response:
+    def _profile_params(self, params: dict[str, list[str]]) -> tuple[float, str, int]:
         limits = self.limits
         seconds = self._number(params, "seconds", 30.0, limits.min_seconds, limits.max_seconds)
         mode = self._choice(params, "mode", sampler.MODES, "cpu")
         hz = int(self._number(params, "hz", sampler.DEFAULT_HZ, 1, limits.max_hz))
         self._choice(params, "format", tuple(FORMATS), "pprof")  # fail before sampling, not after
+        return seconds, mode, hz
+
+    def _profile(self, params: dict[str, list[str]]) -> Response:
+        seconds, mode, hz = self._profile_params(params)
         if not security.PROFILE_LOCK.acquire(blocking=False):
             return _text(409, "409 a CPU profile is already running in this process; retry when it ends")
         try:

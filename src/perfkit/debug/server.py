@@ -27,7 +27,7 @@ class _Handler(BaseHTTPRequestHandler):
             response = _text(404, f"404 {path[:100]!r}: this is a debug server; see /debug/pprof/")
         else:
             headers = {k.lower(): v for k, v in self.headers.items()}
-            response = self.routes.handle(self.command, path, query, headers)
+            response = self.routes.handle(self.command, path, query, headers, self.client_address[0])
         self.send_response(response.status, response.reason)
         for name, value in response.all_headers():
             self.send_header(name, value)
@@ -53,6 +53,7 @@ class DebugServer:
         self, address: str | tuple[str, int] = "127.0.0.1:0", *, routes: Routes | None = None, token: str | None = None
     ) -> None:
         host, port = security.parse_address(address)
+        token = routes.token if routes is not None else security.resolve_token(token)
         security.check_bind(host, token)
         routes = routes or Routes(token=token)
         handler = type("DebugHandler", (_Handler,), {"routes": routes})
