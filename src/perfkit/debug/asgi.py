@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from perfkit.debug import security
+from perfkit.debug import security, workers
 from perfkit.debug.metrics import ServiceMetrics, default
 from perfkit.debug.routes import Routes
 
@@ -34,6 +34,7 @@ def wrap(
     routes = routes or Routes(token=token, service_metrics=service_metrics)
     requests = service_metrics.requests
     exposure = security.ExposureWarning()
+    workers.join_if_worker()  # uvicorn --workers: one profile for all workers (see perfkit.debug.workers)
 
     async def debug_app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope.get("type") != "http":

@@ -13,12 +13,13 @@ import json
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from urllib.parse import parse_qs
 
-from perfkit.debug import dump, heap, metrics, sampler, security
+from perfkit.debug import dump, heap, metrics, sampler, security, workers
 from perfkit.model import Profile
 
 PREFIX = "/debug/pprof"
@@ -214,13 +215,43 @@ class Routes:
 
     def _profile(self, params: dict[str, list[str]]) -> Response:
         seconds, mode, hz = self._profile_params(params)
+        scope = self._choice(params, "workers", ("all", "self"), "all")
+        group = workers.current()
         if not security.PROFILE_LOCK.acquire(blocking=False):
             return _text(409, "409 a CPU profile is already running in this process; retry when it ends")
         try:
-            profile = sampler.Sampler(hz, mode).collect(seconds)
+            if group is None:
+                profile = sampler.Sampler(hz, mode).collect(seconds)
+                title = f"{mode} profile of pid {os.getpid()}"
+            else:
+                with group.profile_lock() as mine:
+                    if not mine:
+                        return _text(409, "409 a CPU profile is already running in this server; retry when it ends")
+                    profile = self._profile_group(group, seconds, mode, hz, everyone=scope == "all")
+                title = f"{mode} profile of pids {', '.join(map(str, profile.metadata['pids']))}"
         finally:
             security.PROFILE_LOCK.release()
-        return self._render(profile, params, f"{mode} profile of pid {os.getpid()}")
+        return self._render(profile, params, title)
+
+    @staticmethod
+    def _profile_group(group: workers.Group, seconds: float, mode: str, hz: int, *, everyone: bool) -> Profile:
+        """Every worker samples for ``seconds`` (this one from a sampler thread, while the request
+        thread keeps the server's heartbeat going); the answers merged, labelled ``pid``."""
+        from perfkit.formats import pprof
+
+        def local() -> bytes:
+            mine = sampler.Sampler(hz, mode, labels={"pid": str(os.getpid())}).start()
+            deadline = time.monotonic() + seconds
+            while (left := deadline - time.monotonic()) > 0:
+                time.sleep(min(left, 1.0))
+                if group.notify is not None:
+                    group.notify()
+            return pprof.write(mine.stop(), compress=False)
+
+        if not everyone:
+            return workers.merge_profiles({group.pid: local()})
+        request = {"op": "profile", "seconds": seconds, "hz": hz, "mode": mode}
+        return workers.merge_profiles(group.gather(request, local, timeout=seconds + workers.GRACE))
 
     def _heap(self, params: dict[str, list[str]]) -> Response:
         seconds = self._number(params, "seconds", 0.0, 0.0, self.limits.max_seconds)
@@ -244,11 +275,30 @@ class Routes:
         argv = [sys.executable, *sys.argv]
         return Response(200, "text/plain; charset=utf-8", "\x00".join(argv).encode("utf-8", "replace"))
 
-    def _vars(self, _params: dict[str, list[str]]) -> Response:
-        body = json.dumps(self.metrics.vars(), indent=2, default=str).encode()
+    def _vars(self, params: dict[str, list[str]]) -> Response:
+        group = workers.current()
+        doc: dict = self.metrics.vars()
+        if group is not None:
+            server = {"pid": group.leader, "workers": group.members()}
+            if self._choice(params, "workers", ("all", "self"), "self") == "all":
+                from perfkit.debug import aggregate
+
+                answers = group.gather({"op": "vars"}, lambda: json.dumps(doc, default=str).encode(), timeout=10.0)
+                docs = {pid: json.loads(body) for pid, body in answers.items()}
+                doc = {"answered_by": os.getpid(), "server": server, "total": aggregate.total_vars(docs)}
+                doc["workers"] = {str(pid): d for pid, d in docs.items()}
+            else:
+                doc["server"] = server
+        body = json.dumps(doc, indent=2, default=str).encode()
         return Response(200, "application/json; charset=utf-8", body)
 
-    def _metrics(self, _params: dict[str, list[str]]) -> Response:
+    def _metrics(self, params: dict[str, list[str]]) -> Response:
         from prometheus_client import CONTENT_TYPE_LATEST
 
+        group = workers.current()
+        if group is not None and self._choice(params, "workers", ("all", "self"), "self") == "all":
+            from perfkit.debug import aggregate
+
+            answers = group.gather({"op": "metrics"}, self.metrics.prometheus_text, timeout=10.0)
+            return Response(200, CONTENT_TYPE_LATEST, aggregate.merge_prometheus(answers))
         return Response(200, CONTENT_TYPE_LATEST, self.metrics.prometheus_text())

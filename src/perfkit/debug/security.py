@@ -16,6 +16,7 @@ An exposed pprof endpoint leaks source paths, stacks, command lines and memory c
 
 from __future__ import annotations
 
+import functools
 import hmac
 import ipaddress
 import logging
@@ -75,8 +76,10 @@ def parse_address(address: str | tuple[str, int]) -> tuple[str, int]:
     return str(host), int(port)
 
 
+@functools.lru_cache(maxsize=1024)
 def is_loopback(host: str) -> bool:
-    """True for localhost and loopback addresses (127.0.0.0/8, ::1, ::ffff:127.x.x.x)."""
+    """True for localhost and loopback addresses (127.0.0.0/8, ::1, ::ffff:127.x.x.x); cached,
+    since the wrappers ask for every request's client until they have warned."""
     if host.lower() in ("localhost", "localhost."):
         return True
     try:

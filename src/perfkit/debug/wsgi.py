@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from perfkit.debug import security
+from perfkit.debug import security, workers
 from perfkit.debug.metrics import ServiceMetrics, default
 from perfkit.debug.routes import Routes
 
@@ -48,6 +48,7 @@ def wrap(
     routes = routes or Routes(token=token, service_metrics=service_metrics)
     requests = service_metrics.requests
     exposure = security.ExposureWarning()
+    workers.join_if_worker()  # uvicorn --workers: one profile for all workers (see perfkit.debug.workers)
 
     def debug_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "") or ""
