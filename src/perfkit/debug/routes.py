@@ -14,6 +14,7 @@ import os
 import sys
 import threading
 import time
+import tracemalloc
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -123,6 +124,10 @@ class Routes:
             "/debug/metrics": self._metrics,
         }
         self._costly = {PREFIX + "/profile", PREFIX + "/heap"}
+        if tracemalloc.is_tracing():
+            # the heap route will render a profile: import the writers now, at start, rather
+            # than in the first heap request, where every allocation of an import is traced
+            import perfkit.formats.pprof  # noqa: F401
 
     @staticmethod
     def matches(path: str) -> bool:
@@ -194,10 +199,14 @@ class Routes:
 
     def _render(self, profile: Profile, params: dict[str, list[str]], title: str) -> Response:
         fmt = self._choice(params, "format", tuple(FORMATS), "pprof")
-        from perfkit import files
+        if fmt == "pprof":  # directly: finding a writer by name imports every writer (jinja2, rich)
+            from perfkit.formats import pprof
 
-        options = {} if fmt == "pprof" else {"title": title}
-        body = files.render(profile, _FILE_NAMES[fmt], fmt, **options)
+            body = pprof.write(profile)
+        else:
+            from perfkit import files
+
+            body = files.render(profile, _FILE_NAMES[fmt], fmt, title=title)
         disposition = [("Content-Disposition", f'attachment; filename="{_FILE_NAMES[fmt]}"')] if fmt == "pprof" else []
         return Response(200, FORMATS[fmt], body, disposition)
 
@@ -258,11 +267,21 @@ class Routes:
         self._choice(params, "format", tuple(FORMATS), "pprof")
         if self._one(params, "gc") == "1":
             gc.collect()
+        if not security.HEAP_LOCK.acquire(blocking=False):
+            return _text(409, "409 a heap profile is already being made in this process; retry when it ends")
+        collecting = gc.isenabled()
         try:
+            # building the profile allocates a lot while the heap is large: automatic collections
+            # would walk the whole heap several times for nothing (this code makes no cycles)
+            gc.disable()
             profile = heap.heap_profile(seconds)
+            return self._render(profile, params, f"heap of pid {os.getpid()}")
         except heap.TracemallocOff as exc:
             return _text(503, f"503 {exc}")
-        return self._render(profile, params, f"heap of pid {os.getpid()}")
+        finally:
+            if collecting:
+                gc.enable()
+            security.HEAP_LOCK.release()
 
     def _goroutine(self, params: dict[str, list[str]]) -> Response:
         debug = int(self._number(params, "debug", 0, 0, 2))

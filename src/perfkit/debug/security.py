@@ -47,11 +47,14 @@ class Limits:
 #: one CPU profile at a time in this process (sampling twice would only disturb the service more);
 #: a pre-fork server adds a lock shared by its workers (perfkit.debug.workers). Rebuilt after fork.
 PROFILE_LOCK = threading.Lock()
+#: one heap profile at a time (a snapshot of a large heap costs seconds of CPU)
+HEAP_LOCK = threading.Lock()
 
 
 def _reset_after_fork() -> None:
-    global PROFILE_LOCK
+    global PROFILE_LOCK, HEAP_LOCK
     PROFILE_LOCK = threading.Lock()
+    HEAP_LOCK = threading.Lock()
 
 
 if hasattr(os, "register_at_fork"):
