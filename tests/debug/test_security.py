@@ -176,3 +176,28 @@ def test_security_headers(server) -> None:
     _, headers, _ = get(server.url, "/debug/vars")
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["cache-control"] == "no-store"
+
+
+def test_idle_and_slow_clients_cost_no_thread_and_time_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+    import socket
+
+    from perfkit.debug import server as server_module
+
+    monkeypatch.setattr(server_module, "HEAD_TIMEOUT", 0.5)
+    with perfkit.debug.start("127.0.0.1:0") as running:
+        assert running._httpd.request_queue_size >= 128  # the listen backlog
+        threads_before = threading.active_count()
+        idle = [socket.create_connection(running.address) for _ in range(300)]
+        slow = socket.create_connection(running.address)
+        slow.sendall(b"GET /debug/vars HTTP/1.0\r\n")  # and never the rest
+        try:
+            status, _, body = get(running.url, "/debug/vars", timeout=5)  # served past 301 idle clients
+            assert status == 200 and json.loads(body)["pid"] > 0
+            assert threading.active_count() <= threads_before + server_module.WORKERS
+            time.sleep(1.0)
+            slow.settimeout(2)
+            assert slow.recv(100) == b""  # closed by the server: it took too long to send its head
+        finally:
+            for sock in [*idle, slow]:
+                sock.close()

@@ -24,6 +24,8 @@ from perfkit.debug import dump, heap, metrics, sampler, security, workers
 from perfkit.model import Profile
 
 PREFIX = "/debug/pprof"
+#: seconds a /debug/vars or /debug/metrics answer is reused for other requests
+FRESH = 0.1
 #: format name -> content type; the name goes to perfkit.files.render unchanged
 FORMATS = {
     "pprof": "application/octet-stream",
@@ -124,6 +126,8 @@ class Routes:
             "/debug/metrics": self._metrics,
         }
         self._costly = {PREFIX + "/profile", PREFIX + "/heap"}
+        self._cache: dict[str, tuple[float, bytes]] = {}
+        self._cache_lock = threading.Lock()
         if tracemalloc.is_tracing():
             # the heap route will render a profile: import the writers now, at start, rather
             # than in the first heap request, where every allocation of an import is traced
@@ -294,7 +298,27 @@ class Routes:
         argv = [sys.executable, *sys.argv]
         return Response(200, "text/plain; charset=utf-8", "\x00".join(argv).encode("utf-8", "replace"))
 
+    def _recent(self, key: str, make: Callable[[], bytes]) -> bytes:
+        """``make()``, or its answer from the last :data:`FRESH` seconds: a burst of monitoring
+        requests (200 at once) is answered from one computation instead of 200."""
+        now = time.monotonic()
+        with self._cache_lock:
+            hit = self._cache.get(key)
+            if hit is not None and now - hit[0] < FRESH:
+                return hit[1]
+        body = make()
+        with self._cache_lock:
+            self._cache[key] = (now, body)
+        return body
+
     def _vars(self, params: dict[str, list[str]]) -> Response:
+        group = workers.current()
+        if group is None or self._choice(params, "workers", ("all", "self"), "self") == "self":
+            body = self._recent("vars", lambda: self._vars_body(params))
+            return Response(200, "application/json; charset=utf-8", body)
+        return Response(200, "application/json; charset=utf-8", self._vars_body(params))
+
+    def _vars_body(self, params: dict[str, list[str]]) -> bytes:
         group = workers.current()
         doc: dict = self.metrics.vars()
         if group is not None:
@@ -308,8 +332,7 @@ class Routes:
                 doc["workers"] = {str(pid): d for pid, d in docs.items()}
             else:
                 doc["server"] = server
-        body = json.dumps(doc, indent=2, default=str).encode()
-        return Response(200, "application/json; charset=utf-8", body)
+        return json.dumps(doc, indent=2, default=str).encode()
 
     def _metrics(self, params: dict[str, list[str]]) -> Response:
         from prometheus_client import CONTENT_TYPE_LATEST
@@ -320,4 +343,4 @@ class Routes:
 
             answers = group.gather({"op": "metrics"}, self.metrics.prometheus_text, timeout=10.0)
             return Response(200, CONTENT_TYPE_LATEST, aggregate.merge_prometheus(answers))
-        return Response(200, CONTENT_TYPE_LATEST, self.metrics.prometheus_text())
+        return Response(200, CONTENT_TYPE_LATEST, self._recent("metrics", self.metrics.prometheus_text))

@@ -4,16 +4,19 @@ Separate from the service's own port (like Go's habit of a second listener on 12
 so it works for any service, HTTP or not, and a slow profile never holds an app worker.
 
 Built to stay up when many clients arrive at once and to cost the service little: a listen
-backlog of :data:`BACKLOG`, a bounded pool of :data:`WORKERS` threads answering requests (a
-connection waits in a bounded queue; past :data:`MAX_PENDING` it gets an immediate 503), and a
-watchdog that closes a client which has not sent its whole request head within
-:data:`HEAD_TIMEOUT` seconds (a slow or silent client cannot hold a worker).
+backlog of :data:`BACKLOG`; one thread accepts connections and reads their request heads
+without blocking (a selector), closing a client that has not sent its head within
+:data:`HEAD_TIMEOUT` seconds, so idle or slow clients cost a descriptor, never a thread; complete
+requests go to a bounded pool of :data:`WORKERS` threads; past :data:`MAX_PENDING` connections
+a new one gets an immediate 503.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import os
+import selectors
 import socket
 import threading
 import time
@@ -31,6 +34,7 @@ BACKLOG = 128
 WORKERS = 8
 MAX_PENDING = 512
 HEAD_TIMEOUT = 5.0  #: seconds a client has to send its request line and headers
+MAX_HEAD = 65536  #: bytes of a request head
 IO_TIMEOUT = 30.0  #: seconds any one read or write may block once the request is in
 
 
@@ -40,18 +44,9 @@ class _Handler(BaseHTTPRequestHandler):
     timeout = IO_TIMEOUT
     server: _Server
 
-    def handle(self) -> None:
-        watchdog = self.server.watchdog
-        watchdog.arm(self.connection)
-        try:
-            super().handle()
-        finally:
-            watchdog.disarm(self.connection)
-
-    def parse_request(self) -> bool:
-        ok = super().parse_request()
-        self.server.watchdog.disarm(self.connection)  # the head is in: the request may take its time
-        return ok
+    def setup(self) -> None:
+        super().setup()
+        self.rfile = io.BytesIO(self.server.take_head(self.connection))  # read by the accept loop
 
     def _serve(self) -> None:
         raw_path, _, query = self.path.partition("?")
@@ -74,79 +69,127 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet: a debug endpoint should not write to the service's stderr per request."""
 
 
-class _Watchdog:
-    """Shuts down connections whose request head is late: one thread for all of them."""
-
-    def __init__(self, limit: float) -> None:
-        self.limit = limit
-        self._lock = threading.Lock()
-        self._deadlines: dict[socket.socket, float] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="perfkit-debug-watchdog", daemon=True)
-        self._thread.start()
-
-    def arm(self, conn: socket.socket) -> None:
-        with self._lock:
-            self._deadlines[conn] = time.monotonic() + self.limit
-
-    def disarm(self, conn: socket.socket) -> None:
-        with self._lock:
-            self._deadlines.pop(conn, None)
-
-    def _run(self) -> None:
-        while not self._stop.wait(min(0.5, self.limit / 4)):
-            now = time.monotonic()
-            with self._lock:
-                late = [conn for conn, deadline in self._deadlines.items() if deadline <= now]
-                for conn in late:
-                    del self._deadlines[conn]
-            for conn in late:
-                with contextlib.suppress(OSError):
-                    conn.shutdown(socket.SHUT_RDWR)  # the worker's blocked read returns; it closes
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-
-
 class _Server(HTTPServer):
+    """Accepts and reads request heads in one thread (a selector: an idle or slow client costs a
+    descriptor, not a thread), then hands complete requests to a bounded pool."""
+
     allow_reuse_address = True
     request_queue_size = BACKLOG
 
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
         super().__init__(address, handler)
         self.pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="perfkit-debug-worker")
-        self.watchdog = _Watchdog(HEAD_TIMEOUT)
-        self._pending = threading.BoundedSemaphore(MAX_PENDING)
+        self._heads: dict[socket.socket, bytes] = {}
+        self._reading: dict[socket.socket, tuple[bytearray, float, Any]] = {}
+        self._stopping = threading.Event()
+        self._stopped = threading.Event()
+        self._working = threading.BoundedSemaphore(MAX_PENDING)
 
-    def process_request(self, request: Any, client_address: Any) -> None:
-        """Hand the connection to the pool; when too many wait already, say so and close."""
-        if not self._pending.acquire(blocking=False):
-            with contextlib.suppress(OSError):
-                request.sendall(b"HTTP/1.0 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-After: 1\r\n\r\n")
-            self.shutdown_request(request)
-            return
+    # ------------------------------------------------------------------ the accept loop
+    def serve_forever(self, poll_interval: float = 0.2) -> None:
+        selector = selectors.DefaultSelector()
+        self.socket.setblocking(False)
+        selector.register(self.socket, selectors.EVENT_READ, None)
         try:
-            self.pool.submit(self._work, request, client_address)
-        except RuntimeError:  # the pool is shut down: the server is closing
-            self._pending.release()
-            self.shutdown_request(request)
-
-    def _work(self, request: Any, client_address: Any) -> None:
-        try:
-            self.finish_request(request, client_address)
-        except Exception:
-            self.handle_error(request, client_address)
+            while not self._stopping.is_set():
+                for key, _events in selector.select(poll_interval):
+                    if key.data is None:
+                        self._accept(selector)
+                    else:
+                        self._read(selector, key.fileobj)  # type: ignore[arg-type]
+                self._expire(selector)
         finally:
-            self.shutdown_request(request)
-            self._pending.release()
+            for conn in list(self._reading):
+                self._drop(selector, conn)
+            selector.close()
+            self._stopped.set()
+
+    def shutdown(self) -> None:
+        self._stopping.set()
+        self._stopped.wait(5)
+
+    def _accept(self, selector: selectors.BaseSelector) -> None:
+        for _ in range(64):
+            try:
+                conn, client = self.socket.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                return
+            if len(self._reading) >= MAX_PENDING:
+                with contextlib.suppress(OSError):
+                    conn.sendall(b"HTTP/1.0 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-After: 1\r\n\r\n")
+                conn.close()
+                continue
+            conn.setblocking(False)
+            self._reading[conn] = (bytearray(), time.monotonic() + HEAD_TIMEOUT, client)
+            selector.register(conn, selectors.EVENT_READ, True)
+
+    def _read(self, selector: selectors.BaseSelector, conn: socket.socket) -> None:
+        buffer, _deadline, client = self._reading[conn]
+        try:
+            chunk = conn.recv(8192)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            chunk = b""
+        if not chunk or len(buffer) + len(chunk) > MAX_HEAD:
+            self._drop(selector, conn)
+            return
+        buffer += chunk
+        if b"\r\n\r\n" in buffer or b"\n\n" in buffer:
+            selector.unregister(conn)
+            del self._reading[conn]
+            if not self._working.acquire(blocking=False):
+                with contextlib.suppress(OSError):
+                    conn.sendall(b"HTTP/1.0 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-After: 1\r\n\r\n")
+                conn.close()
+                return
+            conn.setblocking(True)
+            conn.settimeout(IO_TIMEOUT)
+            self._heads[conn] = bytes(buffer)
+            try:
+                self.pool.submit(self._work, conn, client)
+            except RuntimeError:  # closing
+                self._heads.pop(conn, None)
+                self._working.release()
+                conn.close()
+
+    def _expire(self, selector: selectors.BaseSelector) -> None:
+        now = time.monotonic()
+        for conn in [c for c, (_b, deadline, _a) in self._reading.items() if deadline <= now]:
+            self._drop(selector, conn)  # a client that did not send its request in time
+
+    def _drop(self, selector: selectors.BaseSelector, conn: socket.socket) -> None:
+        self._reading.pop(conn, None)
+        with contextlib.suppress(KeyError, ValueError, OSError):
+            selector.unregister(conn)
+        conn.close()
+
+    # ------------------------------------------------------------------ the pool
+    def take_head(self, conn: socket.socket) -> bytes:
+        return self._heads.pop(conn, b"")
+
+    def _work(self, conn: socket.socket, client: Any) -> None:
+        try:
+            self.finish_request(conn, client)
+        except Exception:
+            self.handle_error(conn, client)
+        finally:
+            self._heads.pop(conn, None)
+            self.shutdown_request(conn)
+            self._working.release()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that vanished or timed out is not news; stay quiet."""
 
+    def shutdown_request(self, request: Any) -> None:
+        """HTTP/1.0: the whole answer is sent, so just close (no separate ``shutdown`` call, one
+        less time this thread gives up the GIL and waits to get it back)."""
+        self.close_request(request)
+
     def server_close(self) -> None:
         super().server_close()
-        self.watchdog.close()
         self.pool.shutdown(wait=False, cancel_futures=True)
 
 
