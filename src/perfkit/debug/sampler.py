@@ -30,7 +30,7 @@ from perfkit.model import CPU_NS, SAMPLES, WALL_NS, Profile
 MODES = ("cpu", "wall")
 DEFAULT_HZ = 100
 #: GIL switch interval while a CPU profile runs (Python's default is 5 ms): see :meth:`Sampler._run`
-SWITCH_INTERVAL = 0.0001
+SWITCH_INTERVAL = 0.00002
 MAX_HZ = 1000
 
 #: aggregation key: (thread ident, task name or "", stack tuple); value: [count, nanoseconds]
@@ -61,6 +61,7 @@ class Sampler:
         self._native: dict[int, int | None] = {}
         self._last_cpu: dict[int, int] = {}
         self._task_names: dict[tuple, str] = {}
+        self._saved_interval = 0.005
         self._carried: dict[int, int] = {}  #: CPU a thread used before it blocked, not yet charged
         self._blocked_at: dict[int, _Key] = {}
         self._stop = threading.Event()
@@ -112,15 +113,16 @@ class Sampler:
         for a system call (a socket ``send`` in ``write``, an ``epoll_wait``), so the CPU of the
         Python code before it would be charged to that call.  With 0.1 ms it gets the GIL at a
         point of the running code itself.  Only a thread waiting for the GIL uses the interval,
-        so a service with one busy thread pays nothing; see reports/debug-attribution.md."""
-        saved_interval = sys.getswitchinterval()
-        if self.mode == "cpu":
-            sys.setswitchinterval(min(saved_interval, SWITCH_INTERVAL))
+        so with one busy thread it costs nothing; with two or more busy threads they would hand
+        the GIL to each other 50 times as often, so then (see :meth:`_tick`) Python's interval
+        is kept: busy threads are already preempted in their Python code every 5 ms, and
+        that is where the sampler finds them.  See reports/debug-attribution.md."""
+        self._saved_interval = sys.getswitchinterval()
         try:
             self._loop()
         finally:
             if self.mode == "cpu":
-                sys.setswitchinterval(saved_interval)
+                sys.setswitchinterval(self._saved_interval)
 
     def _loop(self) -> None:
         me = threading.get_ident()
@@ -155,6 +157,7 @@ class Sampler:
         counts = self._counts
         exclude = self._exclude
         cpu_mode = self.mode == "cpu"
+        busy = 0
         for ident, frame in frames.items():
             if ident in exclude:
                 continue
@@ -170,6 +173,7 @@ class Sampler:
                     self._blocked_at[ident] = (ident, tasks.task_name(task) if task is not None else "", walk(frame))
                     continue
                 weight += self._carried.pop(ident, 0)
+                busy += weight > elapsed_ns // 4
             else:
                 weight = elapsed_ns
             key = (ident, tasks.task_name(task) if task is not None else "", walk(frame))
@@ -180,6 +184,10 @@ class Sampler:
                 row[0] += 1
                 row[1] += weight
         del frames
+        if cpu_mode:
+            interval = self._saved_interval if busy > 1 else min(self._saved_interval, SWITCH_INTERVAL)
+            if sys.getswitchinterval() != interval:
+                sys.setswitchinterval(interval)
         if not cpu_mode and running is not None:
             self._tick_tasks(elapsed_ns, running)
 

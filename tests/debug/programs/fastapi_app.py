@@ -7,11 +7,16 @@ with ``perfkit.debug.asgi``.
 
 from __future__ import annotations
 
+import os
+import time
+
 from fastapi import FastAPI
 
 import perfkit.debug
 
 app = FastAPI()
+#: CPU time (ns) this process spent in score_basket: the ground truth the profilers are checked against
+MEASURED = {"score_basket": 0}
 
 
 def score_basket(n: int) -> int:
@@ -29,7 +34,16 @@ def render_items(n: int) -> list[dict[str, int]]:
 
 @app.get("/heavy")
 async def heavy() -> dict[str, object]:
-    return {"score": score_basket(30_000), "items": render_items(50)}
+    started = time.thread_time_ns()
+    score = score_basket(30_000)
+    MEASURED["score_basket"] += time.thread_time_ns() - started
+    return {"score": score, "items": render_items(50)}
+
+
+@app.get("/measured")
+async def measured() -> dict[str, int]:
+    """This worker's pid, its main thread's CPU ns so far, and the CPU ns spent in score_basket."""
+    return {"pid": os.getpid(), "thread_cpu_ns": time.thread_time_ns(), **MEASURED}
 
 
 @app.get("/light")

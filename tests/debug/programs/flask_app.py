@@ -6,11 +6,16 @@ at once.  The debug routes are mounted with ``perfkit.debug.wsgi``.
 
 from __future__ import annotations
 
+import os
+import time
+
 from flask import Flask
 
 import perfkit.debug
 
 app = Flask(__name__)
+#: CPU time (ns) this process spent in checksum_orders: the ground truth the profilers are checked against
+MEASURED = {"checksum_orders": 0}
 
 
 def checksum_orders(n: int) -> int:
@@ -23,7 +28,16 @@ def checksum_orders(n: int) -> int:
 
 @app.get("/heavy")
 def heavy() -> dict[str, int]:
-    return {"checksum": checksum_orders(60_000)}
+    started = time.thread_time_ns()
+    checksum = checksum_orders(60_000)
+    MEASURED["checksum_orders"] += time.thread_time_ns() - started
+    return {"checksum": checksum}
+
+
+@app.get("/measured")
+def measured() -> dict[str, int]:
+    """This worker's pid, the serving thread's CPU ns so far, and the CPU ns spent in checksum_orders."""
+    return {"pid": os.getpid(), "thread_cpu_ns": time.thread_time_ns(), **MEASURED}
 
 
 @app.get("/light")
