@@ -33,10 +33,15 @@ class Server:
         return int(self.url.rsplit(":", 1)[1])
 
 
-def gunicorn(*args: str, env: dict[str, str] | None = None) -> contextlib.AbstractContextManager[Server]:
-    """``gunicorn -b 127.0.0.1:0 ARGS flask_app:application`` with perfkit's hooks as its config."""
-    command = [str(BIN / "gunicorn"), "-b", "127.0.0.1:0", "-c", "python:perfkit.debug.gunicorn_hooks", *args]
-    return _serve([*command, "flask_app:application"], env)
+def gunicorn(
+    *args: str,
+    env: dict[str, str] | None = None,
+    app: str = "flask_app:application",
+    config: str = "python:perfkit.debug.gunicorn_hooks",
+) -> contextlib.AbstractContextManager[Server]:
+    """``gunicorn -b 127.0.0.1:0 -c CONFIG ARGS APP`` (by default perfkit's hooks module as the config)."""
+    command = [str(BIN / "gunicorn"), "-b", "127.0.0.1:0", "-c", config, *args]
+    return _serve([*command, app], env)
 
 
 def uvicorn(*args: str, env: dict[str, str] | None = None) -> contextlib.AbstractContextManager[Server]:

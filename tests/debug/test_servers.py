@@ -151,3 +151,17 @@ def test_a_sync_worker_answering_a_long_profile_is_not_killed_by_the_timeout() -
         status, _, body = request(running.url, "/debug/pprof/profile?seconds=4")
         assert status == 200, body[:300]
         assert not any(b"WORKER TIMEOUT" in line for line in running.log)
+
+
+def test_gunicorn_uvicorn_workers_with_the_hooks_pasted_into_a_config(tmp_path: Path) -> None:
+    """The README's lines in a user's own gunicorn.conf.py, with ASGI workers."""
+    config = tmp_path / "gunicorn.conf.py"
+    config.write_text("from perfkit.debug.gunicorn_hooks import child_exit, on_exit, post_fork  # noqa: F401\n")
+    with gunicorn(
+        "-w", "2", "-k", "uvicorn.workers.UvicornWorker", app="fastapi_app:application", config=str(config)
+    ) as server:
+        pids = wait_for_workers(server.url, 2)
+        with Load(server.url, "/heavy", clients=4):
+            status, _, body = request(server.url, "/debug/pprof/profile?seconds=2")
+    assert status == 200, body[:300]
+    assert sorted(pprof.decode(body).label_values("pid")) == sorted(map(str, pids))
