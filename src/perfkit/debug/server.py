@@ -7,8 +7,9 @@ Built to stay up when many clients arrive at once and to cost the service little
 backlog of :data:`BACKLOG`; one thread accepts connections and reads their request heads
 without blocking (a selector), closing a client that has not sent its head within
 :data:`HEAD_TIMEOUT` seconds, so idle or slow clients cost a descriptor, never a thread; complete
-requests go to a bounded pool of :data:`WORKERS` threads; past :data:`MAX_PENDING` connections
-a new one gets an immediate 503.
+requests go to a bounded pool of :data:`WORKERS` threads, except the quick ones
+(:data:`QUICK_ROUTES`), which that thread answers itself; past :data:`MAX_PENDING` connections a
+new one gets an immediate 503.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ WORKERS = 8
 MAX_PENDING = 512
 HEAD_TIMEOUT = 5.0  #: seconds a client has to send its request line and headers
 MAX_HEAD = 65536  #: bytes of a request head
+#: routes answered by the accept loop itself (cheap; everything else goes to the pool)
+QUICK_ROUTES = frozenset({"/debug/vars", "/debug/metrics", "/debug/pprof/", "/debug/pprof", "/debug/pprof/cmdline"})
 IO_TIMEOUT = 30.0  #: seconds any one read or write may block once the request is in
 
 
@@ -140,6 +143,8 @@ class _Server(HTTPServer):
         if b"\r\n\r\n" in buffer or b"\n\n" in buffer:
             selector.unregister(conn)
             del self._reading[conn]
+            if self._answer_here(conn, bytes(buffer), client):
+                return
             if not self._working.acquire(blocking=False):
                 with contextlib.suppress(OSError):
                     conn.sendall(b"HTTP/1.0 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-After: 1\r\n\r\n")
@@ -154,6 +159,45 @@ class _Server(HTTPServer):
                 self._heads.pop(conn, None)
                 self._working.release()
                 conn.close()
+
+    def _answer_here(self, conn: socket.socket, head: bytes, client: Any) -> bool:
+        """Answer a quick route (vars, metrics, index, cmdline) from this thread: handing it to a
+        pool thread would cost more than the answer (two GIL hand-overs and a wake-up); the
+        answer goes out only if the socket takes it whole at once, else the pool sends it."""
+        line, _, rest = head.partition(b"\n")
+        parts = line.decode("latin-1").split()
+        if len(parts) < 2 or parts[0] not in ("GET", "HEAD"):
+            return False
+        path, _, query = parts[1].partition("?")
+        if unquote(path) not in QUICK_ROUTES:
+            return False
+        headers = {}
+        for raw in rest.decode("latin-1").splitlines():
+            name, sep, value = raw.partition(":")
+            if sep:
+                headers[name.strip().lower()] = value.strip()
+        routes: Routes = self.RequestHandlerClass.routes  # type: ignore[attr-defined]
+        response = routes.handle(parts[0], unquote(path), query, headers, client[0] if client else None)
+        lines = [f"HTTP/1.0 {response.status} {response.reason}", f"Server: {_Handler.server_version}"]
+        lines += [f"{name}: {value}" for name, value in response.all_headers()]
+        data = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (b"" if parts[0] == "HEAD" else response.body)
+        try:
+            sent = conn.send(data)
+        except OSError:
+            sent = -1
+        if sent == len(data) or sent < 0:
+            conn.close()
+            return True
+        conn.setblocking(True)
+        conn.settimeout(IO_TIMEOUT)
+        self._heads[conn] = b""
+        self.pool.submit(self._finish_sending, conn, data[sent:])
+        return True
+
+    def _finish_sending(self, conn: socket.socket, data: bytes) -> None:
+        with contextlib.suppress(OSError):
+            conn.sendall(data)
+        conn.close()
 
     def _expire(self, selector: selectors.BaseSelector) -> None:
         now = time.monotonic()
