@@ -82,6 +82,7 @@ def main() -> None:
     for label, workers in (("idle service", "0"), ("2 busy threads", "2")):
         with live_service("--workers", workers, seconds=3600) as url:
             threads = idle_connections(url, 300)
+            time.sleep(1.0)  # let the server see the 300 connections close before the first burst
             for n in range(args.rounds):
                 load = os.getloadavg()[0]
                 ok, lat = burst(url, args.clients)
