@@ -148,6 +148,11 @@ class _RuntimeCollector:
     """Threads and asyncio tasks, read at scrape time."""
 
     def collect(self):
+        info = GaugeMetricFamily(
+            "perfkit_process_info", "The process answering (one worker of a server).", labels=["pid"]
+        )
+        info.add_metric([str(os.getpid())], 1)
+        yield info
         yield GaugeMetricFamily("perfkit_threads", "Python threads alive.", value=threading.active_count())
         yield GaugeMetricFamily(
             "perfkit_asyncio_tasks", "asyncio tasks not done, all loops.", value=len(tasks.all_tasks())
