@@ -3,10 +3,14 @@ bounded parameters, request input never reaching code or paths."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 import time
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from tests.debug.live import get
 
 import perfkit.debug
@@ -201,3 +205,57 @@ def test_idle_and_slow_clients_cost_no_thread_and_time_out(monkeypatch: pytest.M
         finally:
             for sock in [*idle, slow]:
                 sock.close()
+
+
+@pytest.fixture(scope="module")
+def shared_server():
+    handle = perfkit.debug.start("127.0.0.1:0")
+    yield handle
+    handle.close()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(head=st.binary(max_size=300).map(lambda b: b + b"\r\n\r\n"))
+def test_any_request_head_gets_an_answer_or_a_close_and_the_server_stays_up(shared_server, head: bytes) -> None:
+    import socket
+
+    with socket.create_connection(shared_server.address, timeout=10) as sock:
+        sock.sendall(head)
+        with contextlib.suppress(OSError):
+            sock.recv(65536)
+    assert get(shared_server.url, "/debug/vars", timeout=10)[0] == 200
+
+
+def test_the_worker_agent_survives_garbage_and_answers_a_real_request(tmp_path) -> None:
+    import json as json_module
+    import socket
+    import subprocess
+    import sys
+
+    code = (
+        "import os, sys, time; from perfkit.debug import workers; g = workers.join(os.getppid()); "
+        "print(g.path, flush=True); time.sleep(60)"
+    )
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        path = child.stdout.readline().strip()
+        for junk in (b"\x00\xff" * 50 + b"\n", b'{"op": "rm -rf"}\n', b'{"op": "profile", "seconds": 1e9}\n', b"\n"):
+            with socket.socket(socket.AF_UNIX) as sock:
+                sock.settimeout(10)
+                sock.connect(path)
+                sock.sendall(junk)
+                head = sock.makefile("rb").readline()
+                assert json_module.loads(head)["ok"] is False
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.settimeout(10)
+            sock.connect(path)
+            sock.sendall(b'{"op": "vars"}\n')
+            reader = sock.makefile("rb")
+            head = json_module.loads(reader.readline())
+            assert head["ok"] and json_module.loads(reader.read(head["length"]))["pid"] == child.pid
+    finally:
+        child.kill()
+        child.wait()
+        from perfkit.debug import workers
+
+        workers.remove_group(os.getpid())

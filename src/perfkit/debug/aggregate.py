@@ -28,17 +28,32 @@ def total_vars(docs: dict[int, dict[str, Any]]) -> dict[str, Any]:
         "requests": {},
     }
     for doc in docs.values():
-        total["rss_bytes"] += doc.get("rss_bytes") or 0
-        for kind in ("user", "system"):
-            total["cpu_seconds"][kind] += (doc.get("cpu_seconds") or {}).get(kind, 0.0)
-        total["threads"] += doc.get("threads") or 0
-        total["asyncio_tasks"] += doc.get("asyncio_tasks") or 0
-        for route, stats in (doc.get("requests") or {}).items():
-            _add_route(total["requests"].setdefault(route, _empty_route()), stats)
+        try:
+            _add_doc(total, doc)
+        except (TypeError, AttributeError, ValueError):  # not a vars document: leave it out
+            continue
     for stats in total["requests"].values():
         latency = stats["latency_seconds"]
         latency["mean"] = latency["sum"] / stats["count"] if stats["count"] else 0.0
     return total
+
+
+def _add_doc(total: dict[str, Any], doc: dict[str, Any]) -> None:
+    """Add one worker's document to ``total``, validating it first so a bad one adds nothing."""
+    numbers = (doc.get("rss_bytes") or 0, doc.get("threads") or 0, doc.get("asyncio_tasks") or 0)
+    cpu = doc.get("cpu_seconds") or {}
+    if not all(isinstance(n, int | float) for n in (*numbers, cpu.get("user", 0.0), cpu.get("system", 0.0))):
+        raise TypeError("not a vars document")
+    routes = doc.get("requests") or {}
+    for stats in routes.values():
+        _add_route(_empty_route(), stats)  # raises on a malformed route before anything is added
+    total["rss_bytes"] += numbers[0]
+    total["threads"] += numbers[1]
+    total["asyncio_tasks"] += numbers[2]
+    for kind in ("user", "system"):
+        total["cpu_seconds"][kind] += cpu.get(kind, 0.0)
+    for route, stats in routes.items():
+        _add_route(total["requests"].setdefault(str(route), _empty_route()), stats)
 
 
 def _empty_route() -> dict[str, Any]:
@@ -46,13 +61,17 @@ def _empty_route() -> dict[str, Any]:
 
 
 def _add_route(into: dict[str, Any], stats: dict[str, Any]) -> None:
-    for key in ("count", "in_flight", "errors"):
-        into[key] += stats.get(key, 0)
     latency = stats.get("latency_seconds", {})
-    into["latency_seconds"]["sum"] += latency.get("sum", 0.0)
-    buckets = into["latency_seconds"]["le"]
-    for bound, n in latency.get("le", {}).items():
-        buckets[bound] = buckets.get(bound, 0) + n
+    values = [stats.get(key, 0) for key in ("count", "in_flight", "errors")] + [latency.get("sum", 0.0)]
+    buckets = dict(latency.get("le", {}))
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in [*values, *buckets.values()]):
+        raise TypeError("not route statistics")
+    for key, value in zip(("count", "in_flight", "errors"), values):
+        into[key] += value
+    into["latency_seconds"]["sum"] += values[3]
+    le = into["latency_seconds"]["le"]
+    for bound, n in buckets.items():
+        le[str(bound)] = le.get(str(bound), 0) + n
 
 
 class _Parsed:
@@ -69,7 +88,11 @@ def merge_prometheus(texts: dict[int, bytes]) -> bytes:
     """One exposition from several workers' texts, each sample labelled with its worker's pid."""
     families: dict[str, Metric] = {}
     for pid, text in sorted(texts.items()):
-        for family in text_string_to_metric_families(text.decode("utf-8", "replace")):
+        try:
+            parsed = list(text_string_to_metric_families(text.decode("utf-8", "replace")))
+        except (ValueError, TypeError, IndexError):  # a sibling's answer cut short: leave it out
+            continue
+        for family in parsed:
             merged = families.get(family.name)
             if merged is None:
                 merged = families[family.name] = Metric(family.name, family.documentation, family.type, family.unit)

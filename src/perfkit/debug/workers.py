@@ -301,10 +301,16 @@ def merge_profiles(bodies: dict[int, bytes]) -> Profile:
     """One profile from each worker's pprof body (their samples already carry ``pid``)."""
     from perfkit.formats import pprof
 
-    profiles = [pprof.decode(body) for _pid, body in sorted(bodies.items())]
+    profiles, pids = [], []
+    for pid, body in sorted(bodies.items()):
+        try:
+            profiles.append(pprof.decode(body))
+            pids.append(pid)
+        except Exception:  # a sibling's answer cut short: leave that worker out, keep the rest
+            continue
     merged = profiles[0].merge(*profiles[1:]) if len(profiles) > 1 else profiles[0]
     merged.metadata = dict(profiles[0].metadata)
-    merged.metadata["pids"] = sorted(bodies)
+    merged.metadata["pids"] = pids
     return merged
 
 
