@@ -165,3 +165,16 @@ def test_gunicorn_uvicorn_workers_with_the_hooks_pasted_into_a_config(tmp_path: 
             status, _, body = request(server.url, "/debug/pprof/profile?seconds=2")
     assert status == 200, body[:300]
     assert sorted(pprof.decode(body).label_values("pid")) == sorted(map(str, pids))
+
+
+def test_a_worker_that_cannot_join_still_serves_and_profiles_itself(tmp_path: Path) -> None:
+    import os
+
+    shared = tmp_path / f"perfkit-debug-{os.getuid()}"
+    shared.mkdir()
+    shared.chmod(0o777)  # not private: perfkit refuses to put its sockets there
+    with gunicorn("-w", "2", env={"XDG_RUNTIME_DIR": str(tmp_path)}) as server:
+        assert request(server.url, "/light")[0] == 200
+        status, _, body = request(server.url, "/debug/pprof/profile?seconds=1")
+        assert status == 200 and len(pprof.decode(body).label_values("pid")) <= 1
+        assert any(b"profiles only itself" in line for line in server.log)

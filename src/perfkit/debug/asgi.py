@@ -42,7 +42,7 @@ def wrap(
             return
         path = scope.get("path", "")
         if routes.token is None and not exposure.warned:
-            exposure.seen(_client(scope), _headers(scope))
+            exposure.seen(_client(scope), _proxy_headers(scope))
         if routes.matches(path):
             headers = _headers(scope)
             query = scope.get("query_string", b"").decode("latin-1")
@@ -76,6 +76,15 @@ def wrap(
 
 def _headers(scope: Scope) -> dict[str, str]:
     return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", ())}
+
+
+_PROXY = {name.encode() for name in security.PROXY_HEADERS}
+
+
+def _proxy_headers(scope: Scope) -> dict[str, str]:
+    """Only the forwarding headers (ASGI names are lower-case bytes): cheap enough for every
+    request of the app, which the exposure check sees until it has warned once."""
+    return {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", ()) if k in _PROXY}
 
 
 def _client(scope: Scope) -> str | None:

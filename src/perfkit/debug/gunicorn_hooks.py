@@ -24,8 +24,12 @@ from perfkit.debug import workers as _group
 
 
 def post_fork(server: Any, worker: Any) -> None:
-    """In the new worker: join the server's worker group."""
-    _group.join(server.pid, notify=getattr(worker, "notify", None))
+    """In the new worker: join the server's worker group (a worker that cannot, e.g. because
+    the runtime directory is not private, still boots and serves; its profiles are its own)."""
+    try:
+        _group.join(server.pid, notify=getattr(worker, "notify", None))
+    except OSError as exc:
+        server.log.warning("perfkit.debug: worker %s profiles only itself: %s", worker.pid, exc)
 
 
 def child_exit(server: Any, worker: Any) -> None:
