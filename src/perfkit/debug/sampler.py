@@ -23,7 +23,7 @@ import threading
 import time
 from typing import Any
 
-from perfkit.debug import cpustate, tasks
+from perfkit.debug import cpustate, gil, tasks
 from perfkit.debug.frames import Interner, walk
 from perfkit.model import CPU_NS, SAMPLES, WALL_NS, Profile
 
@@ -117,11 +117,11 @@ class Sampler:
         the GIL to each other 50 times as often, so then (see :meth:`_tick`) Python's interval
         is kept: busy threads are already preempted in their Python code every 5 ms, and
         that is where the sampler finds them.  See reports/debug-attribution.md."""
-        self._saved_interval = _SwitchInterval.enter()
+        self._saved_interval = gil.SwitchInterval.enter()
         try:
             self._loop()
         finally:
-            _SwitchInterval.leave()
+            gil.SwitchInterval.leave()
 
     def _loop(self) -> None:
         me = threading.get_ident()
@@ -257,30 +257,6 @@ class Sampler:
             }
         )
         return profile
-
-
-class _SwitchInterval:
-    """The application's own switch interval, saved by the first running sampler and put back by
-    the last, so overlapping samplers never leave the short one behind."""
-
-    _lock = threading.Lock()
-    _users = 0
-    _saved = 0.005
-
-    @classmethod
-    def enter(cls) -> float:
-        with cls._lock:
-            if cls._users == 0:
-                cls._saved = sys.getswitchinterval()
-            cls._users += 1
-            return cls._saved
-
-    @classmethod
-    def leave(cls) -> None:
-        with cls._lock:
-            cls._users -= 1
-            if cls._users == 0:
-                sys.setswitchinterval(cls._saved)
 
 
 def profile(seconds: float, hz: int = DEFAULT_HZ, mode: str = "cpu") -> Profile:

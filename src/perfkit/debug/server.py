@@ -4,7 +4,8 @@ Separate from the service's own port (like Go's habit of a second listener on 12
 so it works for any service, HTTP or not, and a slow profile never holds an app worker.
 
 Built to stay up when many clients arrive at once and to cost the service little: a listen
-backlog of :data:`BACKLOG`; one thread accepts connections and reads their request heads
+backlog of :data:`BACKLOG`; a GIL switch interval of :data:`HURRY_INTERVAL` while requests are
+arriving (:mod:`perfkit.debug.gil`); one thread accepts connections and reads their request heads
 without blocking (a selector), closing a client that has not sent its head within
 :data:`HEAD_TIMEOUT` seconds, so idle or slow clients cost a descriptor, never a thread; complete
 requests go to a bounded pool of :data:`WORKERS` threads, except the quick ones
@@ -19,6 +20,7 @@ import io
 import os
 import selectors
 import socket
+import sys
 import threading
 import time
 import weakref
@@ -27,15 +29,19 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 from urllib.parse import unquote
 
-from perfkit.debug import security
+from perfkit.debug import gil, security
 from perfkit.debug.routes import Routes, _text
 from perfkit.errors import PerfkitError
 
-BACKLOG = 128
+BACKLOG = 1024  #: connections the kernel queues before we accept them (capped by net.core.somaxconn)
 WORKERS = 8
 MAX_PENDING = 512
 HEAD_TIMEOUT = 5.0  #: seconds a client has to send its request line and headers
 MAX_HEAD = 65536  #: bytes of a request head
+#: GIL switch interval while requests are arriving: every socket call gives the GIL up, and with
+#: Python's 5 ms each would wait that long for busy service threads to hand it back
+HURRY_INTERVAL = 0.0005
+HURRY_POLL = 0.005  #: seconds without a new event that end the hurry
 #: routes answered by the accept loop itself (cheap; everything else goes to the pool)
 QUICK_ROUTES = frozenset({"/debug/vars", "/debug/metrics", "/debug/pprof/", "/debug/pprof", "/debug/pprof/cmdline"})
 IO_TIMEOUT = 30.0  #: seconds any one read or write may block once the request is in
@@ -93,15 +99,25 @@ class _Server(HTTPServer):
         selector = selectors.DefaultSelector()
         self.socket.setblocking(False)
         selector.register(self.socket, selectors.EVENT_READ, None)
+        hurried = False
         try:
             while not self._stopping.is_set():
-                for key, _events in selector.select(poll_interval):
+                events = selector.select(HURRY_POLL if hurried else poll_interval)
+                if events and not hurried:
+                    hurried = True
+                    sys.setswitchinterval(min(gil.SwitchInterval.enter(), HURRY_INTERVAL))
+                elif not events and hurried:
+                    hurried = False
+                    gil.SwitchInterval.leave()
+                for key, _events in events:
                     if key.data is None:
                         self._accept(selector)
                     else:
                         self._read(selector, key.fileobj)  # type: ignore[arg-type]
                 self._expire(selector)
         finally:
+            if hurried:
+                gil.SwitchInterval.leave()
             for conn in list(self._reading):
                 self._drop(selector, conn)
             selector.close()
