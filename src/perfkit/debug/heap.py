@@ -83,8 +83,9 @@ def aggregate(snapshot: tracemalloc.Snapshot) -> dict[_Raw, list[int]]:
         for stat in snapshot.statistics("traceback"):
             frames = tuple((f.filename, f.lineno) for f in reversed(stat.traceback))
             merged[frames] = [stat.count, stat.size]
-    own: dict[str, bool] = {}
-    return {frames: row for frames, row in merged.items() if not _is_own(frames, own)}
+    files = set(map(_FILE, itertools.chain.from_iterable(merged)))  # in C: no per-frame Python work
+    own = {name for name in files if name.startswith(_OWN_DIR) and name not in _WRAPPERS}
+    return {frames: row for frames, row in merged.items() if own.isdisjoint(map(_FILE, frames))}
 
 
 #: a code object's last line, kept across profiles (code objects live as long as their module)
@@ -92,17 +93,7 @@ _LAST_LINES: weakref.WeakKeyDictionary[CodeType, int] = weakref.WeakKeyDictionar
 _LINE = operator.itemgetter(2)  #: co_lines() yields (start, end, line)
 _TRACEBACK = operator.itemgetter(2)  #: a raw trace is (domain, size, traceback, total frames)
 _SIZE = operator.itemgetter(1)
-
-
-def _is_own(frames: _Raw, cache: dict[str, bool]) -> bool:
-    """Whether a traceback passes through perfkit's own code (the wrappers excepted)."""
-    for name, _line in frames:
-        mine = cache.get(name)
-        if mine is None:
-            mine = cache[name] = name.startswith(_OWN_DIR) and name not in _WRAPPERS
-        if mine:
-            return True
-    return False
+_FILE = operator.itemgetter(0)  #: a raw frame is (file, line)
 
 
 def heap_profile(seconds: float = 0.0) -> Profile:
@@ -129,7 +120,7 @@ def heap_profile(seconds: float = 0.0) -> Profile:
 
 def _build(rows: dict[_Raw, list[int]], limit: int) -> Profile:
     profile = Profile(list(INUSE), default_type=1)
-    frame_ids = _FrameIds(profile, FunctionNames({name for frames in rows for name, _line in frames}))
+    frame_ids = _FrameIds(profile, FunctionNames(set(map(_FILE, itertools.chain.from_iterable(rows)))))
     for frames, (count, size) in rows.items():
         if count or size:  # oldest (root) first, as the model wants
             profile.add_ids(profile.stack_id(tuple(map(frame_ids.__getitem__, reversed(frames)))), (count, size))
