@@ -111,10 +111,10 @@ class Sampler:
         :data:`SWITCH_INTERVAL` meanwhile: the sampler reads stacks only when it holds the GIL, and
         with Python's 5 ms it would almost always get it when the running thread releases the GIL
         for a system call (a socket ``send`` in ``write``, an ``epoll_wait``), so the CPU of the
-        Python code before it would be charged to that call.  With 0.1 ms it gets the GIL at a
+        Python code before it would be charged to that call.  With 20 µs it gets the GIL at a
         point of the running code itself.  Only a thread waiting for the GIL uses the interval,
         so with one busy thread it costs nothing; with two or more busy threads they would hand
-        the GIL to each other 50 times as often, so then (see :meth:`_tick`) Python's interval
+        the GIL to each other 250 times as often, so then (see :meth:`_tick`) Python's interval
         is kept: busy threads are already preempted in their Python code every 5 ms, and
         that is where the sampler finds them.  See reports/debug-attribution.md."""
         self._saved_interval = gil.SwitchInterval.enter()
