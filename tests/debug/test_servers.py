@@ -180,3 +180,21 @@ def test_a_worker_that_cannot_join_still_serves_and_profiles_itself(tmp_path: Pa
         status, _, body = request(server.url, "/debug/pprof/profile?seconds=1")
         assert status == 200 and len(pprof.decode(body).label_values("pid")) <= 1
         assert any(b"profiles only itself" in line for line in server.log)
+
+
+def test_joining_sweeps_the_groups_of_servers_that_are_gone(tmp_path: Path) -> None:
+    import os
+    import sys
+
+    base = tmp_path / f"perfkit-debug-{os.getuid()}"
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # a pid that no longer runs: its group is litter
+    (base / str(dead.pid)).mkdir(parents=True, mode=0o700)
+    base.chmod(0o700)
+    (base / str(dead.pid) / "4242.sock").touch()
+    code = "import os; from perfkit.debug import workers; print(workers.join(os.getppid()).directory)"
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert not (base / str(dead.pid)).exists()
+    assert not (base / str(os.getpid())).exists()  # the joiner left at exit and removed its empty group

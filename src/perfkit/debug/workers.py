@@ -86,6 +86,8 @@ class Group:
         with contextlib.suppress(OSError):
             if self.pid == os.getpid():
                 self.path.unlink()
+        with contextlib.suppress(OSError):
+            self.directory.rmdir()  # the last worker out removes the group (fails while others are in)
 
     # ----------------------------------------------------------------- asking
     def gather(self, request: dict[str, Any], local: Callable[[], bytes], timeout: float) -> dict[int, bytes]:
@@ -274,7 +276,27 @@ def group_directory(leader: int, *, create: bool = True) -> Path:
         info = os.lstat(path)
         if not os.path.isdir(path) or os.path.islink(path) or info.st_uid != os.getuid() or info.st_mode & 0o077:
             raise PermissionError(f"{path}: not a private directory of this user; remove it")
+    _sweep(mine, keep=directory)
     return directory
+
+
+def _sweep(mine: Path, keep: Path) -> None:
+    """Remove the groups of servers that are gone (workers killed, or a server whose workers exit
+    without running atexit, as uvicorn's do): a worker joining cleans up after them."""
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(mine):
+            if entry.name.isdigit() and entry.path != str(keep) and not _alive(int(entry.name)):
+                remove_group(int(entry.name))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _listen(path: Path) -> socket.socket:
