@@ -14,10 +14,13 @@ import re
 __all__ = ["MAX_ROUTE_LENGTH", "route_of"]
 
 MAX_ROUTE_LENGTH = 200
-_ID_SEGMENT = re.compile(r"^(\d+|[0-9a-fA-F]{8,}|[0-9a-fA-F-]{32,36})$")
+#: ``/`` and an id segment that ends at the next ``/`` or the end: one substitution over the
+#: path, anchored on the slash, is twice as fast as matching each segment (a million-line log
+#: has hundreds of thousands of distinct paths when ids are in them)
+_ID_SEGMENT = re.compile(r"/(?:\d+|[0-9a-fA-F]{8,}|[0-9a-fA-F-]{32,36})(?=/|\Z)")
 
 
 def route_of(path: str) -> str:
     """``/orders/1234?x=1`` -> ``/orders/:id``: a bounded label for a request path."""
-    path = path.split("?", 1)[0] or "/"
-    return "/".join(":id" if _ID_SEGMENT.match(part) else part for part in path.split("/"))[:MAX_ROUTE_LENGTH]
+    # a leading "/" makes a first segment without one ("123") an id segment like any other
+    return _ID_SEGMENT.sub("/:id", "/" + (path.split("?", 1)[0] or "/"))[1 : MAX_ROUTE_LENGTH + 1]
