@@ -63,8 +63,11 @@ class Request:
     request_id: str
 
 
-def requests(count: int, seed: int = 1, resolution: float = 0.001) -> Iterator[Request]:
-    """``count`` requests, deterministic for a seed; durations rounded to ``resolution`` seconds."""
+def requests(
+    count: int, seed: int = 1, resolution: float = 0.001, slower: dict[str, float] | None = None
+) -> Iterator[Request]:
+    """``count`` requests, deterministic for a seed; durations rounded to ``resolution`` seconds;
+    ``slower`` multiplies the latency of some routes (a deploy that made them slower)."""
     rng = random.Random(seed)
     weights = [r[3] for r in ROUTES]
     agents, agent_weights = zip(*AGENTS)
@@ -83,7 +86,7 @@ def requests(count: int, seed: int = 1, resolution: float = 0.001) -> Iterator[R
                 small=rng.randrange(1, 9),
                 hex=hx,
             )
-        seconds = median * math.exp(rng.gauss(0, sigma))
+        seconds = median * math.exp(rng.gauss(0, sigma)) * (slower or {}).get(route, 1.0)
         if rng.random() < 0.002:  # the slow tail: a lock, a GC pause, a cold cache
             seconds *= 20
         status = 201 if method == "POST" else 200
@@ -144,7 +147,7 @@ def json_line(r: Request) -> str:
 FORMATS = {"combined": combined_line, "json": json_line}
 
 
-def write(path: Path, fmt: str, count: int, seed: int = 1) -> list[Request]:
+def write(path: Path, fmt: str, count: int, seed: int = 1, slower: dict[str, float] | None = None) -> list[Request]:
     """Write ``count`` lines in ``fmt`` (``.gz`` compresses); returns the truth only when small."""
     line_of = FORMATS[fmt]
     keep = count <= 100_000
@@ -152,7 +155,7 @@ def write(path: Path, fmt: str, count: int, seed: int = 1) -> list[Request]:
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "wt", encoding="utf-8") as out:
         batch: list[str] = []
-        for r in requests(count, seed):
+        for r in requests(count, seed, slower=slower):
             batch.append(line_of(r))
             if keep:
                 truth.append(r)

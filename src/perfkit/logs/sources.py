@@ -38,6 +38,7 @@ class Source:
     warnings: list[str] = field(default_factory=list)
     binary: bool = False
     compressed: bool = False
+    truncated: bool = False  #: a compressed stream that ends mid-way
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,8 @@ def _gunzip(handle: BinaryIO, source: Source) -> Iterator[bytes]:
             try:
                 out = inflater.decompress(raw)
             except zlib.error as exc:
-                source.warnings.append(f"corrupt gzip data ({exc}); analysed the lines before it")
+                source.truncated = True
+                source.warnings.append(f"corrupt gzip data ({exc}); analysed the whole lines before it")
                 return
             if out:
                 yield out
@@ -97,7 +99,8 @@ def _gunzip(handle: BinaryIO, source: Source) -> Iterator[bytes]:
         tail = inflater.flush()
         if tail:
             yield tail
-        source.warnings.append("truncated gzip file (it ends mid-stream); analysed the lines before the cut")
+        source.truncated = True
+        source.warnings.append("truncated gzip file (it ends mid-stream); analysed the whole lines before the cut")
 
 
 def _raw_chunks(handle: BinaryIO, source: Source) -> Iterator[bytes]:
@@ -166,7 +169,12 @@ def _blocks_of(chunks: Iterator[bytes], source: Source, block_size: int) -> Iter
             source.warnings.append("binary data, not a text log; skipped (decompress or convert it first)")
             return
         if not pending.endswith(b"\n"):
-            pending += b"\n"
+            if source.truncated:  # the line the damage cut in two is not a record
+                pending = pending[: pending.rfind(b"\n") + 1]
+                if not pending:
+                    return
+            else:
+                pending += b"\n"
         source.lines += pending.count(b"\n")
         yield Block(source, line_no, pending)
 
