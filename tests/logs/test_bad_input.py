@@ -9,8 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cli_helpers import perfkit
 from tests.logs import loggen
+
+from cli_helpers import perfkit
 
 
 def _no_traceback(done) -> None:

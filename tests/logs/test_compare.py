@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.logs import loggen
 
 from cli_helpers import perfkit
-from tests.logs import loggen
 
 SLOWER = {"/api/orders/:id": 1.5, "/api/search": 0.5}  # one regression, one improvement
 

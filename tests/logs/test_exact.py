@@ -9,11 +9,11 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from tests.logs import loggen
 
 from cli_helpers import perfkit
 from perfkit.logs import analyse
 from perfkit.logs.aggregate import PERCENTILES, nearest_rank
-from tests.logs import loggen
 
 LINES = 3000
 
