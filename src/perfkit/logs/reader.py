@@ -31,9 +31,11 @@ _MAX_EXAMPLES = 5
 
 def _lines(block: Block) -> pl.DataFrame:
     """``no`` (line number) and ``line`` of a block; polars' CSV reader with a NUL separator
-    splits lines in native threads (a line with a NUL keeps what precedes it)."""
+    splits lines in native threads.  NUL bytes in the data (damage) are made visible first, so
+    such a line is reported rather than cut or taken for a blank one."""
+    data = block.data.replace(b"\x00", b"\\x00") if b"\x00" in block.data else block.data
     return pl.read_csv(
-        io.BytesIO(block.data),
+        io.BytesIO(data),
         has_header=False,
         separator="\x00",
         quote_char=None,
@@ -136,9 +138,8 @@ class LogReader:
     def _json_block(self, block: Block) -> pl.DataFrame | None:
         fmt = self.formats["json"]
         assert fmt.json is not None
-        raw, bad = fmt.json.decode(block.data, first_line=block.first_line)
+        raw, height, bad = fmt.json.decode(block.data, first_line=block.first_line)
         columns = {k: records.to_column(k, v) for k, v in raw.items()}
-        height = len(next(iter(columns.values())))
         self.lines_by_format["json"] += height
         self._bad(block.source, bad)
         return normalise.requests(columns, height, fmt.fields, fmt.extra, self.routes) if height else None
@@ -181,13 +182,13 @@ class LogReader:
             values, bad_frame = clf.parse(part, keys, fmt.tail_keyed, fmt.positions)
             bad = list(bad_frame.iter_rows())
             columns = {k: values[k] for k in keys if k in values.columns}
+            height = len(values)
         else:
             if kind == "json":
                 assert fmt.json is not None
                 data = whole if whole is not None else "\n".join(part["line"].to_list()).encode("utf-8", "replace")
-                raw, bad = fmt.json.decode(data, part["no"].to_list(), part["line"].to_list())
+                raw, height, bad = fmt.json.decode(data, part["no"].to_list(), part["line"].to_list())
             else:
-                raw, bad = records.logfmt_values(part["line"].to_list(), part["no"].to_list(), keys)
+                raw, height, bad = records.logfmt_values(part["line"].to_list(), part["no"].to_list(), keys)
             columns = {k: records.to_column(k, v) for k, v in raw.items()}
-        height = len(next(iter(columns.values()))) if columns else len(part) - len(bad)
         return normalise.requests(columns, height, fmt.fields, fmt.extra, self.routes), bad

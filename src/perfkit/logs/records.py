@@ -89,8 +89,8 @@ class JsonFields:
 
     def _columns(self, records: list[Any]) -> dict[str, Sequence[Any]]:
         """Columns by key: one C-level pass makes rows of tuples, ``zip`` turns them around."""
-        if not records:
-            return {key: [] for key in self._paths}
+        if not records or not self._tops:
+            return {key: [None] * len(records) for key in self._paths}
         if len(self._tops) == 1:
             by_top = [list(map(attrgetter("f0"), records))]
         else:
@@ -106,7 +106,7 @@ class JsonFields:
     def decode(
         self, data: bytes, numbers: Sequence[int] | None = None, lines: Sequence[str] | None = None, first_line: int = 1
     ):
-        """(columns by key, line numbers of bad lines with their text).
+        """(columns by key, number of records, bad lines as (line number, text)).
 
         ``data`` is the block (lines separated by newlines).  When the whole block decodes, no
         per-line work happens; otherwise ``lines`` and ``numbers`` drive the slow path."""
@@ -115,7 +115,7 @@ class JsonFields:
         except (msgspec.DecodeError, msgspec.ValidationError):
             records = None
         if records is not None:
-            return self._columns(records), []
+            return self._columns(records), len(records), []
         if lines is None or numbers is None:
             lines = data.decode("utf-8", errors="replace").split("\n")
             numbers = range(first_line, first_line + len(lines))
@@ -129,7 +129,7 @@ class JsonFields:
                 bad.append((no, line))
             else:
                 good.append(record)
-        return self._columns(good), bad
+        return self._columns(good), len(good), bad
 
     def _one(self, line: str) -> Any:
         try:
@@ -148,17 +148,19 @@ class JsonFields:
 
 
 def logfmt_values(lines: Sequence[str], numbers: Sequence[int], keys: Sequence[str]):
-    """(columns by key, bad lines) of logfmt lines."""
+    """(columns by key, number of records, bad lines) of logfmt lines."""
     out: dict[str, list[Any]] = {k: [] for k in keys}
+    count = 0
     bad: list[tuple[int, str]] = []
     for no, line in zip(numbers, lines):
         record = logfmt_record(line)
         if record is None:
             bad.append((no, line))
             continue
+        count += 1
         for key in keys:
             out[key].append(record.get(key))
-    return out, bad
+    return out, count, bad
 
 
 def sample_json(lines: Sequence[str]) -> tuple[list[dict[str, Any]], set[str]]:

@@ -132,10 +132,9 @@ class _Replay:
 
 
 def _looks_binary(data: bytes) -> bool:
-    """NUL bytes, or mostly bytes that are neither text nor UTF-8, in the first block."""
+    """More than 5% of the first 64 kB is NUL, control characters or not UTF-8.  A few such
+    bytes are damage inside a text log (NUL runs after a crash): those lines are reported."""
     sample = data[:65536]
-    if b"\x00" in sample:
-        return True
     text = sample.decode("utf-8", errors="replace")
     bad = text.count("\ufffd") + sum(1 for ch in text if ch < " " and ch not in "\t\r\n\f\v\x1b")
     return bad > max(8, len(text) // 20)
