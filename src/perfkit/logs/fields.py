@@ -99,6 +99,8 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _NON_WORD = re.compile(r"[^0-9a-zµ@]+")
 _UNIT_VALUE = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?\d+)?)\s*(ns|us|µs|ms|s|m|h)\s*$")
 _REQUEST_LINE = re.compile(r"^[A-Z]{3,10} \S+")
+#: a request line and status inside a message (uvicorn's access log format)
+MESSAGE_REQUEST = re.compile(r'"([A-Z]{3,10}) (\S+) HTTP/[\d.]+" (\d{3})')
 
 
 def normalise_name(name: str) -> str:
@@ -136,6 +138,7 @@ class FieldMap:
     message: str | None = None
     request_id: str | None = None
     duration_note: str = ""  #: why there is no duration, when there is none
+    request_in_message: bool = False  #: uvicorn's access message: '1.2.3.4:5 - "GET /x HTTP/1.1" 200'
 
     def keys(self) -> list[str]:
         """Every key the parser must extract."""
@@ -149,6 +152,8 @@ class FieldMap:
             key = getattr(self, role)
             if key:
                 parts.append(f"{role.replace('_', ' ')}={key}")
+        if self.request_in_message:
+            parts.append(f"method, path and status from the {self.message} text")
         if self.durations:
             parts.append("duration=" + " or ".join(d.describe() for d in self.durations))
         else:
@@ -252,6 +257,11 @@ def detect_fields(
                 break
     if fields.method and fields.path:
         fields.request_line = None
+    if not (fields.path or fields.request_line) and fields.message:
+        texts = [r.get(fields.message) for r in samples if isinstance(r.get(fields.message), str)]
+        fields.request_in_message = (
+            bool(texts) and sum(bool(MESSAGE_REQUEST.search(t)) for t in texts) >= len(texts) / 2
+        )
     values = {key: [r.get(key) for r in samples] for key in keys}
     if duration is not None:
         name, unit = duration

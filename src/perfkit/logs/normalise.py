@@ -9,10 +9,11 @@ errors.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import polars as pl
 
-from perfkit.logs.fields import UNITS, Duration, FieldMap
+from perfkit.logs.fields import MESSAGE_REQUEST, UNITS, Duration, FieldMap
 from perfkit.logs.timeparse import to_epoch_seconds
 from perfkit.routes import route_of
 
@@ -135,6 +136,12 @@ def requests(
         ok = parts["field_0"].str.contains(r"^[A-Z]{1,20}$").fill_null(False)
         method = pl.select(pl.when(pl.lit(ok)).then(pl.lit(parts["field_0"]))).to_series()
         path = pl.select(pl.when(pl.lit(ok)).then(pl.lit(parts["field_1"]))).to_series()
+    if fields.request_in_message:
+        found = _strings(get(fields.message), height).str.extract_groups(MESSAGE_REQUEST.pattern).struct.unnest()
+        method, path = found["1"], found["2"]
+        columns = {**columns, "__status": found["3"]}
+        get = columns.get
+        fields = replace(fields, status="__status")
     method = method.str.to_uppercase()
     status = _numbers(get(fields.status) if fields.status else None, height).cast(pl.Int64, strict=False)
     level = _strings(get(fields.level) if fields.level else None, height).str.to_lowercase()
