@@ -49,14 +49,6 @@ def _lines(block: Block) -> pl.DataFrame:
     ).with_columns(pl.col("no").cast(pl.Int64))
 
 
-def _all_json(data: bytes) -> bool:
-    """Every non-blank line starts with ``{`` (counted with bytes.count, no line table)."""
-    lines = data.count(b"\n")
-    opening = data.count(b"\n{") + data.startswith(b"{") - data.endswith(b"\n{")
-    blank = data.count(b"\n\n") + data.count(b"\n\r\n") + data.startswith(b"\n")
-    return opening > 0 and opening + blank == lines
-
-
 @dataclass(frozen=True)
 class BadLine:
     source: str
@@ -99,8 +91,10 @@ class LogReader:
                     yield frame
 
     def parse_block(self, block: Block) -> pl.DataFrame | None:
-        if _all_json(block.data) and "json" in self.formats:  # the common case, without a line table
-            return self._json_block(block)
+        if set(self.lines_by_format) == {"json"}:  # so far only JSON: try the block in one call
+            frame = self._json_block(block)
+            if frame is not None:
+                return frame if len(frame) else None
         frame = _lines(block)
         kind = (
             pl.when(pl.col("line").is_null() | (pl.col("line").str.strip_chars() == ""))
@@ -136,13 +130,17 @@ class LogReader:
         return pl.concat(out, how="vertical") if len(out) > 1 else out[0]
 
     def _json_block(self, block: Block) -> pl.DataFrame | None:
+        """The request table of an all-JSON block, or None when some line is not a JSON object
+        (then the block goes line by line)."""
         fmt = self.formats["json"]
         assert fmt.json is not None
-        raw, height, bad = fmt.json.decode(block.data, first_line=block.first_line)
+        done = fmt.json.try_block(block.data)
+        if done is None:
+            return None
+        raw, height = done
         columns = {k: records.to_column(k, v) for k, v in raw.items()}
         self.lines_by_format["json"] += height
-        self._bad(block.source, bad)
-        return normalise.requests(columns, height, fmt.fields, fmt.extra, self.routes) if height else None
+        return normalise.requests(columns, height, fmt.fields, fmt.extra, self.routes)
 
     def _bad(self, source: Source, bad: Sequence[tuple[int, str]]) -> None:
         self.bad_count += len(bad)

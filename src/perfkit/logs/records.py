@@ -88,13 +88,11 @@ class JsonFields:
         self._index = {top: i for i, top in enumerate(self._tops)}
 
     def _columns(self, records: list[Any]) -> dict[str, Sequence[Any]]:
-        """Columns by key: one C-level pass makes rows of tuples, ``zip`` turns them around."""
+        """Columns by key: one C-level ``map`` per field (a third of the cost of making rows of
+        tuples and turning them around)."""
         if not records or not self._tops:
             return {key: [None] * len(records) for key in self._paths}
-        if len(self._tops) == 1:
-            by_top = [list(map(attrgetter("f0"), records))]
-        else:
-            by_top = list(zip(*map(attrgetter(*(f"f{i}" for i in range(len(self._tops)))), records)))
+        by_top = [list(map(attrgetter(f"f{i}"), records)) for i in range(len(self._tops))]
         out: dict[str, Sequence[Any]] = {}
         for key, path in self._paths.items():
             values: Sequence[Any] = by_top[self._index[path[0]]]
@@ -102,6 +100,14 @@ class JsonFields:
                 values = [v.get(step) if isinstance(v, dict) else None for v in values]
             out[key] = values
         return out
+
+    def try_block(self, data: bytes) -> tuple[dict[str, Sequence[Any]], int] | None:
+        """Columns of a block whose every line is a JSON object, in one call; None otherwise."""
+        try:
+            records = self._decoder.decode_lines(data)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            return None
+        return self._columns(records), len(records)
 
     def decode(
         self, data: bytes, numbers: Sequence[int] | None = None, lines: Sequence[str] | None = None, first_line: int = 1
