@@ -201,7 +201,9 @@ def _numbers(values: Iterable[Any]) -> list[float]:
 
 def unit_from_values(values: Sequence[Any]) -> tuple[str | None, str]:
     """A unit for unit-less duration values: strings with units keep theirs (None); numbers go by
-    magnitude (fractions below 10: seconds; integers from 1,000: µs, from 10^7: ns; else ms)."""
+    magnitude: fractions with a median below 10 are seconds, else ms; integers are µs when the
+    median reaches 1,000 or p90 reaches 10,000 (10 s as ms would be a very slow service; fast
+    requests in µs have medians of a few hundred), ns from a median of 10^7, else ms."""
     strings = [v for v in values if isinstance(v, str) and v.strip() not in ("", "-")]
     if strings and sum(bool(_UNIT_VALUE.match(v)) for v in strings) >= len(strings) / 2:
         return None, "from the values"
@@ -213,7 +215,8 @@ def unit_from_values(values: Sequence[Any]) -> tuple[str | None, str]:
         return ("s" if middle < 10 else "ms"), "from the magnitude of the values"
     if middle >= 1e7:
         return "ns", "from the magnitude of the values"
-    return ("us" if middle >= 1000 else "ms"), "from the magnitude of the values"
+    high = sorted(numbers)[int(0.9 * (len(numbers) - 1))]
+    return ("us" if middle >= 1000 or high >= 10_000 else "ms"), "from the magnitude of the values"
 
 
 def _rank_duration(norm: str) -> tuple[int, str | None] | None:

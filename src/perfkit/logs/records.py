@@ -22,6 +22,7 @@ import polars as pl
 
 __all__ = ["JsonFields", "flatten", "logfmt_record", "logfmt_values", "to_column"]
 
+_UNNAMEABLE = re.compile(r'["\\\x00-\x1f]')
 _LOGFMT = re.compile(r'([^\s=]+)=("(?:[^"\\]|\\.)*"|\S*)')
 
 
@@ -182,7 +183,8 @@ def sample_json(lines: Sequence[str]) -> tuple[list[dict[str, Any]], set[str]]:
             except (ValueError, RecursionError):
                 continue
         if isinstance(value, dict):
-            flat = flatten(value)
+            # keys msgspec cannot name (quotes, backslashes, control characters) are never chosen
+            flat = {k: v for k, v in flatten(value).items() if not _UNNAMEABLE.search(k)}
             nested.update(k for k in flat if k not in value)
             records.append(flat)
     return records, nested
