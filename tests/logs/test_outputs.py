@@ -91,3 +91,29 @@ def test_usage_mistakes(tmp_path: Path) -> None:
         done = perfkit("logs", log, *args)
         assert done.returncode == 2, (args, done.stderr)
         assert message in done.stderr and "Traceback" not in done.stderr, (args, done.stderr)
+
+
+def test_follow_prints_the_final_table_on_ctrl_c(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    log = tmp_path / "access.log"
+    reqs = list(loggen.requests(60))
+    log.write_text("".join(loggen.combined_line(r) for r in reqs[:20]))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "perfkit", "logs", "--follow", str(log), "--format", "text"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(4)
+    with log.open("a") as f:
+        f.write("".join(loggen.combined_line(r) for r in reqs[20:]))
+    time.sleep(3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert "perfkit: stopped following" in err, err
+    totals = [line.split()[1] for line in out.splitlines() if line.startswith("TOTAL")]
+    assert totals[-1] == "60"  # the final table has the lines appended while following
