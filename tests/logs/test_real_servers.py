@@ -106,7 +106,7 @@ def _check_plan(groups: dict[str, dict], timed: bool = True) -> None:
     assert groups["GET /items/:id"]["errors"] == 0
     if timed:
         assert groups["GET /slow/:id"]["p50"] >= 0.05  # the app sleeps 50 ms
-        assert groups["GET /items/:id"]["p50"] > 0
+        assert groups["GET /items/:id"]["timed"] == 20  # every line has its duration (nginx may log 0.000)
 
 
 @pytest.fixture

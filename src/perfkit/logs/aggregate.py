@@ -151,7 +151,8 @@ class Accumulator:
 
     def add(self, requests: pl.DataFrame) -> None:
         framed = requests.with_columns(_key_expr(self.by))
-        self.parts.append(framed.select("group", "duration", "time", "error"))
+        # a category per group name: 4 bytes a request instead of the name's bytes
+        self.parts.append(framed.select(pl.col("group").cast(pl.Categorical), "duration", "time", "error"))
         lo, hi = framed["time"].min(), framed["time"].max()
         if lo is not None:
             self.start = lo if self.start is None else min(self.start, lo)

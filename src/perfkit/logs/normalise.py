@@ -105,7 +105,7 @@ def _routes(paths: pl.Series, cache: dict[str, str | None]) -> pl.Series:
     """route_of for each path, computed once per distinct path (ids make many distinct paths, so
     the cache is bounded; a miss only costs the call)."""
     distinct = paths.unique().drop_nulls().to_list()
-    if len(cache) + len(distinct) > 200_000:
+    if len(cache) + len(distinct) > 50_000:  # ids make most paths distinct: a big cache only costs memory
         cache.clear()
     missing = [p for p in distinct if p not in cache]
     for path in missing:
