@@ -126,3 +126,14 @@ def test_invalid_utf8_and_stdin(tmp_path: Path) -> None:
     _no_traceback(done)
     assert done.returncode == 0, done.stderr
     assert sum(r["count"] for r in json.loads(done.stdout)) == 30
+
+
+def test_concatenated_gzip_members_and_a_glob(tmp_path: Path) -> None:
+    lines = [loggen.combined_line(r).encode() for r in loggen.requests(100)]
+    (tmp_path / "a.log.gz").write_bytes(gzip.compress(b"".join(lines[:60])) + gzip.compress(b"".join(lines[60:])))
+    (tmp_path / "b.log").write_bytes(b"".join(lines))
+    done = perfkit("logs", str(tmp_path / "*.log*"), "--format", "json")  # quoted glob, expanded by perfkit
+    _no_traceback(done)
+    assert done.returncode == 0, done.stderr
+    assert sum(r["count"] for r in json.loads(done.stdout)) == 200
+    assert "warning" not in done.stderr
