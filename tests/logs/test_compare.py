@@ -80,3 +80,14 @@ def test_split_at_one_file(tmp_path: Path) -> None:
     assert rows["POST /api/orders"]["significant"]
     assert rows["POST /api/orders"]["count"] == sum(1 for r in requests if r.route == "/api/orders")
     assert not rows["GET /health"]["significant"]
+
+
+def test_python_api_as_in_the_readme(logs: tuple[Path, Path]) -> None:
+    from perfkit.logs import analyse, compare, regressions
+
+    before, after = logs
+    result = analyse([str(after)], by=["method", "route"], every=60)
+    assert {g.group for g in result.analysis.groups} >= {"GET /api/orders/:id", "GET /health"}
+    assert result.analysis.windows and any("Common/Combined" in line for line in result.report_lines())
+    changes = compare(analyse([str(before)], by=["method", "route"]).analysis, result.analysis, alpha=0.05)
+    assert [c.group for c in regressions(changes, 0.10)] == ["GET /api/orders/:id"]

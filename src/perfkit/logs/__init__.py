@@ -19,7 +19,7 @@ def __getattr__(name: str) -> Any:
 
         return getattr(api, name)
     if name in ("compare", "regressions"):
-        from perfkit.logs import compare as module
+        from perfkit.logs import comparison as module
 
         return getattr(module, name)
     raise AttributeError(name)

@@ -149,7 +149,7 @@ def _emit(text: str, output: Path | None) -> None:
 
 
 def _compare(names, base, split_at, group_by, duration, fmt, output, alpha, top, rich, threshold) -> None:
-    from perfkit.logs import api, compare, render
+    from perfkit.logs import api, comparison, render
 
     if output is not None and output.suffix.lower() in (".html", ".htm"):
         raise PerfkitError(f"-o {output}: a comparison is written as .json, .csv, .md or .txt")
@@ -170,10 +170,10 @@ def _compare(names, base, split_at, group_by, duration, fmt, output, alpha, top,
         new = api.analyse(names, by=group_by, duration=duration)
         _warn(new.report_lines())
         _check_input(new, names)
-    changes = compare.compare(old.analysis, new.analysis, alpha=alpha)
+    changes = comparison.compare(old.analysis, new.analysis, alpha=alpha)
     _emit(render.render_changes(changes, fmt, rich=rich, top=top, alpha=alpha), output)
     if threshold is not None:
-        found = compare.regressions(changes, threshold)
+        found = comparison.regressions(changes, threshold)
         if found:
             worst = "; ".join(c.describe() for c in found[:5]) + (" ..." if len(found) > 5 else "")
             print(

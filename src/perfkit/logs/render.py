@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from perfkit.logs.aggregate import Analysis, GroupStats
-from perfkit.logs.compare import GroupChange
+from perfkit.logs.comparison import GroupChange
 
 __all__ = ["FORMATS", "fmt_duration", "render_analysis", "render_changes"]
 
