@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gc
 import os
-import re
 import sys
 import threading
 import time
@@ -26,10 +25,10 @@ from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
 
 from perfkit.debug import tasks
+from perfkit.routes import route_of
 
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 MAX_ROUTES = 200
-_ID_SEGMENT = re.compile(r"^(\d+|[0-9a-fA-F]{8,}|[0-9a-fA-F-]{32,36})$")
 _STARTED = time.time()
 _AFTER_FORK: weakref.WeakSet[Any] = weakref.WeakSet()
 
@@ -45,12 +44,6 @@ def _after_fork_in_child() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
-
-
-def route_of(path: str) -> str:
-    """``/orders/1234`` -> ``/orders/:id``: a bounded label for a request path."""
-    path = path.split("?", 1)[0] or "/"
-    return "/".join(":id" if _ID_SEGMENT.match(part) else part for part in path.split("/"))[:200]
 
 
 @dataclass
