@@ -146,3 +146,27 @@ def test_routes_are_capped() -> None:
     snapshot = requests.snapshot()
     assert len(snapshot) == metrics.MAX_ROUTES + 1
     assert snapshot["GET other"]["count"] == 50
+
+
+def test_function_names_never_run_module_getattr() -> None:
+    """Indexing code objects must not touch lazy attributes: a service's lazy-import proxies
+    (polars keeps one for numpy) would run imports, or fail, inside a heap profile."""
+    import types
+
+    touched: list[str] = []
+
+    class Lazy(types.ModuleType):
+        def __getattr__(self, name: str) -> object:
+            touched.append(name)
+            raise RuntimeError("a lazy proxy was imported by the heap profiler")
+
+    holder = types.ModuleType("perfkit_test_lazy_holder")
+    holder.__file__ = __file__
+    holder.proxy = Lazy("perfkit_test_lazy_target")  # type: ignore[attr-defined]
+    sys.modules[holder.__name__] = holder
+    try:
+        names = heap.FunctionNames()
+        assert names.at(__file__, 1) == "<module>"
+    finally:
+        del sys.modules[holder.__name__]
+    assert touched == []

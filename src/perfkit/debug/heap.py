@@ -35,7 +35,7 @@ import sys
 import time
 import tracemalloc
 import weakref
-from types import CodeType
+from types import CodeType, FunctionType, MethodType
 
 from perfkit.model import Frame, Profile, ValueType
 
@@ -161,10 +161,13 @@ class FunctionNames:
         found: dict[str, list[tuple[int, CodeType]]] = {}
         parent = self._parent
         for module in list(sys.modules.values()):
-            filename = getattr(module, "__file__", None)
+            # read namespaces directly: attribute access on a module (or a lazy-import proxy in its
+            # globals, as polars keeps for numpy) may run an import inside the profiled service
+            namespace = getattr(module, "__dict__", None)
+            filename = namespace.get("__file__") if isinstance(namespace, dict) else None
             if not isinstance(filename, str) or (self._files is not None and filename not in self._files):
                 continue
-            for value in list(getattr(module, "__dict__", {}).values()):
+            for value in list(namespace.values()):
                 code = _code_of(value)
                 if code is not None:
                     _add_code(found, parent, code)
@@ -200,9 +203,11 @@ class FunctionNames:
 
 
 def _code_of(value: object) -> CodeType | None:
-    value = getattr(value, "__func__", value)
-    code = getattr(value, "__code__", None)
-    return code if isinstance(code, CodeType) else None
+    """The code of a function or method, found by type, never by attribute lookup (which can run
+    arbitrary ``__getattr__`` code in the profiled service)."""
+    if isinstance(value, (staticmethod, classmethod, MethodType)):
+        value = value.__func__
+    return value.__code__ if isinstance(value, FunctionType) else None
 
 
 def _add_code(
