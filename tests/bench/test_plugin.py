@@ -5,7 +5,6 @@ options are not used.  Checks are generous: the machine running them may be load
 from __future__ import annotations
 
 import json
-import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -125,8 +124,9 @@ def test_twice_the_work_reads_two_times(suite: Path) -> None:
                       "-k", "single or double")  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     stored = results(suite / "out.json")
-    single = statistics.median(r.ns_per_op for r in stored["BenchmarkSingle"].runs)
-    double = statistics.median(r.ns_per_op for r in stored["BenchmarkDouble"].runs)
+    # the fastest run of each: interference from the rest of the machine only ever adds time
+    single = min(r.ns_per_op for r in stored["BenchmarkSingle"].runs)
+    double = min(r.ns_per_op for r in stored["BenchmarkDouble"].runs)
     assert double / single == pytest.approx(2.0, rel=0.12)
 
 
