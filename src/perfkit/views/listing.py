@@ -19,9 +19,9 @@ from pathlib import Path
 from rich.console import Console
 
 from perfkit.errors import PerfkitError
+from perfkit.graph import Granularity, GraphOptions, flat_cum, prepare
 from perfkit.model import Profile
-from perfkit.views.top import flat_cum, resolve_sample_type
-from perfkit.views.units import format_percent, format_value
+from perfkit.views.units import format_percent, format_value, resolve_sample_type
 
 __all__ = ["Routine", "format_listing", "print_listing", "routines"]
 
@@ -43,27 +43,32 @@ class Routine:
 
 
 def routines(profile: Profile, pattern: str, *, sample_type: str | int | None = None) -> list[Routine]:
-    """Every (function, file) whose function name matches ``pattern``, heaviest cum first."""
+    """Every (function, file) whose function name matches ``pattern``, heaviest cum first.
+
+    Line values come from the graph layer at ``lines`` granularity, a function's own totals from
+    the same stacks at ``filefunctions`` (so a function is counted once per sample however many of
+    its lines the stack holds)."""
     try:
         rx = re.compile(pattern)
     except re.error as exc:
         raise PerfkitError(f"list {pattern!r}: not a valid regular expression ({exc})") from None
-    index = resolve_sample_type(profile, sample_type)
-    wanted = {(f.function, f.file) for f in profile.frames if rx.search(f.function)}
+    resolve_sample_type(profile, sample_type)
+    lines = prepare(profile, GraphOptions(sample_index=sample_type, granularity=Granularity.LINES))
+    wanted = {i for i, info in enumerate(lines.infos) if rx.search(info.name)}
     if not wanted:
         return []
-    fn_flat, fn_cum = flat_cum(profile, lambda f: (f.function, f.file) if rx.search(f.function) else None, index)
-    line_flat, line_cum = flat_cum(
-        profile, lambda f: (f.function, f.file, f.line) if rx.search(f.function) else None, index
-    )
+    line_flat, line_cum = flat_cum(lines, wanted)
+    functions = lines.coarsen(Granularity.FILEFUNCTIONS)
+    fn_flat, fn_cum = flat_cum(functions, {i for i, info in enumerate(functions.infos) if rx.search(info.name)})
     found: dict[tuple[str, str], Routine] = {}
-    for key in fn_cum:
-        if key in wanted:
-            found[key] = Routine(key[0], key[1], fn_flat.get(key, 0), fn_cum[key], {})
-    for (func, file, line), cum in line_cum.items():
-        routine = found.get((func, file))
+    for fid, cum in fn_cum.items():
+        info = functions.infos[fid]
+        found[(info.name, info.file)] = Routine(info.name, info.file, fn_flat.get(fid, 0), cum, {})
+    for lid, cum in line_cum.items():
+        info = lines.infos[lid]
+        routine = found.get((info.name, info.file))
         if routine is not None:
-            routine.lines[line] = (line_flat.get((func, file, line), 0), cum)
+            routine.lines[info.line] = (line_flat.get(lid, 0), cum)
     return sorted(found.values(), key=lambda r: (-abs(r.cum), r.function, r.file))
 
 

@@ -1,0 +1,378 @@
+"""From a profile to weighted stacks of graph nodes: sample type, filters, granularity, diff base.
+
+This is the one place frames become nodes.  A node is a :class:`NodeInfo` (pprof's ``NodeInfo``):
+the fields of a frame the granularity keeps.  Every distinct stack of the profile is filtered
+(focus, ignore, hide, show, show_from: regexes on a frame's function name or file, as pprof's),
+mapped frame by frame to node ids and summed, so what follows (the graph, top, peek, list, the
+flame graph) works on a few thousand node stacks however many samples the profile holds.
+"""
+
+from __future__ import annotations
+
+import math
+import posixpath
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from itertools import compress
+from typing import NamedTuple
+
+from perfkit.errors import PerfkitError
+from perfkit.graph.options import FLAGS, Granularity, GraphOptions
+from perfkit.model import Frame, Profile, ValueType
+
+__all__ = ["NodeInfo", "Prepared", "node_info", "prepare"]
+
+#: the label pprof puts on a diff base's samples; never shown as a tag
+BASE_LABEL = "pprof::base"
+_UNSEEN = object()
+
+
+class NodeInfo(NamedTuple):
+    """What identifies a node: the frame fields its granularity keeps (pprof's NodeInfo)."""
+
+    name: str
+    file: str = ""
+    line: int = 0
+    address: int = 0
+
+    def printable_name(self) -> str:
+        """pprof's one-line name: ``[address] function [file:line | file]``, ``<unknown>`` if bare."""
+        parts = []
+        if self.address:
+            parts.append(f"{self.address:016x}")
+        if self.name:
+            parts.append(self.name)
+        if self.line:
+            parts.append(f"{self.file}:{self.line}")
+        elif self.file:
+            parts.append(self.file)
+        elif not self.name:
+            parts.append("<unknown>")
+        return " ".join(parts)
+
+    def sort_text(self) -> str:
+        """pprof's last-resort tie-break (``fmt.Sprint`` of its NodeInfo), for a stable order."""
+        return f"{{{self.name}  {self.address} {self.file} 0 {self.line} }}"
+
+
+def clean_path(path: str) -> str:
+    """A file name as pprof shows it: ``/proc/self/cwd/`` prefixes trimmed, then cleaned."""
+    if not path:
+        return path
+    for prefix in ("/proc/self/cwd/./", "/proc/self/cwd/"):
+        if path.startswith(prefix):
+            path = path[len(prefix) :]
+            break
+    cleaned = posixpath.normpath(path)
+    return "/" + cleaned.lstrip("/") if cleaned.startswith("//") else cleaned
+
+
+def node_info(frame: Frame, granularity: Granularity) -> NodeInfo:
+    """The node ``frame`` belongs to at ``granularity``: granularity's one implementation."""
+    if granularity is Granularity.FUNCTIONS:
+        return NodeInfo(frame.function)
+    if granularity is Granularity.FILEFUNCTIONS:
+        return NodeInfo(frame.function, clean_path(frame.file))
+    if granularity is Granularity.FILES:
+        return NodeInfo("", clean_path(frame.file))
+    # lines; addresses too, as frames carry no address of their own
+    return NodeInfo(frame.function, clean_path(frame.file), frame.line)
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A profile's weighted node stacks for one set of options: what every graph view reads.
+
+    ``stacks`` maps root-first tuples of node ids (indexes of ``infos``) to summed values, the base
+    profile's subtracted when there is one; ``labelled`` does the same per stack and label text
+    (pprof's ``key:value`` lines), for label boxes, and is filled only when asked for.
+    """
+
+    infos: list[NodeInfo]
+    stacks: dict[tuple[int, ...], int]
+    total: int
+    sample_type: ValueType
+    granularity: Granularity
+    #: one source file per node when its frames agree on one (for colours and tooltips), else ""
+    files: list[str]
+    labelled: dict[tuple[tuple[int, ...], str], int] | None = None
+    #: per node stack, a bit per position whose frame was inlined into its caller (pprof marks
+    #: such calls "(inline)"); None when no frame was
+    inline: dict[tuple[int, ...], int] | None = None
+    #: filter name -> whether it matched any frame (to warn about patterns that match nothing)
+    matched: dict[str, bool] = field(default_factory=dict)
+    diff: bool = False
+
+    @property
+    def unit(self) -> str:
+        return self.sample_type.unit
+
+    def coarsen(self, granularity: Granularity | str) -> Prepared:
+        """The same stacks at a coarser granularity (``lines`` -> ``functions`` ...), without
+        reading the samples again: nodes that now share an identity merge."""
+        granularity = Granularity.parse(granularity)
+        interner = _Interner(granularity)
+        remap = interner.node_ids([Frame(i.name, i.file, i.line) for i in self.infos])
+        for old, new in enumerate(remap):  # a node's file is known only if its parts agree on one
+            if interner.files[new] != self.files[old]:
+                interner.files[new] = ""
+        node = remap.__getitem__
+
+        stacks: dict[tuple[int, ...], int] = {}
+        for stack, value in self.stacks.items():
+            key = tuple(map(node, stack))
+            stacks[key] = stacks.get(key, 0) + value
+        labelled = None
+        if self.labelled is not None:
+            labelled = {}
+            for (stack, text), value in self.labelled.items():
+                lkey = (tuple(map(node, stack)), text)
+                labelled[lkey] = labelled.get(lkey, 0) + value
+        inline = None
+        if self.inline is not None:
+            inline = {}
+            for stack, mask in self.inline.items():
+                key = tuple(map(node, stack))
+                inline[key] = inline.get(key, mask) & mask
+        return Prepared(
+            infos=interner.infos,
+            stacks=stacks,
+            total=self.total,
+            sample_type=self.sample_type,
+            granularity=granularity,
+            files=interner.files,
+            labelled=labelled,
+            inline=inline,
+            matched=dict(self.matched),
+            diff=self.diff,
+        )
+
+    def frames(self) -> list[Frame]:
+        """One display frame per node (for the flame graph): function, file when known, line."""
+        return [
+            Frame(info.name or info.file or info.printable_name(), info.file or file, info.line)
+            for info, file in zip(self.infos, self.files)
+        ]
+
+
+class _Interner:
+    """Node ids shared by a profile and its base, so their stacks line up."""
+
+    def __init__(self, granularity: Granularity) -> None:
+        self.granularity = granularity
+        self.infos: list[NodeInfo] = []
+        self.files: list[str] = []
+        self.index: dict[NodeInfo, int] = {}
+
+    def node_ids(self, frames: Sequence[Frame]) -> list[int]:
+        ids = []
+        for frame in frames:
+            info = node_info(frame, self.granularity)
+            nid = self.index.get(info)
+            file = clean_path(frame.file)
+            if nid is None:
+                nid = self.index[info] = len(self.infos)
+                self.infos.append(info)
+                self.files.append(file)
+            elif self.files[nid] != file:
+                self.files[nid] = ""
+            ids.append(nid)
+        return ids
+
+
+class _Filters:
+    """The frame filters of one option set, compiled once and evaluated once per frame."""
+
+    def __init__(self, options: GraphOptions) -> None:
+        self.rx = {
+            name: re.compile(getattr(options, name))
+            for name in ("focus", "ignore", "hide", "show", "show_from")
+            if getattr(options, name) is not None
+        }
+        self.matched = dict.fromkeys(self.rx, False)
+
+    def for_frames(self, frames: Sequence[Frame]) -> Callable[[tuple[int, ...]], tuple[int, ...] | None]:
+        """A function from a frame-id stack to the filtered stack (None: the sample is dropped)."""
+        if not self.rx:
+            return lambda stack: stack
+
+        def ids(name: str) -> set[int] | None:
+            rx = self.rx.get(name)
+            if rx is None:
+                return None
+            found = {i for i, f in enumerate(frames) if rx.search(f.function) or (f.file and rx.search(f.file))}
+            self.matched[name] = self.matched[name] or bool(found)
+            return found
+
+        focus, ignore, hide, show, show_from = (ids(n) for n in ("focus", "ignore", "hide", "show", "show_from"))
+        visible: list[bool] | None = None
+        if hide is not None or show is not None:
+            visible = [(hide is None or i not in hide) and (show is None or i in show) for i in range(len(frames))]
+
+        def apply(stack: tuple[int, ...]) -> tuple[int, ...] | None:
+            if ignore and not ignore.isdisjoint(stack):
+                return None
+            if focus is not None and focus.isdisjoint(stack):
+                return None
+            if visible is not None:
+                stack = tuple(compress(stack, map(visible.__getitem__, stack)))
+                if not stack:
+                    return None
+            if show_from is not None:
+                for depth, fid in enumerate(stack):
+                    if fid in show_from:
+                        return stack[depth:]
+                return None
+            return stack
+
+        return apply
+
+
+def _column(profile: Profile, sample_index: str | int | None, where: str) -> int:
+    try:
+        return profile.type_index(sample_index)
+    except KeyError:
+        known = ", ".join(str(vt) for vt in profile.sample_types)
+        raise PerfkitError(
+            f"{FLAGS['sample_index']} {sample_index}: no such sample type in {where}; use one of: {known}"
+        ) from None
+
+
+def _base_column(base: Profile, vt: ValueType) -> int:
+    for i, bt in enumerate(base.sample_types):
+        if str(bt) == str(vt):
+            return i
+    for i, bt in enumerate(base.sample_types):
+        if bt.type == vt.type:
+            return i
+    known = ", ".join(str(bt) for bt in base.sample_types)
+    raise PerfkitError(f"--base: the base profile has no {vt} values (it has: {known}); diff like with like")
+
+
+def _round_half_away(value: float) -> int:
+    return int(math.copysign(math.floor(abs(value) + 0.5), value))
+
+
+def _label_text(labelset: tuple[tuple[str, str], ...]) -> str:
+    """pprof's label text for a sample: sorted ``key:value`` entries joined by a literal ``\\n``."""
+    return "\\n".join(sorted(f"{k}:{v}" for k, v in labelset if k != BASE_LABEL))
+
+
+class _Collector:
+    """Sums a profile's (and its base's) filtered node stacks into one :class:`Prepared`."""
+
+    def __init__(self, options: GraphOptions, labels: bool) -> None:
+        self.interner = _Interner(options.granularity)
+        self.filters = _Filters(options)
+        self.stacks: dict[tuple[int, ...], int] = {}
+        self.labelled: dict[tuple[tuple[int, ...], str], int] | None = {} if labels else None
+        #: per node stack, a bit per position whose frame was inlined into its caller (Go's
+        #: inlined calls); None while no profile had any
+        self.inline: dict[tuple[int, ...], int] | None = None
+
+    def add(self, profile: Profile, values: Sequence[int]) -> int:
+        """Add ``profile``'s node stacks valued by ``values`` (one per sample); returns the
+        absolute value of what the filters kept."""
+        labelled = self.labelled if len(profile.labelsets) > 1 else None
+        # one pass over the samples into plain int keys: the stack id, times the label-set count
+        # plus the label-set id when labels are wanted
+        width = len(profile.labelsets) if labelled is not None else 1
+        sums: dict[int, int] = {}
+        get = sums.get
+        if width > 1:
+            for sid, lid, value in zip(profile.sample_stack, profile.sample_labels, values):
+                key = sid * width + lid
+                sums[key] = get(key, 0) + value
+        else:
+            for sid, value in zip(profile.sample_stack, values):
+                sums[sid] = get(sid, 0) + value
+        node = self.interner.node_ids(profile.frames).__getitem__
+        keep = self.filters.for_frames(profile.frames)
+        inlined = [bool(getattr(f, "inlined", False)) for f in profile.frames]
+        if any(inlined) and self.inline is None:
+            self.inline = {}
+        inline = self.inline if any(inlined) else None
+        stacks, out = profile.stacks, self.stacks
+        mapped: dict[int, tuple[int, ...] | None] = {}
+        texts: dict[int, str] = {}
+        kept_abs = 0
+        oget = out.get
+        for key, value in sums.items():
+            if not value:
+                continue
+            sid, lid = divmod(key, width)
+            nodes = mapped.get(sid, _UNSEEN)
+            if nodes is _UNSEEN:
+                frames = keep(stacks[sid])
+                nodes = mapped[sid] = None if frames is None else tuple(map(node, frames))
+                if inline is not None and nodes is not None:
+                    mask = sum(1 << depth for depth, fid in enumerate(frames) if inlined[fid])
+                    inline[nodes] = inline.get(nodes, mask) & mask
+            if nodes is None:
+                continue
+            kept_abs += abs(value)
+            out[nodes] = oget(nodes, 0) + value
+            if labelled is not None:
+                text = texts.get(lid)
+                if text is None:
+                    text = texts[lid] = _label_text(profile.labelsets[lid])
+                if text:
+                    lkey = (nodes, text)
+                    labelled[lkey] = labelled.get(lkey, 0) + value
+        if self.inline is not None and inline is None:  # a base without inlining: no edge inline
+            for nodes in mapped.values():
+                if nodes is not None:
+                    self.inline[nodes] = 0
+        return kept_abs
+
+
+def prepare(
+    profile: Profile,
+    options: GraphOptions = GraphOptions(),
+    base: Profile | None = None,
+    *,
+    labels: bool = False,
+    where: str = "this profile",
+) -> Prepared:
+    """The weighted node stacks of ``profile`` (minus ``base``, as pprof's ``-diff_base``).
+
+    The total is pprof's: the sum of absolute sample values before any filter (the base's when
+    diffing, so shares read as change relative to the old run), or after the filters with
+    ``relative_percentages``.  ``labels`` also sums stacks per label text, for the call graph's
+    label boxes.
+    """
+    column = _column(profile, options.sample_index, where)
+    vt = profile.sample_types[column]
+    collector = _Collector(options, labels)
+    new_values: Sequence[int] = profile.values[column]
+    total = sum(map(abs, new_values))
+    if base is None:
+        kept = collector.add(profile, new_values)
+    else:
+        base_values = base.values[_base_column(base, vt)]
+        if options.normalize:  # pprof scales the new profile to the base's sum, sample by sample
+            base_sum, new_sum = sum(base_values), sum(new_values)
+            ratio = base_sum / new_sum if new_sum else 0.0
+            if ratio != 1:
+                new_values = [_round_half_away(v * ratio) for v in new_values]
+        kept = collector.add(profile, new_values)
+        base_kept = collector.add(base, [-v for v in base_values])
+        base_total = sum(map(abs, base_values))
+        if base_total:  # pprof's -diff_base: shares are of the base's total
+            total, kept = base_total, base_kept
+    if options.relative_percentages:
+        total = kept
+    labelled = collector.labelled
+    return Prepared(
+        infos=collector.interner.infos,
+        stacks=collector.stacks,
+        total=total,
+        sample_type=vt,
+        granularity=options.granularity,
+        files=collector.interner.files,
+        labelled=labelled or None,
+        inline=collector.inline,
+        matched=collector.filters.matched,
+        diff=base is not None,
+    )

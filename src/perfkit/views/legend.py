@@ -1,0 +1,135 @@
+"""The header pprof prints above its reports (and in the call graph's legend box), and the one
+value format a report uses.
+
+``File``, ``Build ID``, comments, ``Type``, ``Time``, ``Duration``, active filters, then what the
+report shows: "Showing nodes accounting for X, Y% of Z total", the dropped nodes and edges and the
+node count cut, worded as ``go tool pprof`` words them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+
+from perfkit.graph import Graph
+from perfkit.model import Profile
+from perfkit.views.units import output_unit, pprof_label, pprof_percentage, pprof_scale
+
+__all__ = ["ReportFormat", "binary_name", "profile_labels", "report_labels"]
+
+#: where pprof's legend sends new readers of a call graph
+HOW_TO_READ = (
+    "See https://github.com/google/pprof/blob/main/doc/README.md#interpreting-the-callgraph for how to read the graph"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFormat:
+    """Values of one report in one unit (pprof's ``-unit=minimum``), percentages of its total."""
+
+    unit: str
+    output: str
+    total: int
+
+    @classmethod
+    def for_graph(cls, graph: Graph) -> ReportFormat:
+        """The unit pprof would pick for this graph: its smallest node value's, moved up when the
+        total is over a hundred times bigger."""
+        values = [n.flat or n.cum for n in graph.nodes]
+        return cls(graph.unit, output_unit(values, graph.total, graph.unit), graph.total)
+
+    def value(self, value: int) -> str:
+        return pprof_label(value, self.unit, self.output)
+
+    def percent(self, value: int, total: int | None = None) -> str:
+        """Padded as pprof pads it ("  100%", "63.58%"); strip for prose."""
+        return pprof_percentage(value, self.total if total is None else total)
+
+
+def binary_name(profile: Profile) -> str:
+    """The profiled program's name for titles (pprof: its main mapping's file), or ""."""
+    name = profile.metadata.get("executable")
+    return os.path.basename(str(name)) if name else ""
+
+
+def _time(start_ns: int) -> str:
+    """pprof's time stamp: ``Jan 2, 2006 at 3:04pm (MST)`` in the local time zone."""
+    when = dt.datetime.fromtimestamp(start_ns / 1e9).astimezone()
+    hour = when.hour % 12 or 12
+    return f"{when:%b} {when.day}, {when.year} at {hour}:{when:%M}{'am' if when.hour < 12 else 'pm'} ({when:%Z})"
+
+
+def profile_labels(profile: Profile, graph: Graph, fmt: ReportFormat) -> list[str]:
+    """pprof's ProfileLabels: what the profile is (File, Build ID, comments, Type, Time, Duration).
+
+    perfkit's own run facts (``key=value`` comments of a perfkit-written file) are left out: the
+    HTML report shows them; only free-form comments are printed, as pprof prints them.
+    """
+    meta = profile.metadata
+    labels = []
+    binary = binary_name(profile)
+    if binary:
+        labels.append(f"File: {binary}")
+    if meta.get("build_id"):
+        labels.append(f"Build ID: {meta['build_id']}")
+    comments = meta.get("comments")
+    if isinstance(comments, list | tuple):
+        labels.extend(str(c) for c in comments if not str(c).startswith("#"))
+    labels.append(f"Type: {graph.prepared.sample_type.type}")
+    start = meta.get("start_ns")
+    if isinstance(start, int | float) and start:
+        labels.append(f"Time: {_time(int(start))}")
+    duration = meta.get("duration_ns")
+    if isinstance(duration, int | float) and duration:
+        total_ns, unit = pprof_scale(fmt.total, fmt.unit, "nanoseconds")
+        ratio = f"({pprof_percentage(int(total_ns), duration).strip()})" if unit == "ns" and total_ns else ""
+        labels.append(
+            f"Duration: {pprof_label(int(duration), 'nanoseconds')}, Total samples = {fmt.value(fmt.total)} {ratio}"
+        )
+    return labels
+
+
+def active_filters(graph: Graph) -> list[str]:
+    """pprof's "Active filters:" lines, one ``name=pattern`` per filter in use."""
+    options = graph.options
+    filters = [
+        f"{name}={value}"
+        for name, value in (
+            ("focus", options.focus),
+            ("ignore", options.ignore),
+            ("hide", options.hide),
+            ("show", options.show),
+            ("show_from", options.show_from),
+        )
+        if value
+    ]
+    if not filters:
+        return []
+    return ["Active filters:", *(f"   {f[:80] + '…' if len(f) > 80 else f}" for f in filters)]
+
+
+def report_labels(profile: Profile, graph: Graph, fmt: ReportFormat, *, legend: bool = False) -> list[str]:
+    """pprof's reportLabels: the profile's labels, then what this report shows and leaves out.
+    ``legend`` adds what only the call graph's legend carries (dropped edges, how to read it)."""
+    labels = profile_labels(profile, graph, fmt)
+    labels += active_filters(graph)
+    shown = graph.flat_sum()
+    labels.append(
+        f"Showing nodes accounting for {fmt.value(shown)}, {fmt.percent(shown).strip()} of "
+        f"{fmt.value(graph.total)} total"
+    )
+    if graph.total:
+        if graph.dropped_nodes:
+            labels.append(_dropped(graph.dropped_nodes, "node", "cum", fmt.value(graph.node_cutoff)))
+        if legend and graph.dropped_edges:
+            labels.append(_dropped(graph.dropped_edges, "edge", "freq", fmt.value(graph.edge_cutoff)))
+        if 0 < len(graph.nodes) < graph.orig_count:
+            labels.append(f"Showing top {len(graph.nodes)} nodes out of {graph.orig_count}")
+    if legend:
+        labels.append("\n" + HOW_TO_READ)
+    return labels
+
+
+def _dropped(count: int, noun: str, measure: str, cutoff: str) -> str:
+    return f"Dropped {count} {noun}{'s' if count > 1 else ''} ({measure} <= {cutoff})"
