@@ -328,32 +328,6 @@ class Profile:
 
         return self._remap_into(out, new_stack)
 
-    def coarsen(self, granularity: str = "function") -> Profile:
-        """Merge frames that differ only below ``granularity`` (pprof's -granularity):
-        ``function`` drops line numbers, ``file`` keeps one frame per file, ``line`` keeps all.
-        Samplers record the executing line, so flame graphs read better per function."""
-        if granularity == "line":
-            return self
-        if granularity == "function":
-            coarse = [Frame(f.function, f.file, 0) if f.line else f for f in self.frames]
-        elif granularity == "file":
-            coarse = [Frame(f.file, f.file, 0) if f.file else f for f in self.frames]
-        else:
-            raise ValueError(f"granularity {granularity!r}: use function, file or line")
-        out = self._empty_like()
-        out.frames, out._frame_ids = [], {}
-        fmap = [out.frame_id(f) for f in coarse]
-        out.labelsets, out._labelset_ids = list(self.labelsets), dict(self._labelset_ids)
-        out.sample_labels = array("q", self.sample_labels)
-        out.values = [array("q", col) for col in self.values]
-        if len(out.frames) == len(self.frames):  # nothing merged: same stacks, new names
-            out.stacks, out._stack_ids = list(self.stacks), dict(self._stack_ids)
-            out.sample_stack = array("q", self.sample_stack)
-            return out
-        smap = [out.stack_id(tuple([fmap[f] for f in stack])) for stack in self.stacks]
-        out.sample_stack = array("q", [smap[sid] for sid in self.sample_stack])
-        return out
-
     def aggregate(self, *, keep_labels: bool = True) -> Profile:
         """Merge samples with the same stack (and labels): same totals, fewer rows."""
         out = self._empty_like()

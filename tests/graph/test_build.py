@@ -17,10 +17,11 @@ from perfkit.graph import (
     ReportKind,
     build_graph,
     clean_path,
+    coarsen,
     node_info,
     prepare,
 )
-from perfkit.model import CPU_NS, Frame, Profile, ValueType
+from perfkit.model import CPU_NS, Frame, Profile, ValueType, resolve_stack
 
 MS = 1_000_000
 
@@ -77,6 +78,27 @@ def test_clean_path_trims_proc_cwd_and_dots() -> None:
     assert clean_path("/proc/self/cwd/./src/x.py") == "src/x.py"
     assert clean_path("//srv//app/./x.py") == "/srv/app/x.py"
     assert clean_path("") == ""
+
+
+def test_coarsen_merges_frames_and_keeps_totals_and_labels() -> None:
+    p = Profile()
+    p.add([Frame("main", "app.py", 1), Frame("hot", "app.py", 10)], 3)
+    p.add([Frame("main", "app.py", 2), Frame("hot", "app.py", 11)], 4)
+    p.add([Frame("main", "app.py", 2), Frame("cold", "lib.py", 5)], 1, {"thread": "T1"})
+    p.add([Frame("run", "a.py", 2)], 1)
+    p.add([Frame("run", "b.py", 2)], 1)
+    by_function = coarsen(p, "functions")
+    assert by_function.total() == p.total() == 10
+    named = {tuple(f.label() for f in resolve_stack(by_function, s)): v for s, v in by_function.stack_totals().items()}
+    assert named == {
+        ("main (app.py)", "hot (app.py)"): 7,
+        ("main (app.py)", "cold (lib.py)"): 1,
+        ("run",): 2,  # same name, two files: merged, and the file is no longer known
+    }
+    assert by_function.label_values("thread") == ["T1"]
+    assert sorted(f.function for f in coarsen(p, "files").frames) == ["a.py", "app.py", "b.py", "lib.py"]
+    assert [f.line for f in coarsen(p, "lines").frames] == [f.line for f in p.frames]
+    assert [f.line for f in p.frames] == [1, 10, 2, 11, 5, 2, 2], "the original is untouched"
 
 
 def test_granularity_accepts_singular_and_rejects_unknown() -> None:

@@ -21,7 +21,7 @@ from collections import OrderedDict
 
 from perfkit.graph.build import Edge, Graph, Node, Tag, build, flat_cum, sort_edges
 from perfkit.graph.options import URL_PARAMS, Granularity, GraphOptions, ReportKind
-from perfkit.graph.prepare import NodeInfo, Prepared, clean_path, node_info, prepare
+from perfkit.graph.prepare import NodeInfo, Prepared, clean_path, coarsen, node_info, prepare, prepare_apart
 from perfkit.model import Profile
 
 __all__ = [
@@ -39,9 +39,11 @@ __all__ = [
     "build",
     "build_graph",
     "clean_path",
+    "coarsen",
     "flat_cum",
     "node_info",
     "prepare",
+    "prepare_apart",
     "sort_edges",
 ]
 

@@ -21,7 +21,7 @@ from perfkit.errors import PerfkitError
 from perfkit.graph.options import FLAGS, Granularity, GraphOptions
 from perfkit.model import Frame, Profile, ValueType
 
-__all__ = ["NodeInfo", "Prepared", "node_info", "prepare"]
+__all__ = ["NodeInfo", "Prepared", "coarsen", "node_info", "prepare", "prepare_apart"]
 
 #: the label pprof puts on a diff base's samples; never shown as a tag
 BASE_LABEL = "pprof::base"
@@ -150,10 +150,16 @@ class Prepared:
 
     def frames(self) -> list[Frame]:
         """One display frame per node (for the flame graph): function, file when known, line."""
-        return [
-            Frame(info.name or info.file or info.printable_name(), info.file or file, info.line)
-            for info, file in zip(self.infos, self.files)
-        ]
+        return _display_frames(self.infos, self.files)
+
+
+def _display_frames(infos: Sequence[NodeInfo], files: Sequence[str]) -> list[Frame]:
+    """Frames naming nodes: the function (the file for file nodes), and the source file when
+    known, for views that draw frames (colours and tooltips come from the file)."""
+    return [
+        Frame(info.name or info.file or info.printable_name(), info.file or file, info.line)
+        for info, file in zip(infos, files)
+    ]
 
 
 class _Interner:
@@ -376,3 +382,39 @@ def prepare(
         matched=collector.filters.matched,
         diff=base is not None,
     )
+
+
+def prepare_apart(profile: Profile, base: Profile, options: GraphOptions = GraphOptions()) -> tuple[Prepared, Prepared]:
+    """``profile`` and ``base`` prepared side by side with shared node ids (a diff flame graph
+    draws the one and colours by the other); the base's values stay positive."""
+    column = _column(profile, options.sample_index, "this profile")
+    vt = profile.sample_types[column]
+    base_column = _base_column(base, vt)
+    collector = _Collector(options, labels=False)
+    new_total = collector.add(profile, profile.values[column])
+    new_stacks, collector.stacks = collector.stacks, {}
+    base_total = collector.add(base, base.values[base_column])
+    made = []
+    for stacks, total in ((new_stacks, new_total), (collector.stacks, base_total)):
+        made.append(
+            Prepared(
+                infos=collector.interner.infos,
+                stacks=stacks,
+                total=total,
+                sample_type=vt,
+                granularity=options.granularity,
+                files=collector.interner.files,
+                matched=collector.filters.matched,
+            )
+        )
+    return made[0], made[1]
+
+
+def coarsen(profile: Profile, granularity: Granularity | str) -> Profile:
+    """``profile`` with its frames merged to ``granularity`` (labels and values kept): one frame
+    per node, named as the node; a file is kept where the merged frames agree on one."""
+    interner = _Interner(Granularity.parse(granularity))
+    ids = interner.node_ids(profile.frames)
+    shown = _display_frames(interner.infos, interner.files)
+    frame_of = {frame: shown[i] for frame, i in zip(profile.frames, ids)}
+    return profile.map_stacks(lambda stack: [frame_of[f] for f in stack])
