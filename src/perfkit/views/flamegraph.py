@@ -13,11 +13,12 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
 from perfkit.errors import PerfkitError
-from perfkit.graph import Granularity, GraphOptions, prepare, prepare_apart
+from perfkit.graph import Granularity, GraphOptions, Prepared, prepare, prepare_apart
 from perfkit.model import Frame, Profile, ValueType
 from perfkit.views.flame_colors import LEGEND, ORIGINS, diff_colour, frame_colour, origin
 from perfkit.views.flame_tree import ROOT, Layout, layout
@@ -159,6 +160,7 @@ def write(
     normalize: bool = False,
     granularity: str | None = None,
     options: GraphOptions | None = None,
+    on_prepared: Callable[[Prepared], None] | None = None,
     **_: object,
 ) -> str:
     """The flame graph of one sample type as SVG text; with ``base`` a differential one
@@ -166,7 +168,8 @@ def write(
 
     Frames are the graph layer's nodes (:mod:`perfkit.graph`): ``granularity`` "functions"
     (default) merges a function's lines into one frame, "lines" keeps them apart, "files" draws
-    one frame per file; ``options`` carries pprof's filters (focus, ignore, hide, show)."""
+    one frame per file; ``options`` carries pprof's filters (focus, ignore, hide, show), and
+    ``on_prepared`` sees the prepared stacks (to warn about filters that matched nothing)."""
     if width < MIN_WIDTH:
         raise PerfkitError(f"--width {width}: too narrow for a flame graph; use at least {MIN_WIDTH}")
     if minwidth < 0:
@@ -187,6 +190,8 @@ def write(
     else:
         prepared, base_prepared = prepare_apart(profile, base, opts)
         base_totals = base_prepared.stacks
+    if on_prepared is not None:
+        on_prepared(prepared)
     totals = prepared.stacks
     total = sum(v for v in totals.values() if v > 0)
     if base_totals is not None and normalize:

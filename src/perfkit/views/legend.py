@@ -18,10 +18,8 @@ from perfkit.views.units import output_unit, pprof_label, pprof_percentage, ppro
 
 __all__ = ["ReportFormat", "binary_name", "profile_labels", "report_labels"]
 
-#: where pprof's legend sends new readers of a call graph
-HOW_TO_READ = (
-    "See https://github.com/google/pprof/blob/main/doc/README.md#interpreting-the-callgraph for how to read the graph"
-)
+#: the call graph legend's last line: how to read the picture (pprof links to its docs instead)
+HOW_TO_READ = "Box size: flat; arrows: calls, dotted where left-out nodes lie between"
 
 
 @dataclass(frozen=True, slots=True)
