@@ -74,6 +74,10 @@ Examples:
   perfkit top cpu.pb.gz -n 10 --cum --by line
 
   perfkit top mem.pb.gz --sample-type alloc_space --focus 'handler'
+
+  perfkit top heap.pb.gz --tagfocus 'bytes=1kb:'   (allocations of 1 kB or more)
+
+  perfkit top cpu.pb.gz --tags
 """
 
 LIST_HELP = """Print annotated source of the functions matching REGEX, as pprof's -list.
@@ -95,6 +99,11 @@ Examples:
 
   perfkit convert cpu.pb.gz report.html
 """
+
+
+TAGFOCUS_HELP = "Keep samples whose labels match: KEY=REGEX[,REGEX] or KEY=RANGE, e.g. bytes=1kb: (pprof's)."
+TAGIGNORE_HELP = "Drop samples whose labels match (same syntax as --tagfocus)."
+TAGS_HELP = "Print every label's values and their share (pprof's -tags) instead of the view."
 
 
 # ---------------------------------------------------------------------------- checks
@@ -119,17 +128,59 @@ def load(path: Path, fmt: str | None = None) -> Profile:
     return files.load(path, fmt)
 
 
-def narrow(profile: Profile, focus: str | None, ignore: str | None) -> Profile:
-    """Apply --focus/--ignore (regexes checked first so a typo is one line, not a traceback)."""
+def narrow(
+    profile: Profile,
+    focus: str | None,
+    ignore: str | None,
+    tagfocus: str | None = None,
+    tagignore: str | None = None,
+) -> Profile:
+    """Apply --focus/--ignore (regexes checked first so a typo is one line, not a traceback) and
+    --tagfocus/--tagignore (pprof's label filters, :func:`perfkit.tags.filter_tags`)."""
     focus_rx = compile_regex("--focus", focus)
     ignore_rx = compile_regex("--ignore", ignore)
-    if focus_rx is None and ignore_rx is None:
-        return profile
-    narrowed = profile.filter(focus_rx.pattern if focus_rx else None, ignore_rx.pattern if ignore_rx else None)
+    _note_profiles(profile, tagfocus)
+    narrowed = profile
+    if focus_rx is not None or ignore_rx is not None:
+        narrowed = profile.filter(focus_rx.pattern if focus_rx else None, ignore_rx.pattern if ignore_rx else None)
+    if tagfocus or tagignore:
+        from perfkit.tags import filter_tags
+
+        narrowed = filter_tags(narrowed, tagfocus, tagignore, options=("--tagfocus", "--tagignore"))
     if narrowed.is_empty and not profile.is_empty:
-        what = " and ".join(f"{flag} {rx!r}" for flag, rx in (("--focus", focus), ("--ignore", ignore)) if rx)
-        typer.echo(f"perfkit: warning: {what} left no samples; check the pattern against `perfkit top`", err=True)
+        flags = (("--focus", focus), ("--ignore", ignore), ("--tagfocus", tagfocus), ("--tagignore", tagignore))
+        what = " and ".join(f"{flag} {rx!r}" for flag, rx in flags if rx)
+        hint = "`perfkit top --tags`" if tagfocus or tagignore else "`perfkit top`"
+        typer.echo(f"perfkit: warning: {what} left no samples; check the pattern against {hint}", err=True)
     return narrowed
+
+
+def _note_profiles(profile: Profile, tagfocus: str | None) -> None:
+    """A speedscope file may hold several profiles (one per thread, say): say that they are added
+    up and how to pick one, as speedscope's profile selector would."""
+    names = profile.metadata.get("profiles")
+    if not isinstance(names, list) or len(names) < 2 or (tagfocus and tagfocus.startswith("profile=")):
+        return
+    shown = ", ".join(map(str, names[:3])) + (", ..." if len(names) > 3 else "")
+    first = _REGEX_SPECIAL.sub(r"\\\g<0>", str(names[0]))
+    typer.echo(
+        f"perfkit: note: the file holds {len(names)} profiles ({shown}), added up here; "
+        f"pick one with --tagfocus 'profile=^{first}$'",
+        err=True,
+    )
+
+
+_REGEX_SPECIAL = re.compile(r"[.^$*+?{}()|\[\]\\]")
+
+
+def print_tags(profile: Profile, sample_type: str | None) -> None:
+    """--tags: pprof's tag report (every label's values and their share) instead of the view."""
+    from perfkit.tags import tag_report
+
+    report = tag_report(profile, resolve_sample_type(profile, sample_type))
+    typer.echo(report if report else "perfkit: the profile has no labels", nl=False, err=not report)
+    if not report:
+        typer.echo("", err=True)
 
 
 def writer_options(writer: Any, options: dict[str, Any]) -> dict[str, Any]:
@@ -325,23 +376,33 @@ def flame_command(
     granularity: str = typer.Option(
         "function", "--granularity", "-g", help="One frame per function (default), per line, or per file."
     ),
+    tagfocus: str = typer.Option(None, "--tagfocus", help=TAGFOCUS_HELP),
+    tagignore: str = typer.Option(None, "--tagignore", help=TAGIGNORE_HELP),
+    tags: bool = typer.Option(False, "--tags", help=TAGS_HELP),
 ) -> None:
     compile_regex("--focus", focus)
     compile_regex("--ignore", ignore)
     output = output or default_output(source, ".svg")
+    from perfkit.formats.folded import diff_pair
     from perfkit.views import flamegraph
 
-    profile = narrow(load(source, fmt), focus, ignore)
+    profile = narrow(load(source, fmt), focus, ignore, tagfocus, tagignore)
     check_sample_type(profile, sample_type, source)
+    if tags:
+        print_tags(profile, sample_type)
+        return
     base_profile = None
-    if base is not None:
-        base_profile = narrow(load(base, fmt), focus, ignore)
+    pair = diff_pair(profile) if base is None and sample_type is None else None
+    if pair is not None:  # difffolded: the file holds both sides of the diff
+        profile, base_profile = pair
+    elif base is not None:
+        base_profile = narrow(load(base, fmt), focus, ignore, tagfocus, tagignore)
         check_sample_type(base_profile, sample_type, base)
     elif normalize:
         raise PerfkitError("--normalize: only makes sense with --base OLD; add --base or drop --normalize")
     svg = flamegraph.write(
         profile,
-        title=title or (f"{source} vs {base}" if base else str(source)),
+        title=title or (f"{source} vs {base}" if base else f"{source} (new vs base)" if pair else str(source)),
         width=width,
         minwidth=minwidth,
         inverted=inverted,
@@ -367,6 +428,9 @@ def top_command(
     ignore: str = typer.Option(None, "--ignore", help="Drop stacks with a frame matching this regex."),
     sample_type: str = typer.Option(None, "--sample-type", "-t", help="Value to rank by."),
     fmt: str = typer.Option(None, "--format", "-f", help="Input format when sniffing cannot tell."),
+    tagfocus: str = typer.Option(None, "--tagfocus", help=TAGFOCUS_HELP),
+    tagignore: str = typer.Option(None, "--tagignore", help=TAGIGNORE_HELP),
+    tags: bool = typer.Option(False, "--tags", help=TAGS_HELP),
 ) -> None:
     if by not in ("function", "line", "file"):
         raise PerfkitError(f"--by {by}: unknown granularity; use one of: function, line, file")
@@ -374,8 +438,11 @@ def top_command(
     compile_regex("--ignore", ignore)
     from perfkit.views.top import print_top
 
-    profile = narrow(load(source, fmt), focus, ignore)
+    profile = narrow(load(source, fmt), focus, ignore, tagfocus, tagignore)
     check_sample_type(profile, sample_type, source)
+    if tags:
+        print_tags(profile, sample_type)
+        return
     print_top(
         profile,
         _console(),

@@ -55,7 +55,7 @@ class Mapping:
     has_inline_frames: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Frame:
     """One code location: a function in a file at a line (line 0 when unknown).
 
@@ -73,6 +73,18 @@ class Frame:
     address: int = 0
     mapping: Mapping | None = None
     inlined: bool = False
+
+    def __repr__(self) -> str:
+        parts = [repr(self.function)]
+        if self.file or self.line:
+            parts.append(repr(self.file))
+        if self.line:
+            parts.append(repr(self.line))
+        for name in ("start_line", "system_name", "address", "mapping", "inlined"):
+            value = getattr(self, name)
+            if value is not None and value != 0:
+                parts.append(f"{name}={value:#x}" if name == "address" else f"{name}={value!r}")
+        return f"Frame({', '.join(parts)})"
 
     @property
     def has_location(self) -> bool:
@@ -319,6 +331,22 @@ class Profile:
                 if k == key:
                     seen.setdefault(v, None)
         return list(seen)
+
+    def only(self, sample_type: str | int | ValueType, *, as_type: ValueType | None = None) -> Profile:
+        """One value column as a profile of its own (``as_type`` renames it): e.g. to split a
+        two-column pair, or hand one measure to code that takes a single sample type."""
+        index = self.type_index(str(sample_type) if isinstance(sample_type, ValueType) else sample_type)
+        out = self._empty_like()
+        out.sample_types = [as_type or self.sample_types[index]]
+        out.default_type = 0
+        if out.period_type is not None and out.period_type not in out.sample_types:
+            out.period, out.period_type = 0, None
+        out.stacks, out._stack_ids = list(self.stacks), dict(self._stack_ids)
+        out.labelsets, out._labelset_ids = list(self.labelsets), dict(self._labelset_ids)
+        out.sample_stack = array("q", self.sample_stack)
+        out.sample_labels = array("q", self.sample_labels)
+        out.values = [array("q", self.values[index])]
+        return out
 
     # ------------------------------------------------------------------ transforms
     def _empty_like(self) -> Profile:
