@@ -273,6 +273,8 @@ class _Filters:
 
 
 def _column(profile: Profile, sample_index: str | int | None, where: str) -> int:
+    if isinstance(sample_index, str) and sample_index.isdigit():  # pprof's -sample_index=1
+        sample_index = int(sample_index)
     try:
         return profile.type_index(sample_index)
     except KeyError:

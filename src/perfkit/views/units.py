@@ -127,6 +127,8 @@ def unit_label(unit: str) -> str:
 
 def resolve_sample_type(profile: Profile, sample_type: str | int | None, where: str = "this profile") -> int:
     """The column index for ``--sample-type`` (None: the default), or one line listing the choices."""
+    if isinstance(sample_type, str) and sample_type.isdigit():  # pprof's -sample_index=1
+        sample_type = int(sample_type)
     try:
         return profile.type_index(sample_type)
     except KeyError:
