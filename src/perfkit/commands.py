@@ -556,7 +556,7 @@ def top_command(
     if tags:
         print_tags(profile, sample_type, tagfocus, tagignore)
         return
-    graph = build_graph(profile, options, ReportKind.TEXT, base=base_profile, edges=tree)
+    graph = build_graph(profile, options, ReportKind.TREE if tree else ReportKind.TEXT, base=base_profile, edges=tree)
     warn_unmatched(graph.prepared, options, not profile.is_empty)
     if tree:
         from perfkit.views.tree import tree_text

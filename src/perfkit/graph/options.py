@@ -52,11 +52,12 @@ class ReportKind(StrEnum):
     """Which pprof report a graph feeds: it decides the defaults pprof applies.
 
     ``dot`` (the call graph) keeps 80 nodes, orders them for the picture and counts label boxes
-    as nodes; ``text`` (top, tree) keeps every node over the node fraction; ``peek`` and ``list``
-    trim nothing.
+    as nodes; ``tree`` keeps 80 nodes too; ``text`` (top) keeps every node over the node
+    fraction; ``peek`` and ``list`` trim nothing.
     """
 
     DOT = "dot"
+    TREE = "tree"
     TEXT = "text"
     PEEK = "peek"
     LIST = "list"
@@ -164,7 +165,7 @@ class GraphOptions:
                 changes["granularity"] = Granularity.LINES
             return self.replace(**changes)
         if self.nodecount is None:
-            return self.replace(nodecount=80 if kind is ReportKind.DOT else 0)
+            return self.replace(nodecount=0 if kind is ReportKind.TEXT else 80)
         return self
 
     @classmethod

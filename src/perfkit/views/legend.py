@@ -108,6 +108,8 @@ def active_filters(graph: Graph) -> list[str]:
             ("hide", options.hide),
             ("show", options.show),
             ("show_from", options.show_from),
+            ("tagfocus", options.tagfocus),
+            ("tagignore", options.tagignore),
         )
         if value
     ]
