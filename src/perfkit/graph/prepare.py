@@ -355,13 +355,24 @@ class _Collector:
         else:
             for sid, value in zip(profile.sample_stack, values):
                 sums[sid] = get(sid, 0) + value
-        node = self.interner.node_ids(profile.frames).__getitem__
+        node_of = self.interner.node_ids(profile.frames)
+        node = node_of.__getitem__
         keep = self.filters.for_frames(profile.frames)
         inlined = [f.inlined for f in profile.frames]
         if any(inlined) and self.inline is None:
             self.inline = {}
         inline = self.inline if any(inlined) else None
         stacks, out = profile.stacks, self.stacks
+        if width == 1 and inline is None and not self.filters.rx and self.inline is None:
+            # the common case (no filters, labels or inlining): stacks map straight to node stacks,
+            # and need no mapping at all when every frame is its own node
+            same = node_of == list(range(len(node_of)))
+            oget = out.get
+            for sid, value in sums.items():
+                if value:
+                    nodes = stacks[sid] if same else tuple(map(node, stacks[sid]))
+                    out[nodes] = oget(nodes, 0) + value
+            return sum(map(abs, sums.values()))
         mapped: dict[int, tuple[int, ...] | None] = {}
         texts: dict[int, LabelKey] = {}
         kept_abs = 0
