@@ -80,13 +80,17 @@ def _entropy(ids: list[int], flat: list[int], cum: list[int], edges: EdgeSums | 
 
 
 def _spread(total_abs: float, total_log: float, positive: int, own: int) -> float:
-    """The entropy of a node's calls one way (and of its own flat, going out)."""
+    """The entropy of a node's calls one way (and of its own flat, going out).  In a diff a node's
+    own flat can be negative: pprof's formula then takes logarithms of negative numbers (NaN), so
+    the flat counts by its size here."""
     total = own + positive
+    if total < 0:
+        total = -own + positive
     if total == 0:
         return 0.0
     score = (total_abs * math.log2(total) - total_log) / total
-    if own > 0:
-        frac = own / total
+    if own:
+        frac = abs(own) / total
         score -= frac * math.log2(frac)
     return score
 
