@@ -19,8 +19,9 @@ from rich.table import Table
 from perfkit.errors import PerfkitError
 from perfkit.graph import Graph, GraphCache, GraphOptions, Node, ReportKind, build_graph
 from perfkit.model import Profile, ValueType
+from perfkit.tags import percentage as pprof_percentage
 from perfkit.views.legend import ReportFormat, profile_labels, report_labels
-from perfkit.views.units import pprof_percentage, resolve_sample_type
+from perfkit.views.units import resolve_sample_type
 
 __all__ = [
     "TopRow",
