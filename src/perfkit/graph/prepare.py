@@ -29,7 +29,6 @@ BASE_LABEL = "pprof::base"
 NUMERIC_TAG = "bytes"
 #: a sample's labels as the graph sees them: string labels' text, numeric ``bytes`` values
 LabelKey = tuple[str, tuple[int, ...]]
-_UNSEEN = object()
 
 
 class NodeInfo(NamedTuple):
@@ -331,15 +330,19 @@ class _Collector:
             from perfkit.tags import label_units
 
             self.numeric_unit = label_units(profile).get(NUMERIC_TAG, NUMERIC_TAG)
-        # one pass over the samples into plain int keys: the stack id, times the label-set count
-        # plus the label-set id when labels are wanted
-        width = len(profile.labelsets) if labelled is not None else 1
+        # one pass over the samples: the value of each stack, and (when labels are wanted) of each
+        # labelled sample's stack and label set, keyed by one int: stack id * label sets + label id
         sums: dict[int, int] = {}
         get = sums.get
-        if width > 1:
+        width = len(profile.labelsets)
+        by_label: dict[int, int] = {}
+        if labelled is not None:
+            lget = by_label.get
             for sid, lid, value in zip(profile.sample_stack, profile.sample_labels, values):
-                key = sid * width + lid
-                sums[key] = get(key, 0) + value
+                sums[sid] = get(sid, 0) + value
+                if lid:
+                    key = sid * width + lid
+                    by_label[key] = lget(key, 0) + value
         else:
             for sid, value in zip(profile.sample_stack, values):
                 sums[sid] = get(sid, 0) + value
@@ -351,39 +354,36 @@ class _Collector:
             self.inline = {}
         inline = self.inline if any(inlined) else None
         stacks, out = profile.stacks, self.stacks
-        if width == 1 and inline is None and not self.filters.rx and self.inline is None:
-            # the common case (no filters, labels or inlining): stacks map straight to node stacks,
-            # and need no mapping at all when every frame is its own node
-            same = node_of == list(range(len(node_of)))
-            oget = out.get
-            for sid, value in sums.items():
-                if value:
-                    nodes = stacks[sid] if same else tuple(map(node, stacks[sid]))
-                    out[nodes] = oget(nodes, 0) + value
-            return sum(map(abs, sums.values()))
-        mapped: dict[int, tuple[int, ...] | None] = {}
-        texts: dict[int, LabelKey] = {}
-        kept_abs = 0
         oget = out.get
-        for key, value in sums.items():
-            if not value:
-                continue
-            sid, lid = divmod(key, width)
-            nodes = mapped.get(sid, _UNSEEN)
-            if nodes is _UNSEEN:
+        # each stack as node ids (None: the filters drop it), mapped once
+        mapped: dict[int, tuple[int, ...] | None] = {}
+        if not self.filters.rx and inline is None:
+            same = node_of == list(range(len(node_of)))  # every frame its own node: nothing to map
+            for sid in sums:
+                mapped[sid] = stacks[sid] if same else tuple(map(node, stacks[sid]))
+        else:
+            for sid in sums:
                 frames = keep(stacks[sid])
                 nodes = mapped[sid] = None if frames is None else tuple(map(node, frames))
                 if inline is not None and nodes is not None:
                     mask = sum(1 << depth for depth, fid in enumerate(frames) if inlined[fid])
                     inline[nodes] = inline.get(nodes, mask) & mask
-            if nodes is None:
-                continue
-            kept_abs += abs(value)
-            out[nodes] = oget(nodes, 0) + value
-            if labelled is not None:
-                text = texts.get(lid)
+        kept_abs = 0
+        for sid, value in sums.items():
+            nodes = mapped[sid]
+            if value and nodes is not None:
+                kept_abs += abs(value)
+                out[nodes] = oget(nodes, 0) + value
+        if labelled is not None:
+            keys: dict[int, LabelKey] = {}
+            for key, value in by_label.items():
+                sid, lid = divmod(key, width)
+                nodes = mapped[sid]
+                if not value or nodes is None:
+                    continue
+                text = keys.get(lid)
                 if text is None:
-                    text = texts[lid] = _label_key(profile.labelsets[lid])
+                    text = keys[lid] = _label_key(profile.labelsets[lid])
                 if text != ("", ()):
                     lkey = (nodes, text)
                     labelled[lkey] = labelled.get(lkey, 0) + value
