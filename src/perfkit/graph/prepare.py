@@ -355,6 +355,15 @@ class _Collector:
         inline = self.inline if any(inlined) else None
         stacks, out = profile.stacks, self.stacks
         oget = out.get
+        if labelled is None and not self.filters.rx and inline is None and self.inline is None:
+            # the common case (a flame graph, top): stacks map straight to node stacks, and need no
+            # mapping at all when every frame is its own node
+            same = node_of == list(range(len(node_of)))
+            for sid, value in sums.items():
+                if value:
+                    nodes = stacks[sid] if same else tuple(map(node, stacks[sid]))
+                    out[nodes] = oget(nodes, 0) + value
+            return sum(map(abs, sums.values()))
         # each stack as node ids (None: the filters drop it), mapped once
         mapped: dict[int, tuple[int, ...] | None] = {}
         if not self.filters.rx and inline is None:
@@ -372,7 +381,7 @@ class _Collector:
         for sid, value in sums.items():
             nodes = mapped[sid]
             if value and nodes is not None:
-                kept_abs += abs(value)
+                kept_abs += -value if value < 0 else value
                 out[nodes] = oget(nodes, 0) + value
         if labelled is not None:
             keys: dict[int, LabelKey] = {}
