@@ -20,8 +20,9 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from perfkit.graph.build import Edge, Graph, Node, Tag, build, flat_cum, sort_edges
+from perfkit.graph.nodes import NodeInfo, clean_path, node_info
 from perfkit.graph.options import URL_PARAMS, Granularity, GraphOptions, ReportKind
-from perfkit.graph.prepare import NodeInfo, Prepared, clean_path, coarsen, node_info, prepare, prepare_apart
+from perfkit.graph.prepare import Prepared, coarsen, prepare, prepare_apart
 from perfkit.model import Profile
 
 __all__ = [
