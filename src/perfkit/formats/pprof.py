@@ -327,7 +327,7 @@ def _to_profile(msg: Any, *, all_frames: bool = False) -> Profile:
     profile = Profile(types, default_type=default, period=msg.period, period_type=period_type, metadata=metadata)
 
     frames, names = read_locations(msg, string, metadata)
-    pruner = None if all_frames else _pruner(metadata, names)
+    pruner = None if all_frames else _pruner(profile.metadata, names)
     frame_id = profile.frame_id
     location_frames: dict[int, tuple[int, ...]] = {}
     for loc, loc_frames in frames.items():

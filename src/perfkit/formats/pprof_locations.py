@@ -5,7 +5,8 @@ lines before the last were inlined into the one after them.  The model keeps one
 root first, each carrying the location's address and mapping, and ``inlined`` on every frame that
 was inlined into the frame before it; so writing regroups exactly the lines that were one location.
 A location without lines (an unsymbolised address) becomes a frame named ``0x<address>`` in the
-mapping's file, and is written back without lines.
+mapping's file, and is written back without lines.  A function's ``system_name`` is kept as
+written (Go repeats the name there); an empty one reads as None and is written empty.
 
 Frames that have no mapping (everything Python collectors record) share one synthetic mapping that
 tells pprof the functions are already symbolised; reading that mapping back gives frames with no
@@ -79,7 +80,7 @@ def read_locations(
         name = raw or system
         functions[fn.id] = (
             name,
-            None if system == name else system,
+            system or None,
             string(fn.filename, "function filename"),
             fn.start_line,
             raw,
@@ -158,7 +159,9 @@ class LocationWriter:
             fid = self._function_ids[key] = len(self._function_ids) + 1
             s = self.strings
             name = s(frame.function)
-            system = name if frame.system_name is None else s(frame.system_name)
+            # no system name is written as "", as py-spy does: with name == system_name pprof would
+            # "simplify" names it takes for C++ (``<module>`` became an empty name)
+            system = 0 if frame.system_name is None else s(frame.system_name)
             self.msg.function.add(
                 id=fid, name=name, system_name=system, filename=s(frame.file), start_line=frame.start_line
             )
