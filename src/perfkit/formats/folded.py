@@ -143,6 +143,7 @@ def diff_pair(profile: Profile) -> tuple[Profile, Profile] | None:
 def write(profile: Profile, *, sample_type: str | int | None = None, **_: object) -> str:
     """Folded text for one sample type (a difffolded pair, unless a type is named, gives both
     counts); stacks sorted for stable, diffable output."""
+    profile = profile.coarsen("line")  # folded text has no addresses: one line per source line
     labels = [format_frame(f).replace(";", ":") for f in profile.frames]
     rows = []
     if sample_type is None and diff_pair(profile) is not None:

@@ -83,6 +83,7 @@ def _runs(profile: Profile, rows: list[int], column: Any) -> tuple[list[int], li
 
 def to_json(profile: Profile) -> dict[str, Any]:
     """The speedscope document as plain JSON-able data."""
+    profile = profile.coarsen("line")  # speedscope frames have no addresses: one per source line
     used: dict[int, int] = {}
     shared: list[dict[str, Any]] = []
     frames = profile.frames
