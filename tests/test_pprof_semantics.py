@@ -145,6 +145,7 @@ def test_go_profiles_survive_convert(go_profiles: GoProfiles, go_tool: str, tmp_
     source = getattr(go_profiles, kind)
     after = files.save(files.load(source), tmp_path / f"{kind}.pb.gz")
     _same_for_pprof(go_tool, source, after)
+    assert raw_text(go_tool, after) == raw_text(go_tool, source)  # even the text is the same
     raw = raw_text(go_tool, after)
     assert re.search(r"0x[0-9a-f]{5,} M=1 main\.", raw)  # real addresses in the real mapping
     if kind == "heap":
