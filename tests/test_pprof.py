@@ -163,9 +163,9 @@ def test_inlined_lines_expand_caller_first() -> None:
     """A Location with several Lines: the last Line is the caller, so it comes first (root)."""
     msg = pb.Profile(string_table=_string_table("samples", "count", "inner", "outer", "root", "a.py"))
     msg.sample_type.add(type=1, unit=2)
-    msg.function.add(id=1, name=3, filename=6)
-    msg.function.add(id=2, name=4, filename=6)
-    msg.function.add(id=3, name=5, filename=6)
+    msg.function.add(id=1, name=3, system_name=3, filename=6)
+    msg.function.add(id=2, name=4, system_name=4, filename=6)
+    msg.function.add(id=3, name=5, system_name=5, filename=6)
     msg.location.add(id=10, address=0x40).line.extend([pb.Line(function_id=1, line=3), pb.Line(function_id=2, line=9)])
     msg.location.add(id=11).line.add(function_id=3, line=1)
     msg.sample.add(location_id=[10, 11], value=[5])

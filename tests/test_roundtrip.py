@@ -49,7 +49,7 @@ def test_generated_file_survives_every_format(bench_folded: Path, tmp_path: Path
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
-@given(profiles(max_types=1, label_keys=()))
+@given(profiles( max_types=1, label_keys=()))
 def test_random_profiles_survive_every_format(tmp_path: Path, profile: Profile) -> None:
     assume(totals(profile))  # an empty folded file is refused on load, rightly
     start = folded.parse(folded.write(profile))  # the folded view of the random profile

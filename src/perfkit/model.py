@@ -60,8 +60,7 @@ class Frame:
     """One code location: a function in a file at a line (line 0 when unknown).
 
     The other fields are pprof's and default to "unknown": ``start_line`` (the function's first
-    line), ``system_name`` (the name the system knows, e.g. a C++ mangled name; None when not
-    recorded, as for Python), ``address`` and
+    line), ``system_name`` (the mangled name; None when it is ``function``), ``address`` and
     ``mapping`` (the machine location), and ``inlined``: this frame was inlined into the frame
     before it in the stack (its caller), so both belong to one pprof ``Location``.
     """

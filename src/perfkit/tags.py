@@ -23,7 +23,15 @@ from dataclasses import dataclass
 from perfkit.errors import PerfkitError
 from perfkit.model import LabelSet, NumLabel, Profile
 
-__all__ = ["compile_tag_filter", "filter_tags", "label_units", "scale", "scaled_label", "tag_report"]
+__all__ = [
+    "compile_tag_filter",
+    "filter_tags",
+    "label_units",
+    "percentage",
+    "scale",
+    "scaled_label",
+    "tag_report",
+]
 
 TagMatch = Callable[[LabelSet], bool]
 
@@ -240,7 +248,7 @@ def filter_tags(
 
 
 # ------------------------------------------------------------------------------ report
-def _percentage(value: int, total: int) -> str:
+def percentage(value: float, total: float) -> str:
     """pprof's ``measurement.Percentage``: ``  100%``, `` 7.50%``, ``0.0078%``."""
     ratio = abs(value / total) * 100 if total else 0.0
     if 99.95 <= ratio <= 100.05:
@@ -273,7 +281,7 @@ def tag_report(profile: Profile, sample_type: str | int | None = None) -> str:
         rows = [[f"{key}:", f" Total {shown:.1f}{suffix}"]]
         for name, value in sorted(counts.items(), key=lambda kv: (-abs(kv[1]), kv[0])):
             amount, suffix = scale(value, unit, "minimum")
-            share = f" ({_percentage(value, total)})" if total > 0 else ""
+            share = f" ({percentage(value, total)})" if total > 0 else ""
             rows.append([" ", f"{amount:.1f}{suffix}{share}:", f" {name}"])
         out.extend(_format_block(rows))
         out.append("")

@@ -5,8 +5,7 @@ lines before the last were inlined into the one after them.  The model keeps one
 root first, each carrying the location's address and mapping, and ``inlined`` on every frame that
 was inlined into the frame before it; so writing regroups exactly the lines that were one location.
 A location without lines (an unsymbolised address) becomes a frame named ``0x<address>`` in the
-mapping's file, and is written back without lines.  A function's ``system_name`` is kept as
-written (Go repeats the name there); an empty one reads as None and is written empty.
+mapping's file, and is written back without lines.
 
 Frames that have no mapping (everything Python collectors record) share one synthetic mapping that
 tells pprof the functions are already symbolised; reading that mapping back gives frames with no
@@ -34,6 +33,16 @@ def synthetic_mapping(metadata: dict[str, Any]) -> Mapping:
         has_filenames=True,
         has_line_numbers=True,
     )
+
+
+def _pprof_renames(name: str) -> bool:
+    """Whether ``go tool pprof`` would rewrite a function named ``name`` whose system name is the
+    same: its demangler takes names holding ``<>``, ``[]`` or ``::`` for C++ and cuts the ``<...>``
+    out, so Python's ``<module>`` or ``<listcomp>`` would show as an empty name (``[python]``).
+    Such functions are written with an empty system name, which pprof leaves alone."""
+    if ".<" in name or "])." in name:
+        return False
+    return any(c in name for c in "<>[]") or "::" in name
 
 
 def _unsymbolised(frame: Frame) -> bool:
@@ -80,7 +89,7 @@ def read_locations(
         name = raw or system
         functions[fn.id] = (
             name,
-            system or None,
+            None if system in (name, "") else system,
             string(fn.filename, "function filename"),
             fn.start_line,
             raw,
@@ -159,9 +168,10 @@ class LocationWriter:
             fid = self._function_ids[key] = len(self._function_ids) + 1
             s = self.strings
             name = s(frame.function)
-            # no system name is written as "", as py-spy does: with name == system_name pprof would
-            # "simplify" names it takes for C++ (``<module>`` became an empty name)
-            system = 0 if frame.system_name is None else s(frame.system_name)
+            if frame.system_name is not None:
+                system = s(frame.system_name)
+            else:  # the same name, unless pprof would "demangle" it (see _pprof_renames)
+                system = 0 if _pprof_renames(frame.function) else name
             self.msg.function.add(
                 id=fid, name=name, system_name=system, filename=s(frame.file), start_line=frame.start_line
             )
