@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from perfkit.model import CPU_NS, SAMPLES, Frame, NumLabel, Profile, ValueType, command_text, label_set, resolve_stack
+from perfkit.model import CPU_NS, SAMPLES, Frame, Profile, ValueType, resolve_stack
 from profilegen import canonical, profiles, totals
 
 MAIN, HOT, COLD, LEAF = (
@@ -214,7 +214,9 @@ def test_coarsen_merges_lines_of_one_function_and_keeps_totals() -> None:
     p.add([Frame("main", "app.py", 2), Frame("cold", "lib.py", 5)], 1, {"thread": "T1"})
     by_function = p.coarsen("function")
     assert by_function.total() == p.total() == 8
-    named = {tuple(f.label() for f in resolve_stack(by_function, s)): v for s, v in by_function.stack_totals().items()}
+    named = {
+        tuple(f.label() for f in resolve_stack(by_function, s)): v for s, v in by_function.stack_totals().items()
+    }
     assert named == {("main (app.py)", "hot (app.py)"): 7, ("main (app.py)", "cold (lib.py)"): 1}
     assert by_function.label_values("thread") == ["T1"]
     by_file = p.coarsen("file")
@@ -234,40 +236,3 @@ def test_coarsen_without_merges_only_renames() -> None:
 def test_coarsen_rejects_unknown_granularity() -> None:
     with pytest.raises(ValueError, match="granularity"):
         Profile().coarsen("module")
-
-
-# ---------------------------------------------------------------------------------------- labels, columns
-def test_numeric_labels_intern_as_numbers() -> None:
-    p = Profile()
-    a = p.labelset_id({"bytes": 4096, "thread": "main"})
-    assert p.labelset_id({"thread": "main", "bytes": NumLabel(4096)}) == a
-    assert p.labelset_id({"bytes": NumLabel(4096, "bytes")}) != p.labelset_id({"bytes": NumLabel(4096)})
-    assert p.labelsets[a] == (("bytes", NumLabel(4096)), ("thread", "main"))
-    # one key with a number and a string (pprof allows both): strings first, no TypeError
-    mixed = p.labelset_id([("k", NumLabel(2)), ("k", "x"), ("k", NumLabel(1))])
-    assert p.labelsets[mixed] == (("k", "x"), ("k", NumLabel(1)), ("k", NumLabel(2)))
-    assert p.labelset_id({"flag": True}) == p.labelset_id({"flag": "True"})  # bools stay text
-    assert str(NumLabel(5, "ms")) == "5 ms" and str(NumLabel(5)) == "5"
-    assert label_set({"b": "1", "a": 2}) == (("a", NumLabel(2)), ("b", "1"))
-
-
-def test_select_labels_and_filter_leave_the_profile_alone() -> None:
-    p = split()
-    before = list(p.labelsets)
-    assert p.select_labels(lambda ls: ("thread", "worker") in ls).total() == 35
-    assert p.filter(labels={"thread": "nobody", "n": 3}).is_empty
-    assert p.labelsets == before  # filtering interned nothing into the original
-
-
-def test_only_splits_a_column() -> None:
-    p = split()
-    cpu = p.only("cpu")
-    assert cpu.sample_types == [CPU_NS] and cpu.total() == 105 and len(cpu) == len(p)
-    renamed = p.only(SAMPLES, as_type=ValueType("calls", "count"))
-    assert renamed.sample_types == [ValueType("calls", "count")] and renamed.total() == 11
-    assert canonical(cpu) == {k: (v[1],) for k, v in canonical(p).items()}
-
-
-def test_command_text() -> None:
-    assert command_text(["python", "app.py", "a b"]) == "python app.py 'a b'"
-    assert command_text("python x.py") == "python x.py" and command_text(None) == ""
