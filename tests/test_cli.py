@@ -442,4 +442,4 @@ def test_live_indicator_elapsed_without_samples() -> None:
 def test_focus_matching_nothing_warns(tmp_path: Path) -> None:
     result = perfkit("top", write_folded(tmp_path), "--focus", "no_such_function")
     assert result.returncode == 0
-    assert "warning: --focus 'no_such_function' left no samples" in result.stderr
+    assert "warning: --focus 'no_such_function' matched no frame" in result.stderr

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from perfkit.model import CPU_NS, SAMPLES, Frame, Profile, ValueType, resolve_stack
+from perfkit.model import CPU_NS, SAMPLES, Frame, Profile, ValueType
 from profilegen import canonical, profiles, totals
 
 MAIN, HOT, COLD, LEAF = (
@@ -205,34 +205,3 @@ def test_map_stacks_rewrites_frames() -> None:
     p = split().map_stacks(lambda stack: [f for f in stack if f.function != "main"])
     assert totals(p, "cpu") == {(HOT,): 70, (COLD,): 30, (HOT, LEAF): 5}
     assert p.label_values("thread") == ["MainThread", "worker"]
-
-
-def test_coarsen_merges_lines_of_one_function_and_keeps_totals() -> None:
-    p = Profile()
-    p.add([Frame("main", "app.py", 1), Frame("hot", "app.py", 10)], 3)
-    p.add([Frame("main", "app.py", 2), Frame("hot", "app.py", 11)], 4)
-    p.add([Frame("main", "app.py", 2), Frame("cold", "lib.py", 5)], 1, {"thread": "T1"})
-    by_function = p.coarsen("function")
-    assert by_function.total() == p.total() == 8
-    named = {
-        tuple(f.label() for f in resolve_stack(by_function, s)): v for s, v in by_function.stack_totals().items()
-    }
-    assert named == {("main (app.py)", "hot (app.py)"): 7, ("main (app.py)", "cold (lib.py)"): 1}
-    assert by_function.label_values("thread") == ["T1"]
-    by_file = p.coarsen("file")
-    assert sorted(f.function for f in by_file.frames) == ["app.py", "lib.py"]
-    assert p.coarsen("line") is p
-
-
-def test_coarsen_without_merges_only_renames() -> None:
-    p = Profile()
-    p.add([Frame("a", "x.py", 3), Frame("b", "x.py", 9)], 2)
-    q = p.coarsen("function")
-    assert q.stacks == p.stacks and list(q.values[0]) == [2]
-    assert [f.line for f in q.frames] == [0, 0]
-    assert [f.line for f in p.frames] == [3, 9]  # the original is untouched
-
-
-def test_coarsen_rejects_unknown_granularity() -> None:
-    with pytest.raises(ValueError, match="granularity"):
-        Profile().coarsen("module")

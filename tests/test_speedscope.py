@@ -157,7 +157,7 @@ def test_evented_profile_becomes_durations(tmp_path: Path) -> None:
     assert canonical(p) == {((a,), ()): (2_500_000,), ((a, b), ()): (2_500_000,), ((b,), ()): (1_000_000,)}
 
 
-def test_several_foreign_profiles_become_thread_labels(tmp_path: Path) -> None:
+def test_several_foreign_profiles_stay_apart_as_profile_labels(tmp_path: Path) -> None:
     doc = _doc(
         [
             {
@@ -183,8 +183,36 @@ def test_several_foreign_profiles_become_thread_labels(tmp_path: Path) -> None:
         name="py-spy run",
     )
     p = files.load(_write(tmp_path, doc, "spy.json"))
-    assert p.label_values("thread") == ["Thread 1", "Thread 2"]
+    assert p.label_values("profile") == ["Thread 1", "Thread 2"]
     assert p.total() == 5 and p.metadata["name"] == "py-spy run"
+    assert p.metadata["profiles"] == ["Thread 1", "Thread 2"] and p.metadata["active_profile"] == "Thread 2"
+    assert p.filter(labels={"profile": "Thread 2"}).total() == 3
+    # written back, they are two speedscope profiles again, under the file's name
+    again = json.loads(speedscope.write(p))
+    assert [(q["name"], q["endValue"]) for q in again["profiles"]] == [("Thread 1", 2), ("Thread 2", 3)]
+    assert again["name"] == "py-spy run"
+    assert canonical(files.load(_write(tmp_path, again, "again.json"))) == canonical(p)
+
+
+def test_profiles_with_one_name_get_numbered(tmp_path: Path) -> None:
+    """py-spy names every thread's profile "py-spy": summing them by name would merge threads."""
+    one = {"type": "sampled", "name": "py-spy", "unit": "none", "startValue": 0, "endValue": 1}
+    doc = _doc(
+        [
+            {**one, "samples": [[0]], "weights": [1]},
+            {**one, "samples": [[1]], "weights": [2]},
+            {**one, "samples": [[0]], "weights": [4]},
+        ]
+    )
+    p = files.load(_write(tmp_path, doc, "spy.json"))
+    assert p.metadata["profiles"] == ["py-spy", "py-spy #2", "py-spy #3"]
+    assert [p.filter(labels={"profile": n}).total() for n in p.metadata["profiles"]] == [1, 2, 4]
+
+
+def test_name_is_the_command_line() -> None:
+    p = threaded_profile()
+    p.metadata["command"] = ["python", "app.py", "--name", "two words"]
+    assert json.loads(speedscope.write(p))["name"] == "python app.py --name 'two words'"
 
 
 @pytest.mark.parametrize(
@@ -301,3 +329,62 @@ def test_structurally_random_documents_raise_value_error(frames, profiles_, extr
     doc = {"$schema": speedscope.SCHEMA, "shared": {"frames": frames}, "profiles": profiles_, "x-perfkit": extra}
     with contextlib.suppress(ValueError):
         speedscope.from_json(doc)
+
+
+def test_golden_several_profiles() -> None:
+    """Writer: profile labels (from a foreign file with several profiles) give one speedscope
+    profile each, titled by name; the file's name is the command as a shell line."""
+    p = Profile([ValueType("wall", "nanoseconds")], metadata={"command": ["python", "app.py", "--port", "8080"]})
+    main, work = Frame("main", "app.py", 3), Frame("work", "app.py", 9)
+    p.add([main, work], 5_000_000, {"profile": "py-spy"})
+    p.add([main], 1_000_000, {"profile": "py-spy #2"})
+    p.add([main, work], 2_000_000, {"profile": "py-spy #2", "thread": "worker"})
+    text = speedscope.write(p, indent=1)
+    golden = GOLDEN / "several.speedscope.json"
+    if os.environ.get("PERFKIT_REGOLD"):
+        golden.write_text(text)
+    assert text == golden.read_text()
+    doc = json.loads(text)
+    assert doc["name"] == "python app.py --port 8080"
+    assert [q["name"] for q in doc["profiles"]] == ["py-spy", "py-spy #2", "py-spy #2 worker"]
+    assert canonical(speedscope.from_json(doc)) == canonical(p)
+
+
+FOREIGN = json.dumps(
+    _doc(
+        [
+            {
+                "type": "sampled",
+                "name": "a",
+                "unit": "milliseconds",
+                "startValue": 0,
+                "endValue": 3,
+                "samples": [[0], [0, 1]],
+                "weights": [1, 2],
+            },
+            {
+                "type": "evented",
+                "name": "a",
+                "unit": "milliseconds",
+                "startValue": 0,
+                "endValue": 4,
+                "events": [{"type": "O", "frame": 0, "at": 0}, {"type": "C", "frame": 0, "at": 4}],
+            },
+        ],
+        activeProfileIndex=1,
+    )
+).encode()
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    edits=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), min_size=1, max_size=6),
+    cut=st.one_of(st.none(), st.integers(0, 10_000)),
+)
+def test_corrupted_foreign_file_with_several_profiles_fails_cleanly(tmp_path: Path, edits, cut) -> None:
+    path = tmp_path / "bad.speedscope.json"
+    path.write_bytes(damaged(FOREIGN, edits, cut))
+    try:
+        files.load(path, format="speedscope")
+    except PerfkitError as exc:
+        assert "\n" not in str(exc)

@@ -19,6 +19,7 @@ from rich.console import Console
 
 from perfkit.errors import PerfkitError
 from perfkit.formats import folded
+from perfkit.graph import Granularity, node_info
 from perfkit.model import CPU_NS, Frame, Profile, ValueType
 from perfkit.views.top import format_top, print_top, top_rows, top_table
 from perfkit.views.units import format_percent, format_value, scale_value
@@ -128,25 +129,50 @@ def test_by_line_and_file() -> None:
 def test_node_fraction_drops_small_entries_and_limit_cuts() -> None:
     table = top_table(cpu_profile())
     assert "tiny" not in [r.name for r in table.rows] and table.dropped == 1
+    assert "Dropped 1 node (cum <= 5.50ms)" in table.header_lines()
     assert "tiny" in [r.name for r in top_rows(cpu_profile(), node_fraction=0)]
     assert [r.name for r in top_rows(cpu_profile(), limit=2)] == ["hot", "cold"]
 
 
-def test_same_function_name_in_two_files_gets_the_file() -> None:
+def test_same_function_name_in_two_files_merges_unless_filefunctions() -> None:
+    """pprof's functions granularity merges by name; filefunctions keeps files apart."""
     p = Profile()
     p.add([Frame("run", "a.py", 1)], 3)
     p.add([Frame("run", "b.py", 1)], 1)
-    assert [r.label for r in top_rows(p)] == ["run (a.py)", "run (b.py)"]
+    assert [(r.label, r.flat, r.file) for r in top_rows(p)] == [("run", 4, "")]
+    rows = top_rows(p, granularity="filefunctions")
+    assert [(r.label, r.flat, r.file) for r in rows] == [("run a.py", 3, "a.py"), ("run b.py", 1, "b.py")]
+
+
+def test_by_is_the_old_name_of_granularity() -> None:
+    assert top_rows(cpu_profile(), by="line") == top_rows(cpu_profile(), granularity="lines")
+
+
+def test_sum_pct_runs_over_signed_flat_for_diffs() -> None:
+    """pprof's sum% is the share of the running (signed) flat sum, so a diff's column can fall."""
+    new, old = Profile([CPU_NS]), Profile([CPU_NS])
+    new.add([Frame("main"), Frame("grew")], 300 * MS)
+    old.add([Frame("main"), Frame("grew")], 100 * MS)
+    old.add([Frame("main"), Frame("gone")], 100 * MS)
+    rows = top_rows(new, base=old, node_fraction=0)
+    assert [(r.name, r.flat, r.cum, round(r.sum_pct)) for r in rows] == [
+        ("grew", 200 * MS, 200 * MS, 100),
+        ("gone", -100 * MS, -100 * MS, 50),
+        ("main", 0, 100 * MS, 50),
+    ]
+    text = format_top(new, base=old, node_fraction=0)
+    assert "     200ms   100%   100%      200ms   100%  grew" in text
+    assert "    -100ms 50.00% 50.00%     -100ms 50.00%  gone" in text
 
 
 def test_sample_type_selects_column() -> None:
     rows = top_rows(memory_profile(), sample_type="alloc_objects")
     assert [r.name for r in rows][:2] == ["allocate_small", "allocate_big"]
-    with pytest.raises(PerfkitError, match="--sample-type nope"):
+    with pytest.raises(PerfkitError, match="--sample-type nope: no such sample type"):
         top_rows(memory_profile(), sample_type="nope")
 
 
-@pytest.mark.parametrize("options", [{"by": "module"}, {"sort": "name"}, {"limit": -1}])
+@pytest.mark.parametrize("options", [{"by": "module"}, {"granularity": "x"}, {"sort": "name"}, {"limit": -1}])
 def test_bad_options_are_user_errors(options: dict) -> None:
     with pytest.raises(PerfkitError):
         top_rows(cpu_profile(), **options)
@@ -173,7 +199,7 @@ def test_golden_memory() -> None:
 
 def test_empty_profile_says_so() -> None:
     text = format_top(Profile())
-    assert "profile is empty" in text
+    assert "Showing nodes accounting for 0, 0% of 0 total" in text
     check_golden("top_empty.txt", text)
 
 
@@ -217,27 +243,23 @@ samples = st.lists(st.tuples(stacks, st.integers(min_value=1, max_value=10**9)),
 
 
 @settings(max_examples=60, deadline=None)
-@given(samples, st.sampled_from(["function", "line", "file"]), st.sampled_from(["flat", "cum"]))
-def test_top_invariants(data: list, by: str, sort: str) -> None:
+@given(samples, st.sampled_from(list(Granularity)), st.sampled_from(["flat", "cum"]))
+def test_top_invariants(data: list, granularity: Granularity, sort: str) -> None:
     p = Profile([CPU_NS])
     for stack, value in data:
         p.add(stack, value)
     total = p.total()
-    rows = top_rows(p, by=by, sort=sort, node_fraction=0)
+    table = top_table(p, granularity=granularity, sort=sort, node_fraction=0)
+    rows = table.rows
     assert sum(r.flat for r in rows) == total
     assert rows[-1].sum_pct == pytest.approx(100)
-    key = {
-        "function": lambda f: (f.function, f.file, 0),
-        "line": lambda f: (f.function, f.file, f.line),
-        "file": lambda f: (f.file, f.file, 0),
-    }[by]
-    for row in rows:
+    for row, node in zip(rows, table.graph.nodes):
         assert 0 <= row.flat <= row.cum <= total
         # brute force: cum is the value of samples whose stack holds the entry at least once
-        expect = sum(v for stack, v in data if (row.name, row.file, row.line) in {key(f) for f in stack})
+        expect = sum(v for stack, v in data if node.info in {node_info(f, granularity) for f in stack})
         assert row.cum == expect
-    ordered = [(r.flat, r.cum) if sort == "flat" else (r.cum, r.flat) for r in rows]
-    assert ordered == sorted(ordered, reverse=True)
+    ordered = [(r.flat, r.cum, r.label) if sort == "flat" else (r.cum, r.flat, r.label) for r in rows]
+    assert ordered == sorted(ordered, key=lambda t: (-t[0], t[2], -t[1])), "ties by name, as pprof"
 
 
 # ---------------------------------------------------------------- a real profiler

@@ -13,7 +13,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -22,6 +22,9 @@ from perfkit.collectors import ptrace
 from perfkit.errors import PerfkitError
 from perfkit.model import Profile
 from perfkit.views.units import resolve_sample_type
+
+if TYPE_CHECKING:
+    from perfkit.graph import GraphOptions, Prepared
 
 #: exit status when the user stopped recording with Ctrl-C (128 + SIGINT, as shells report it)
 EXIT_INTERRUPTED = 130
@@ -65,15 +68,54 @@ Examples:
 TOP_HELP = """Print the heaviest functions (or lines, or files), as pprof's -top.
 
 flat: value where the entry is the leaf; cum: value where it is anywhere on the
-stack; sum%: running total of flat%.
+stack; sum%: running total of flat%.  --tree prints pprof's -tree instead: each
+entry with its callers and callees.
 
 Examples:
 
   perfkit top cpu.pb.gz
 
-  perfkit top cpu.pb.gz -n 10 --cum --by line
+  perfkit top cpu.pb.gz -n 10 --cum --granularity lines
 
-  perfkit top mem.pb.gz --sample-type alloc_space --focus 'handler'
+  perfkit top mem.pb.gz --sample-index alloc_space --focus 'handler'
+
+  perfkit top new.pb.gz --base old.pb.gz
+
+  perfkit top cpu.pb.gz --tree -n 15
+
+  perfkit top heap.pb.gz --tagfocus 'bytes=1kb:'   (allocations of 1 kB or more)
+
+  perfkit top cpu.pb.gz --tags
+"""
+
+GRAPH_HELP = """Draw the call graph (pprof's -svg/-dot): boxes sized by flat, arrows by calls.
+
+The format follows the extension of -o: .svg, .png, .pdf (laid out by Graphviz's
+dot: Debian's graphviz package) or .dot (no Graphviz needed).  As pprof, the graph
+keeps the 80 heaviest nodes (--nodecount), drops nodes under 0.5% of the total
+(--nodefraction) and edges under 0.1% (--edgefraction); a dotted arrow stands
+for calls through nodes that were left out.  With --base, red grew, blue shrank.
+
+Examples:
+
+  perfkit graph cpu.pb.gz -o cpu.svg
+
+  perfkit graph cpu.pb.gz --focus enrich --granularity lines -o enrich.png
+
+  perfkit graph new.pb.gz --base old.pb.gz -o diff.svg
+
+  perfkit graph mem.pb.gz --sample-index alloc_space --nodecount 30 -o mem.dot
+"""
+
+PEEK_HELP = """Print the callers and callees of functions matching REGEX, as pprof's -peek.
+
+Nothing is pruned: every caller and callee is listed, however small.
+
+Examples:
+
+  perfkit peek cpu.pb.gz dedupe_line_items
+
+  perfkit peek cpu.pb.gz 'JSONEncoder\\.' --granularity lines
 """
 
 LIST_HELP = """Print annotated source of the functions matching REGEX, as pprof's -list.
@@ -95,6 +137,11 @@ Examples:
 
   perfkit convert cpu.pb.gz report.html
 """
+
+
+TAGFOCUS_HELP = "Keep samples whose labels match: KEY=REGEX[,REGEX] or KEY=RANGE, e.g. bytes=1kb: (pprof's)."
+TAGIGNORE_HELP = "Drop samples whose labels match (same syntax as --tagfocus)."
+TAGS_HELP = "Print every label's values and their share (pprof's -tags) instead of the view."
 
 
 # ---------------------------------------------------------------------------- checks
@@ -119,17 +166,95 @@ def load(path: Path, fmt: str | None = None) -> Profile:
     return files.load(path, fmt)
 
 
-def narrow(profile: Profile, focus: str | None, ignore: str | None) -> Profile:
-    """Apply --focus/--ignore (regexes checked first so a typo is one line, not a traceback)."""
-    focus_rx = compile_regex("--focus", focus)
-    ignore_rx = compile_regex("--ignore", ignore)
-    if focus_rx is None and ignore_rx is None:
-        return profile
-    narrowed = profile.filter(focus_rx.pattern if focus_rx else None, ignore_rx.pattern if ignore_rx else None)
-    if narrowed.is_empty and not profile.is_empty:
-        what = " and ".join(f"{flag} {rx!r}" for flag, rx in (("--focus", focus), ("--ignore", ignore)) if rx)
-        typer.echo(f"perfkit: warning: {what} left no samples; check the pattern against `perfkit top`", err=True)
-    return narrowed
+def graph_options(
+    *,
+    focus: str | None = None,
+    ignore: str | None = None,
+    hide: str | None = None,
+    show: str | None = None,
+    show_from: str | None = None,
+    sample_index: str | None = None,
+    granularity: str = "functions",
+    **more: Any,
+) -> GraphOptions:
+    """The graph layer's options from a command's flags (each checked: one line on a typo)."""
+    from perfkit.graph import GraphOptions
+
+    return GraphOptions(
+        focus=focus,
+        ignore=ignore,
+        hide=hide,
+        show=show,
+        show_from=show_from,
+        sample_index=sample_index,
+        granularity=granularity,
+        **more,
+    )
+
+
+def warn_unmatched(prepared: Prepared, options: GraphOptions, had_samples: bool) -> None:
+    """A warning for each filter that matched nothing, and when the filters left nothing."""
+    from perfkit.graph.options import FLAGS
+
+    for name, matched in prepared.matched.items():
+        if not matched:
+            what, where = ("sample", "`perfkit top --tags`") if name.startswith("tag") else ("frame", "`perfkit top`")
+            typer.echo(
+                f"perfkit: warning: {FLAGS[name]} {getattr(options, name)!r} matched no {what}; "
+                f"check the pattern against {where}",
+                err=True,
+            )
+    if had_samples and prepared.matched and all(prepared.matched.values()) and not prepared.stacks:
+        typer.echo("perfkit: warning: the filters left no samples; check them against `perfkit top`", err=True)
+
+
+def load_pair(
+    source: Path, base: Path | None, fmt: str | None, sample_type: str | None, tagfocus: str | None = None
+) -> tuple[Profile, Profile | None, bool]:
+    """The input profile and the optional --base (sample type checked in both), and whether the
+    input was a difffolded file standing for both."""
+    from perfkit.formats.folded import diff_pair
+
+    profile = load(source, fmt)
+    check_sample_type(profile, sample_type, source)
+    _note_profiles(profile, tagfocus)
+    if base is not None:
+        base_profile = load(base, fmt)
+        check_sample_type(base_profile, sample_type, base)
+        return profile, base_profile, False
+    pair = diff_pair(profile) if sample_type is None else None
+    if pair is not None:  # difffolded: the file holds both sides of the diff
+        return pair[0], pair[1], True
+    return profile, None, False
+
+
+def print_tags(profile: Profile, sample_type: str | None, tagfocus: str | None, tagignore: str | None) -> None:
+    """--tags: pprof's tag report (every label's values and their share) instead of the view."""
+    from perfkit.tags import filter_tags, tag_report
+
+    profile = filter_tags(profile, tagfocus, tagignore, options=("--tagfocus", "--tagignore"))
+    report = tag_report(profile, resolve_sample_type(profile, sample_type))
+    typer.echo(report if report else "perfkit: the profile has no labels", nl=False, err=not report)
+    if not report:
+        typer.echo("", err=True)
+
+
+def _note_profiles(profile: Profile, tagfocus: str | None) -> None:
+    """A speedscope file may hold several profiles (one per thread, say): say that they are added
+    up and how to pick one, as speedscope's profile selector would."""
+    names = profile.metadata.get("profiles")
+    if not isinstance(names, list) or len(names) < 2 or (tagfocus and tagfocus.startswith("profile=")):
+        return
+    shown = ", ".join(map(str, names[:3])) + (", ..." if len(names) > 3 else "")
+    first = _REGEX_SPECIAL.sub(r"\\\g<0>", str(names[0]))
+    typer.echo(
+        f"perfkit: note: the file holds {len(names)} profiles ({shown}), added up here; "
+        f"pick one with --tagfocus 'profile=^{first}$'",
+        err=True,
+    )
+
+
+_REGEX_SPECIAL = re.compile(r"[.^$*+?{}()|\[\]\\]")
 
 
 def writer_options(writer: Any, options: dict[str, Any]) -> dict[str, Any]:
@@ -310,6 +435,28 @@ def _default_title(command: list[str], pid: int | None) -> str:
     return f"pid {pid}" if pid is not None else " ".join(command)
 
 
+# flags shared by the commands that read a profile through the graph layer (pprof's names)
+FOCUS = typer.Option(None, "--focus", help="Keep samples with a frame (function or file) matching this regex.")
+IGNORE = typer.Option(None, "--ignore", help="Drop samples with a frame matching this regex.")
+HIDE = typer.Option(None, "--hide", help="Remove frames matching this regex from every stack.")
+SHOW = typer.Option(None, "--show", help="Keep only frames matching this regex in every stack.")
+SHOW_FROM = typer.Option(None, "--show-from", help="Cut every stack above its first frame matching this regex.")
+SAMPLE_INDEX = typer.Option(
+    None, "--sample-index", "--sample-type", "-t", help="Value to use, e.g. cpu, alloc_space (default: the profile's)."
+)
+GRANULARITY = typer.Option(
+    "functions",
+    "--granularity",
+    "-g",
+    help="One node per: functions (default), filefunctions, files, lines, addresses.",
+)
+BASE = typer.Option(None, "--base", help="Older profile to compare with: values become new minus base.")
+TAGFOCUS = typer.Option(None, "--tagfocus", help=TAGFOCUS_HELP)
+TAGIGNORE = typer.Option(None, "--tagignore", help=TAGIGNORE_HELP)
+TAGS = typer.Option(False, "--tags", help=TAGS_HELP)
+INPUT_FORMAT = typer.Option(None, "--format", "-f", help="Input format when sniffing cannot tell.")
+
+
 def flame_command(
     source: Path = typer.Argument(..., metavar="IN", help="Profile to draw (any format perfkit reads)."),
     output: Path = typer.Option(None, "-o", "--output", help="SVG to write (default: IN's name + .svg; - for stdout)."),
@@ -319,37 +466,46 @@ def flame_command(
     title: str = typer.Option(None, "--title", help="Title at the top of the graph."),
     width: int = typer.Option(1200, "--width", min=100, help="Image width in pixels."),
     minwidth: float = typer.Option(0.1, "--minwidth", min=0.0, help="Omit frames narrower than this many pixels."),
-    sample_type: str = typer.Option(None, "--sample-type", "-t", help="Value to draw, e.g. cpu, alloc_space."),
-    focus: str = typer.Option(None, "--focus", help="Keep stacks with a frame matching this regex."),
-    ignore: str = typer.Option(None, "--ignore", help="Drop stacks with a frame matching this regex."),
-    fmt: str = typer.Option(None, "--format", "-f", help="Input format when sniffing cannot tell."),
-    granularity: str = typer.Option(
-        "function", "--granularity", "-g", help="One frame per function (default), per line, or per file."
-    ),
+    sample_type: str = SAMPLE_INDEX,
+    focus: str = FOCUS,
+    ignore: str = IGNORE,
+    hide: str = HIDE,
+    show: str = SHOW,
+    tagfocus: str = TAGFOCUS,
+    tagignore: str = TAGIGNORE,
+    tags: bool = TAGS,
+    fmt: str = INPUT_FORMAT,
+    granularity: str = GRANULARITY,
 ) -> None:
-    compile_regex("--focus", focus)
-    compile_regex("--ignore", ignore)
+    options = graph_options(
+        focus=focus,
+        ignore=ignore,
+        hide=hide,
+        show=show,
+        tagfocus=tagfocus,
+        tagignore=tagignore,
+        granularity=granularity,
+    )
     output = output or default_output(source, ".svg")
     from perfkit.views import flamegraph
 
-    profile = narrow(load(source, fmt), focus, ignore)
-    check_sample_type(profile, sample_type, source)
-    base_profile = None
-    if base is not None:
-        base_profile = narrow(load(base, fmt), focus, ignore)
-        check_sample_type(base_profile, sample_type, base)
-    elif normalize:
+    profile, base_profile, pair = load_pair(source, base, fmt, sample_type, tagfocus)
+    if tags:
+        print_tags(profile, sample_type, tagfocus, tagignore)
+        return
+    if base_profile is None and normalize:
         raise PerfkitError("--normalize: only makes sense with --base OLD; add --base or drop --normalize")
     svg = flamegraph.write(
         profile,
-        title=title or (f"{source} vs {base}" if base else str(source)),
+        title=title or (f"{source} vs {base}" if base else f"{source} (new vs base)" if pair else str(source)),
         width=width,
         minwidth=minwidth,
         inverted=inverted,
         sample_type=sample_type,
         base=base_profile,
         normalize=normalize,
-        granularity=granularity,
+        options=options,
+        on_prepared=lambda prepared: warn_unmatched(prepared, options, not profile.is_empty),
     )
     if str(output) == "-":
         sys.stdout.write(svg)
@@ -361,37 +517,162 @@ def flame_command(
 
 def top_command(
     source: Path = typer.Argument(..., metavar="IN", help="Profile to summarise."),
-    limit: int = typer.Option(20, "-n", "--limit", min=0, help="Rows to show (0: all)."),
+    limit: int = typer.Option(20, "-n", "--limit", "--nodecount", min=0, help="Rows to show (0: all)."),
     cum: bool = typer.Option(False, "--cum", help="Sort by cumulative value instead of flat."),
-    by: str = typer.Option("function", "--by", help="function | line | file."),
-    focus: str = typer.Option(None, "--focus", help="Keep stacks with a frame matching this regex."),
-    ignore: str = typer.Option(None, "--ignore", help="Drop stacks with a frame matching this regex."),
-    sample_type: str = typer.Option(None, "--sample-type", "-t", help="Value to rank by."),
-    fmt: str = typer.Option(None, "--format", "-f", help="Input format when sniffing cannot tell."),
+    tree: bool = typer.Option(False, "--tree", help="pprof's -tree: each entry with its callers and callees."),
+    nodefraction: float = typer.Option(0.005, "--nodefraction", help="Drop entries under this share of the total."),
+    edgefraction: float = typer.Option(0.001, "--edgefraction", help="With --tree: drop calls under this share."),
+    granularity: str = GRANULARITY,
+    by: str = typer.Option(None, "--by", hidden=True, help="Old name of --granularity."),
+    focus: str = FOCUS,
+    ignore: str = IGNORE,
+    hide: str = HIDE,
+    show: str = SHOW,
+    show_from: str = SHOW_FROM,
+    sample_type: str = SAMPLE_INDEX,
+    tagfocus: str = TAGFOCUS,
+    tagignore: str = TAGIGNORE,
+    tags: bool = TAGS,
+    base: Path = BASE,
+    fmt: str = INPUT_FORMAT,
 ) -> None:
-    if by not in ("function", "line", "file"):
-        raise PerfkitError(f"--by {by}: unknown granularity; use one of: function, line, file")
-    compile_regex("--focus", focus)
-    compile_regex("--ignore", ignore)
-    from perfkit.views.top import print_top
-
-    profile = narrow(load(source, fmt), focus, ignore)
-    check_sample_type(profile, sample_type, source)
-    print_top(
-        profile,
-        _console(),
-        by=by,
-        sample_type=sample_type,
+    options = graph_options(
+        focus=focus,
+        ignore=ignore,
+        hide=hide,
+        show=show,
+        show_from=show_from,
+        tagfocus=tagfocus,
+        tagignore=tagignore,
+        sample_index=sample_type,
+        granularity=by if by is not None else granularity,
         sort="cum" if cum else "flat",
-        limit=limit or None,
+        nodecount=limit,
+        nodefraction=nodefraction,
+        edgefraction=edgefraction,
     )
+    from perfkit.graph import ReportKind, build_graph
+
+    profile, base_profile, _ = load_pair(source, base, fmt, sample_type, tagfocus)
+    if tags:
+        print_tags(profile, sample_type, tagfocus, tagignore)
+        return
+    graph = build_graph(profile, options, ReportKind.TREE if tree else ReportKind.TEXT, base=base_profile, edges=tree)
+    warn_unmatched(graph.prepared, options, not profile.is_empty)
+    if tree:
+        from perfkit.views.tree import tree_text
+
+        sys.stdout.write(tree_text(profile, graph))  # as pprof writes it: its legend holds tabs
+        return
+    from perfkit.views.top import print_table, table_from_graph
+
+    print_table(table_from_graph(profile, graph), _console())
+
+
+def peek_command(
+    source: Path = typer.Argument(..., metavar="IN", help="Profile to read."),
+    pattern: str = typer.Argument(..., metavar="REGEX", help="Functions whose name matches this regex."),
+    cum: bool = typer.Option(False, "--cum", help="Order the functions by cumulative value instead of flat."),
+    granularity: str = GRANULARITY,
+    focus: str = FOCUS,
+    ignore: str = IGNORE,
+    hide: str = HIDE,
+    show: str = SHOW,
+    tagfocus: str = TAGFOCUS,
+    tagignore: str = TAGIGNORE,
+    sample_type: str = SAMPLE_INDEX,
+    base: Path = BASE,
+    fmt: str = INPUT_FORMAT,
+) -> None:
+    rx = compile_regex("REGEX", pattern)
+    options = graph_options(
+        focus=focus,
+        ignore=ignore,
+        hide=hide,
+        show=show,
+        tagfocus=tagfocus,
+        tagignore=tagignore,
+        sample_index=sample_type,
+        granularity=granularity,
+        sort="cum" if cum else "flat",
+    )
+    from perfkit.graph import ReportKind, build_graph
+    from perfkit.views.tree import tree_text
+
+    profile, base_profile, _ = load_pair(source, base, fmt, sample_type, tagfocus)
+    graph = build_graph(profile, options, ReportKind.PEEK, base=base_profile)
+    warn_unmatched(graph.prepared, options, not profile.is_empty)
+    sys.stdout.write(tree_text(profile, graph, rx))
+
+
+def graph_command(
+    source: Path = typer.Argument(..., metavar="IN", help="Profile to draw (any format perfkit reads)."),
+    output: Path = typer.Option(
+        None, "-o", "--output", help="Graph to write: .svg, .png, .pdf or .dot (default: IN's name + .svg; - stdout)."
+    ),
+    to: str = typer.Option(None, "--to", help="Output format when the extension does not say: svg, png, pdf, dot."),
+    base: Path = typer.Option(None, "--base", help="Older profile to compare with: red grew, blue shrank."),
+    normalize: bool = typer.Option(False, "--normalize", help="With --base: scale this profile to the base's total."),
+    focus: str = FOCUS,
+    ignore: str = IGNORE,
+    hide: str = HIDE,
+    show: str = SHOW,
+    show_from: str = SHOW_FROM,
+    tagfocus: str = TAGFOCUS,
+    tagignore: str = TAGIGNORE,
+    sample_type: str = SAMPLE_INDEX,
+    granularity: str = GRANULARITY,
+    nodecount: int = typer.Option(80, "--nodecount", "-n", min=0, help="Keep at most N nodes (0: all)."),
+    nodefraction: float = typer.Option(0.005, "--nodefraction", help="Drop nodes under this share of the total."),
+    edgefraction: float = typer.Option(0.001, "--edgefraction", help="Drop edges under this share of the total."),
+    drop_negative: bool = typer.Option(False, "--drop-negative", help="With --base: leave out nodes that shrank."),
+    title: str = typer.Option(None, "--title", help="The graph's name (default: the program's)."),
+    fmt: str = INPUT_FORMAT,
+) -> None:
+    options = graph_options(
+        focus=focus,
+        ignore=ignore,
+        hide=hide,
+        show=show,
+        show_from=show_from,
+        tagfocus=tagfocus,
+        tagignore=tagignore,
+        sample_index=sample_type,
+        granularity=granularity,
+        nodecount=nodecount,
+        nodefraction=nodefraction,
+        edgefraction=edgefraction,
+        drop_negative=drop_negative,
+        normalize=normalize,
+    )
+    from perfkit.views import graphviz
+
+    output = output or default_output(source, ".svg")
+    kind = graphviz.format_for(output, to) if str(output) != "-" else graphviz.format_for(Path("-.svg"), to)
+    from perfkit.graph import ReportKind, build_graph
+    from perfkit.views import dot
+
+    profile, base_profile, _ = load_pair(source, base, fmt, sample_type, tagfocus)
+    if base_profile is None and (normalize or drop_negative):
+        flag = "--normalize" if normalize else "--drop-negative"
+        raise PerfkitError(f"{flag}: only makes sense with --base OLD; add --base or drop {flag}")
+    graph = build_graph(profile, options, ReportKind.DOT, base=base_profile)
+    warn_unmatched(graph.prepared, options, not profile.is_empty)
+    data = graphviz.render(dot.compose(profile, graph, title=title), kind)
+    if str(output) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    write_file(output, data)
+    shown = f"{len(graph.nodes)} of {graph.orig_count + graph.dropped_nodes} nodes"
+    typer.echo(f"perfkit: wrote {output} ({shown})", err=True)
 
 
 def list_command(
     source: Path = typer.Argument(..., metavar="IN", help="Profile to annotate."),
     pattern: str = typer.Argument(..., metavar="REGEX", help="Functions whose name matches this regex."),
-    sample_type: str = typer.Option(None, "--sample-type", "-t", help="Value to annotate with."),
-    fmt: str = typer.Option(None, "--format", "-f", help="Input format when sniffing cannot tell."),
+    sample_type: str = SAMPLE_INDEX,
+    fmt: str = INPUT_FORMAT,
 ) -> None:
     compile_regex("REGEX", pattern)
     from perfkit.views.listing import print_listing
@@ -429,5 +710,7 @@ def register(app: typer.Typer) -> None:
     )(profile_command)
     app.command("flame", help=FLAME_HELP)(flame_command)
     app.command("top", help=TOP_HELP)(top_command)
+    app.command("peek", help=PEEK_HELP)(peek_command)
+    app.command("graph", help=GRAPH_HELP)(graph_command)
     app.command("list", help=LIST_HELP)(list_command)
     app.command("convert", help=CONVERT_HELP)(convert_command)

@@ -34,6 +34,7 @@ WRITERS = (
     "perfkit.formats.folded",
     "perfkit.views.flamegraph",
     "perfkit.views.report",
+    "perfkit.views.dot",
 )
 
 SNIFF_BYTES = 4096

@@ -13,10 +13,12 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
 from perfkit.errors import PerfkitError
+from perfkit.graph import Granularity, GraphOptions, Prepared, prepare, prepare_apart
 from perfkit.model import Frame, Profile, ValueType
 from perfkit.views.flame_colors import LEGEND, ORIGINS, diff_colour, frame_colour, origin
 from perfkit.views.flame_tree import ROOT, Layout, layout
@@ -93,35 +95,11 @@ def _unit_kind(unit: str) -> tuple[str, float]:
     return "count", 1.0
 
 
-def _base_totals(profile: Profile, index: int, base: Profile, normalize: bool) -> tuple[dict, list[Frame]]:
-    """The base's stack totals re-keyed to this profile's frame ids (new frames appended)."""
-    vt = profile.sample_types[index]
-    matches = [i for i, bt in enumerate(base.sample_types) if str(bt) == str(vt)]
-    if not matches:
-        matches = [i for i, bt in enumerate(base.sample_types) if bt.type == vt.type]
-    if not matches:
-        known = ", ".join(str(bt) for bt in base.sample_types)
-        raise PerfkitError(f"--base: the base profile has no {vt} values (it has: {known}); diff like with like")
-    frames = list(profile.frames)
-    ids = {f: i for i, f in enumerate(frames)}
-    remap = []
-    for frame in base.frames:
-        fid = ids.get(frame)
-        if fid is None:
-            fid = ids[frame] = len(frames)
-            frames.append(frame)
-        remap.append(fid)
-    totals = base.stack_totals(matches[0])
-    factor = 1.0
-    if normalize:
-        base_total = sum(v for v in totals.values() if v > 0)
-        own_total = sum(v for v in profile.stack_totals(index).values() if v > 0)
-        factor = own_total / base_total if base_total else 1.0
-    out: dict[tuple[int, ...], int] = {}
-    for stack, value in totals.items():
-        key = tuple([remap[f] for f in stack])
-        out[key] = out.get(key, 0) + (round(value * factor) if normalize else value)
-    return out, frames
+def _normalized(base: dict[tuple[int, ...], int], own_total: int) -> dict[tuple[int, ...], int]:
+    """The base's stack values scaled so its positive total matches ``own_total``."""
+    base_total = sum(v for v in base.values() if v > 0)
+    factor = own_total / base_total if base_total else 1.0
+    return {stack: round(value * factor) for stack, value in base.items()}
 
 
 def _default_title(inverted: bool, diff: bool) -> str:
@@ -180,31 +158,45 @@ def write(
     sample_type: str | int | None = None,
     base: Profile | None = None,
     normalize: bool = False,
-    granularity: str = "function",
+    granularity: str | None = None,
+    options: GraphOptions | None = None,
+    on_prepared: Callable[[Prepared], None] | None = None,
     **_: object,
 ) -> str:
     """The flame graph of one sample type as SVG text; with ``base`` a differential one
-    (widths from ``profile``, red grew / blue shrank by relative change). ``granularity``
-    "function" (default) merges a function's lines into one frame; "line" keeps them apart."""
+    (widths from ``profile``, red grew / blue shrank by relative change).
+
+    Frames are the graph layer's nodes (:mod:`perfkit.graph`): ``granularity`` "functions"
+    (default) merges a function's lines into one frame, "lines" keeps them apart, "files" draws
+    one frame per file; ``options`` carries pprof's filters (focus, ignore, hide, show), and
+    ``on_prepared`` sees the prepared stacks (to warn about filters that matched nothing)."""
     if width < MIN_WIDTH:
         raise PerfkitError(f"--width {width}: too narrow for a flame graph; use at least {MIN_WIDTH}")
     if minwidth < 0:
         raise PerfkitError(f"--minwidth {minwidth}: must not be negative; use 0 to keep every frame")
-    if granularity not in ("function", "file", "line"):
-        raise PerfkitError(f"--granularity {granularity}: use function, file or line")
-    profile = profile.coarsen(granularity)
-    if base is not None:
-        base = base.coarsen(granularity)
-    index = resolve_sample_type(profile, sample_type)
+    opts = options or GraphOptions()
+    if granularity is not None:
+        opts = opts.replace(granularity=Granularity.parse(granularity))
+    if sample_type is not None:
+        opts = opts.replace(sample_index=sample_type)
+    index = resolve_sample_type(profile, opts.sample_index)
+    opts = opts.replace(sample_index=index)
     vt = profile.sample_types[index]
     diff = base is not None
     title = title if title is not None else _default_title(inverted, diff)
-    frames: list[Frame] = profile.frames
     base_totals = None
-    if base is not None:
-        base_totals, frames = _base_totals(profile, index, base, normalize)
-    totals = profile.stack_totals(index)
+    if base is None:
+        prepared = prepare(profile, opts)
+    else:
+        prepared, base_prepared = prepare_apart(profile, base, opts)
+        base_totals = base_prepared.stacks
+    if on_prepared is not None:
+        on_prepared(prepared)
+    totals = prepared.stacks
     total = sum(v for v in totals.values() if v > 0)
+    if base_totals is not None and normalize:
+        base_totals = _normalized(base_totals, total)
+    frames = prepared.frames()
     plot = width - 2 * XPAD
     threshold = minwidth * total / plot if total else 0.0
     tree = layout(totals, frames, threshold, base_totals)

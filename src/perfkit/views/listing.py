@@ -19,9 +19,9 @@ from pathlib import Path
 from rich.console import Console
 
 from perfkit.errors import PerfkitError
+from perfkit.graph import Granularity, GraphOptions, flat_cum, prepare
 from perfkit.model import Profile
-from perfkit.views.top import flat_cum, resolve_sample_type
-from perfkit.views.units import format_percent, format_value
+from perfkit.views.units import format_percent, format_value, resolve_sample_type
 
 __all__ = ["Routine", "format_listing", "print_listing", "routines"]
 
@@ -42,28 +42,39 @@ class Routine:
     lines: dict[int, tuple[int, int]]  #: line -> (flat, cum)
 
 
-def routines(profile: Profile, pattern: str, *, sample_type: str | int | None = None) -> list[Routine]:
-    """Every (function, file) whose function name matches ``pattern``, heaviest cum first."""
+def routines(
+    profile: Profile, pattern: str, *, sample_type: str | int | None = None, options: GraphOptions | None = None
+) -> list[Routine]:
+    """Every (function, file) whose function name matches ``pattern``, heaviest cum first.
+
+    Line values come from the graph layer at ``lines`` granularity, a function's own totals from
+    the same stacks at ``filefunctions`` (so a function is counted once per sample however many of
+    its lines the stack holds).  ``options`` brings the graph's filters (focus, ignore, tag
+    filters ...), as pprof's source view applies them."""
     try:
         rx = re.compile(pattern)
     except re.error as exc:
         raise PerfkitError(f"list {pattern!r}: not a valid regular expression ({exc})") from None
-    index = resolve_sample_type(profile, sample_type)
-    wanted = {(f.function, f.file) for f in profile.frames if rx.search(f.function)}
+    resolve_sample_type(profile, sample_type)
+    opts = (options or GraphOptions()).replace(granularity=Granularity.LINES)
+    if sample_type is not None:
+        opts = opts.replace(sample_index=sample_type)
+    lines = prepare(profile, opts)
+    wanted = {i for i, info in enumerate(lines.infos) if rx.search(info.name)}
     if not wanted:
         return []
-    fn_flat, fn_cum = flat_cum(profile, lambda f: (f.function, f.file) if rx.search(f.function) else None, index)
-    line_flat, line_cum = flat_cum(
-        profile, lambda f: (f.function, f.file, f.line) if rx.search(f.function) else None, index
-    )
+    line_flat, line_cum = flat_cum(lines, wanted)
+    functions = lines.coarsen(Granularity.FILEFUNCTIONS)
+    fn_flat, fn_cum = flat_cum(functions, {i for i, info in enumerate(functions.infos) if rx.search(info.name)})
     found: dict[tuple[str, str], Routine] = {}
-    for key in fn_cum:
-        if key in wanted:
-            found[key] = Routine(key[0], key[1], fn_flat.get(key, 0), fn_cum[key], {})
-    for (func, file, line), cum in line_cum.items():
-        routine = found.get((func, file))
+    for fid, cum in fn_cum.items():
+        info = functions.infos[fid]
+        found[(info.name, info.file)] = Routine(info.name, info.file, fn_flat.get(fid, 0), cum, {})
+    for lid, cum in line_cum.items():
+        info = lines.infos[lid]
+        routine = found.get((info.name, info.file))
         if routine is not None:
-            routine.lines[line] = (line_flat.get((func, file, line), 0), cum)
+            routine.lines[info.line] = (line_flat.get(lid, 0), cum)
     return sorted(found.values(), key=lambda r: (-abs(r.cum), r.function, r.file))
 
 
@@ -146,11 +157,14 @@ def format_listing(
     sample_type: str | int | None = None,
     context: int = CONTEXT,
     source_path: Sequence[str | os.PathLike[str]] = (),
+    options: GraphOptions | None = None,
 ) -> str:
     """The listing as plain text; raises PerfkitError when no function matches ``pattern``."""
-    found = routines(profile, pattern, sample_type=sample_type)
+    found = routines(profile, pattern, sample_type=sample_type, options=options)
     if not found:
         raise PerfkitError(f"no function matches {pattern}; try `perfkit top` to see names")
+    if sample_type is None and options is not None:
+        sample_type = options.sample_index
     index = resolve_sample_type(profile, sample_type)
     unit = profile.sample_types[index].unit
     total = sum(abs(v) for v in profile.values[index])

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 
-from perfkit.errors import PerfkitError
 from perfkit.model import Profile
 
 __all__ = [
@@ -119,10 +118,6 @@ def unit_label(unit: str) -> str:
 
 def resolve_sample_type(profile: Profile, sample_type: str | int | None, where: str = "this profile") -> int:
     """The column index for ``--sample-type`` (None: the default), or one line listing the choices."""
-    try:
-        return profile.type_index(sample_type)
-    except KeyError:
-        known = ", ".join(str(vt) for vt in profile.sample_types)
-        raise PerfkitError(
-            f"--sample-type {sample_type}: no such sample type in {where}; use one of: {known}"
-        ) from None
+    from perfkit.graph.options import sample_column  # here, not at the top: the CLI imports this module
+
+    return sample_column(profile, sample_type, where, "--sample-type")
