@@ -50,6 +50,7 @@ def _unsymbolised(frame: Frame) -> bool:
     return (
         frame.line == 0
         and not frame.inlined
+        and frame.function[:2] == "0x"
         and frame.function == f"0x{frame.address:x}"
         and frame.file == (frame.mapping.filename if frame.mapping is not None else "")
     )
@@ -181,7 +182,9 @@ class LocationWriter:
             lid = self._location_ids[group] = len(self._location_ids) + 1
             head = self.frames[group[0]]
             mapping = self._mapping_ids[self.synthetic if head.mapping is None else head.mapping]
-            loc = self.msg.location.add(id=lid, mapping_id=mapping, address=head.address)
+            loc = self.msg.location.add(id=lid, mapping_id=mapping)
+            if head.address:
+                loc.address = head.address
             if len(group) > 1 or not _unsymbolised(head):
                 for fid in reversed(group):  # innermost first
                     frame = self.frames[fid]
