@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, repeat
 from operator import add, attrgetter, mul
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from google.protobuf.message import DecodeError
 
@@ -26,9 +26,11 @@ from perfkit.errors import PerfkitError
 from perfkit.formats import pprof_schema as pb
 from perfkit.formats.pprof_legacy import conversion_hint, legacy_kind
 from perfkit.formats.pprof_locations import LocationWriter, read_locations
-from perfkit.formats.pprof_prune import Pruner, compile_frames_regex
 from perfkit.formats.pprof_sniff import looks_like_profile
 from perfkit.model import NumLabel, Profile, ValueType, command_text
+
+if TYPE_CHECKING:
+    from perfkit.formats.pprof_prune import Pruner
 
 NAME = "pprof"
 EXTENSIONS = (".pb.gz", ".pprof", ".pb")
@@ -267,15 +269,19 @@ def decode(data: bytes, *, all_frames: bool = False) -> Profile:
             data = gzip.decompress(data)
         except (OSError, EOFError, zlib.error) as exc:
             raise ValueError(f"damaged gzip data: {exc}") from None
-    kind = legacy_kind(data[:4096])
-    if kind is not None:
-        raise LegacyFormatError(kind)
-    msg = _message(data)
-    del data  # the parsed message holds its own copy: free the bytes before building the model
+    head = data[:4096]
     try:
-        return _to_profile(msg, all_frames=all_frames)
-    except DecodeError as exc:  # a damaged packed stack or label, met on the fast path
-        raise ValueError(f"damaged sample: {exc or 'parse error'}") from None
+        msg = _message(data)
+        del data  # the parsed message holds its own copy: free the bytes before building the model
+        try:
+            return _to_profile(msg, all_frames=all_frames)
+        except DecodeError as exc:  # a damaged packed stack or label, met on the fast path
+            raise ValueError(f"damaged sample: {exc or 'parse error'}") from None
+    except ValueError:
+        kind = legacy_kind(head)  # asked only when the bytes are no profile.proto: free for those
+        if kind is not None:
+            raise LegacyFormatError(kind) from None
+        raise
 
 
 def _message(data: bytes) -> Any:
@@ -326,12 +332,13 @@ def _to_profile(msg: Any, *, all_frames: bool = False) -> Profile:
     metadata = _metadata(msg, string)
     profile = Profile(types, default_type=default, period=msg.period, period_type=period_type, metadata=metadata)
 
-    frames, names = read_locations(msg, string, metadata)
-    pruner = None if all_frames else _pruner(profile.metadata, names)
+    prune = bool(metadata.get("drop_frames")) and not all_frames
+    frames, names = read_locations(msg, string, metadata, names=prune)
+    pruner = _pruner(profile.metadata, names) if prune else None
     frame_id = profile.frame_id
     location_frames: dict[int, tuple[int, ...]] = {}
     for loc, loc_frames in frames.items():
-        ids = tuple(frame_id(f) for f in loc_frames)
+        ids = (frame_id(loc_frames[0]),) if len(loc_frames) == 1 else tuple(map(frame_id, loc_frames))
         location_frames[loc] = pruner.frames(loc, ids) if pruner is not None else ids
     make_stack = _stack_builder(location_frames)
     if pruner is not None:
@@ -347,6 +354,8 @@ def _to_profile(msg: Any, *, all_frames: bool = False) -> Profile:
 
 def _pruner(metadata: dict[str, Any], names: dict[int, list[str]]) -> Pruner | None:
     """pprof's drop_frames/keep_frames rule for this file, or None when it drops nothing."""
+    from perfkit.formats.pprof_prune import Pruner, compile_frames_regex  # only files that ask for it
+
     drop_text = metadata.get("drop_frames")
     if not drop_text:
         return None

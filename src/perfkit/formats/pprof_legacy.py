@@ -11,18 +11,18 @@ contentionz, and the binary CPU profile of Go before 1.9 and of gperftools.  A g
 from __future__ import annotations
 
 import re
-import shlex
 import struct
 from pathlib import Path
 
 __all__ = ["conversion_hint", "legacy_kind"]
 
-_HEAP = re.compile(rb"heap profile: *\d+: *\d+ *\[ *\d+: *\d+ *\] *@ *(heap[_a-z0-9]*|growthz?|fragmentationz?)")
-_COUNT = re.compile(rb"\A(\S+) profile: total \d+\Z")
-_THREAD = re.compile(rb"--- threadz \d+ ---|--- Thread [0-9A-Fa-f]+ \(name: .*/\d+\) stack: ---")
+#: compiled on first use (every pprof read checks; compiling at import would slow every start)
+_HEAP = rb"heap profile: *\d+: *\d+ *\[ *\d+: *\d+ *\] *@ *(heap[_a-z0-9]*|growthz?|fragmentationz?)"
+_COUNT = rb"\A(\S+) profile: total \d+\Z"
+_THREAD = rb"--- threadz \d+ ---|--- Thread [0-9A-Fa-f]+ \(name: .*/\d+\) stack: ---"
 _CONTENTION = (b"--- contentionz ", b"--- mutex:", b"--- contention:")
 _JAVA = {b"--- heapz 1 ---": "Java heap profile", b"--- contentionz 1 ---": "Java contention profile"}
-_GOROUTINE_DUMP = re.compile(rb"\Agoroutine \d+ \[[^\]]*\]:\Z")
+_GOROUTINE_DUMP = rb"\Agoroutine \d+ \[[^\]]*\]:\Z"
 
 
 def _lines(head: bytes) -> list[bytes]:
@@ -45,7 +45,7 @@ def legacy_kind(head: bytes) -> str | None:
     if _binary_cpu(head):
         return "a legacy binary CPU profile (Go before 1.9, gperftools)"
     first_line = head.split(b"\n", 1)[0].strip()
-    if _HEAP.search(first_line):
+    if re.search(_HEAP, first_line):
         return "a legacy text heap profile (Go's debug=1 or gperftools format)"
     if first_line.startswith(_CONTENTION):
         return "a legacy text contention profile (Go's debug=1 or gperftools format)"
@@ -53,12 +53,12 @@ def legacy_kind(head: bytes) -> str | None:
         return f"a legacy {_JAVA[first_line]}"
     lines = _lines(head)
     first = lines[0] if lines else b""
-    m = _COUNT.match(first)
+    m = re.match(_COUNT, first)
     if m:
         return f"a legacy text {m.group(1).decode('utf-8', 'replace')} profile (Go's debug=1 format)"
-    if _THREAD.search(first):
+    if re.search(_THREAD, first):
         return "a legacy thread profile"
-    if _GOROUTINE_DUMP.match(first):
+    if re.match(_GOROUTINE_DUMP, first):
         return "a goroutine dump (debug=2)"
     return None
 
@@ -70,6 +70,8 @@ def conversion_hint(path: Path | str, kind: str) -> str:
             f"{path}: {kind}, which no profiler reads; fetch the goroutine profile itself "
             "(/debug/pprof/goroutine without debug=2, or perfkit profile --url)"
         )
+    import shlex
+
     source, out = shlex.quote(str(path)), shlex.quote(Path(str(path)).stem + ".pb.gz")
     return (
         f"{path}: {kind}, which perfkit does not read; convert it (add the program's binary before "

@@ -50,6 +50,7 @@ def _unsymbolised(frame: Frame) -> bool:
     return (
         frame.line == 0
         and not frame.inlined
+        and frame.function[:2] == "0x"
         and frame.function == f"0x{frame.address:x}"
         and frame.file == (frame.mapping.filename if frame.mapping is not None else "")
     )
@@ -77,10 +78,10 @@ def read_mappings(msg: Any, string: Callable[[int, str], str], metadata: dict[st
 
 
 def read_locations(
-    msg: Any, string: Callable[[int, str], str], metadata: dict[str, Any]
+    msg: Any, string: Callable[[int, str], str], metadata: dict[str, Any], *, names: bool = False
 ) -> tuple[dict[int, tuple[Frame, ...]], dict[int, list[str]]]:
-    """Each location's frames, root first, and its lines' raw function names, innermost first
-    (what pprof's drop_frames rule matches)."""
+    """Each location's frames, root first, and (with ``names``) its lines' raw function names,
+    innermost first: what pprof's drop_frames rule matches."""
     mappings = read_mappings(msg, string, metadata)
     functions: dict[int, tuple[str, str | None, str, int, str]] = {}
     for fn in msg.function:
@@ -95,30 +96,27 @@ def read_locations(
             raw,
         )
     frames: dict[int, tuple[Frame, ...]] = {}
-    names: dict[int, list[str]] = {}
+    raw_names: dict[int, list[str]] = {}
+    get_function, new_frame = functions.get, Frame._make  # a tuple built in C: the hot line below
     for loc in msg.location:
-        if loc.mapping_id and loc.mapping_id not in mappings:
-            raise ValueError(f"location {loc.id} refers to missing mapping {loc.mapping_id}")
-        mapping = mappings.get(loc.mapping_id)
-        if not loc.line:
-            file = mapping.filename if mapping is not None else ""
-            frames[loc.id] = (Frame(f"0x{loc.address:x}", file, 0, address=loc.address, mapping=mapping),)
-            names[loc.id] = []
-            continue
+        loc_id, mapping_id, address, lines = loc.id, loc.mapping_id, loc.address, loc.line
+        mapping = mappings.get(mapping_id)
+        if mapping is None and mapping_id and mapping_id not in mappings:
+            raise ValueError(f"location {loc_id} refers to missing mapping {mapping_id}")
         out = []
-        last = len(loc.line) - 1
-        raw_names = []
-        for i in range(last, -1, -1):  # the last Line is the caller: root first
-            line = loc.line[i]
-            func = functions.get(line.function_id)
+        for line in reversed(lines):  # the last Line is the caller: root first
+            func = get_function(line.function_id)
             if func is None:
-                raise ValueError(f"location {loc.id} refers to missing function {line.function_id}")
-            name, system, file, start, raw = func
-            out.append(Frame(name, file, line.line, start, system, loc.address, mapping, i != last))
-            raw_names.append(raw)
-        frames[loc.id] = tuple(out)
-        names[loc.id] = raw_names[::-1]
-    return frames, names
+                raise ValueError(f"location {loc_id} refers to missing function {line.function_id}")
+            name, system, file, start, _ = func
+            out.append(new_frame((name, file, line.line, start, system, address, mapping, bool(out))))
+        if not out:  # no lines: an unsymbolised address
+            file = mapping.filename if mapping is not None else ""
+            out.append(Frame(f"0x{address:x}", file, 0, address=address, mapping=mapping))
+        frames[loc_id] = tuple(out)
+        if names:
+            raw_names[loc_id] = [get_function(line.function_id)[4] for line in lines]  # type: ignore[index]
+    return frames, raw_names
 
 
 # ---------------------------------------------------------------------------------------- write
@@ -184,7 +182,9 @@ class LocationWriter:
             lid = self._location_ids[group] = len(self._location_ids) + 1
             head = self.frames[group[0]]
             mapping = self._mapping_ids[self.synthetic if head.mapping is None else head.mapping]
-            loc = self.msg.location.add(id=lid, mapping_id=mapping, address=head.address)
+            loc = self.msg.location.add(id=lid, mapping_id=mapping)
+            if head.address:
+                loc.address = head.address
             if len(group) > 1 or not _unsymbolised(head):
                 for fid in reversed(group):  # innermost first
                     frame = self.frames[fid]
