@@ -78,7 +78,7 @@ def _stack(np, rows: list):  # np: the numpy module, imported lazily
     return np.array([np.asarray(r, dtype=float) for r in rows])
 
 
-def u_tests(pairs: Sequence[tuple[Sequence[float], Sequence[float]]]) -> list[stats.MannWhitney]:
+def u_tests(pairs: Sequence[tuple[Sequence[float], Sequence[float]]], alpha: float = 0.05) -> list[stats.MannWhitney]:
     """The two-sided Mann-Whitney U test of every (baseline, other) pair."""
     import numpy as np
 
@@ -89,11 +89,11 @@ def u_tests(pairs: Sequence[tuple[Sequence[float], Sequence[float]]]) -> list[st
         if 0 < n1 <= stats.EXACT_LIMIT and 0 < n2 <= stats.EXACT_LIMIT:
             by_size[(n1, n2)].append(i)
         else:
-            out[i] = stats.mann_whitney(x, y)
+            out[i] = stats.mann_whitney(x, y, alpha=alpha)
     for (n1, n2), indices in by_size.items():
         if len(indices) < 8:
             for i in indices:
-                out[i] = stats.mann_whitney(*pairs[i])
+                out[i] = stats.mann_whitney(*pairs[i], alpha=alpha)
             continue
         pooled = np.hstack((_stack(np, [pairs[i][0] for i in indices]), _stack(np, [pairs[i][1] for i in indices])))
         order = np.argsort(pooled, axis=1, kind="stable")
@@ -108,7 +108,11 @@ def u_tests(pairs: Sequence[tuple[Sequence[float], Sequence[float]]]) -> list[st
         half = n1 * n2 // 2
         for j, i in enumerate(indices):
             if irregular[j]:
-                out[i] = stats.MannWhitney(n1 * n2 / 2, 1.0, "equal") if all_equal[j] else stats.mann_whitney(*pairs[i])
+                out[i] = (
+                    stats.MannWhitney(n1 * n2 / 2, 1.0, "equal")
+                    if all_equal[j]
+                    else stats.mann_whitney(*pairs[i], alpha=alpha)
+                )
                 continue
             u = int(u1[j])
             if 2 * u == n1 * n2:

@@ -371,7 +371,7 @@ class Builder:
         for start in range(0, len(targets), _BATCH):
             chunk = targets[start : start + _BATCH]
             pairs = [(base.values, cell.values) for base, cell in chunk]
-            for (base, cell), test in zip(chunk, batch.u_tests(pairs)):
+            for (base, cell), test in zip(chunk, batch.u_tests(pairs, alpha)):
                 n1, n2 = len(base.values), len(cell.values)
                 comparison = cell.comparison = Comparison(test.p, n1, n2, alpha, base.center, cell.center, test.method)
                 if test.method == "equal":

@@ -14,9 +14,11 @@ order statistics, and compares two sets of runs with a rank test that assumes no
   confidence) after sorting.
 * **Mann-Whitney U**, two-sided: ``p = 2 P(U <= min(U1, U2))`` from the exact null distribution
   when both samples have at most 50 values and no ties, or at most 25 values each with ties
-  (exact over tie groups); ``p = 1`` when U1 = U2. Otherwise the normal approximation with tie
-  correction ``sum(t^3 - t)`` and continuity correction. All values equal: p = 1.
-* **Geometric mean**: an incremental mean of logs, NaN if any value is <= 0.
+  (exact over tie groups, where Go's p can exceed 1); ``p = 1`` when U1 = U2. Otherwise the
+  normal approximation with tie correction ``sum(t^3 - t)`` and continuity correction. All
+  values equal: p = 1. Exact p-values are Go's bit for bit (see :mod:`perfkit.bench.udist`).
+* **Geometric mean**: an incremental mean of logs, NaN if any value is <= 0 (with Go's own
+  ``Log`` and ``Exp``, so it is Go's to the last bit).
 
 Samples may be lists or numpy arrays; large samples are sorted and ranked with numpy.
 """
@@ -30,6 +32,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from perfkit.bench import udist
+from perfkit.bench.gomath import go_exp, go_log
 
 __all__ = [
     "EXACT_LIMIT",
@@ -110,9 +113,11 @@ class QuantileCI:
 
 
 def _binomial_pmf(n: int, q: float, k: int) -> float:
+    """Binomial(n, q) at k, with Go's binomial coefficients (whose rounding above n = 20 decides
+    which of two equally likely neighbours the interval grows into)."""
     if k < 0 or k > n:
         return 0.0
-    return float(math.comb(n, k)) * math.pow(q, k) * math.pow(1 - q, n - k)
+    return udist.go_choose(n, k) * math.pow(q, k) * math.pow(1 - q, n - k)
 
 
 def _norm_cdf(x: float, mu: float, sigma: float) -> float:
@@ -137,12 +142,12 @@ def _norm_inv_cdf(p: float, mu: float, sigma: float) -> float:
         return math.inf if p == 1 else math.nan
     a, b, c, d = _A, _B, _C, _D
     if p < 0.02425:
-        q = math.sqrt(-2 * math.log(p))
+        q = math.sqrt(-2 * go_log(p))
         x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / (
             (((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1
         )
     elif p > 0.97575:
-        q = math.sqrt(-2 * math.log(1 - p))
+        q = math.sqrt(-2 * go_log(1 - p))
         x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / (
             (((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1
         )
@@ -155,7 +160,7 @@ def _norm_inv_cdf(p: float, mu: float, sigma: float) -> float:
             / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
         )
     e = 0.5 * math.erfc(-x / math.sqrt(2)) - p
-    u = e * math.sqrt(2 * math.pi) * math.exp(x * x / 2)
+    u = e * math.sqrt(2 * math.pi) * go_exp(x * x / 2)
     x = x - u / (1 + x * u / 2)
     return x * sigma + mu
 
@@ -235,8 +240,8 @@ def geomean(xs: Sequence[float]) -> float:
     for i, x in enumerate(xs):
         if not x > 0:
             return math.nan
-        m += (math.log(x) - m) / (i + 1)
-    return math.exp(m)
+        m += (go_log(x) - m) / (i + 1)
+    return go_exp(m)
 
 
 # --------------------------------------------------------------------------------- Mann-Whitney
@@ -322,8 +327,10 @@ def _rank_sum_sorted(x: Sequence[float], pooled: list[float]) -> tuple[float, li
     return r1, ties
 
 
-def mann_whitney(x: Sequence[float], y: Sequence[float]) -> MannWhitney:
-    """Two-sided Mann-Whitney U test of ``x`` against ``y`` (see the module notes for method)."""
+def mann_whitney(x: Sequence[float], y: Sequence[float], *, alpha: float = 0.05) -> MannWhitney:
+    """Two-sided Mann-Whitney U test of ``x`` against ``y`` (see the module notes for method).
+    ``alpha`` only matters for ties above 20 values, where p is computed exactly as Go does
+    whenever it lies close enough to ``alpha`` (or to a printed digit) for rounding to matter."""
     n1, n2 = len(x), len(y)
     if n1 == 0 or n2 == 0:
         raise ValueError("Mann-Whitney U needs at least one value in each sample")
@@ -339,7 +346,7 @@ def mann_whitney(x: Sequence[float], y: Sequence[float]) -> MannWhitney:
         if u1 == u2:
             p = 1.0  # the discrete distribution is symmetric about U1: the whole of it
         elif has_ties:
-            p = udist.ties_cdf(int(2 * u_small), n1, tuple(ties)) * 2
+            p = udist.ties_p(int(2 * u_small), n1, tuple(ties), alpha)  # may exceed 1, as in Go
         else:
             p = udist.no_ties_cdf(int(u_small), n1, n2) * 2
         return MannWhitney(u1, p, "exact-ties" if has_ties else "exact")
@@ -371,8 +378,9 @@ def min_samples_for(alpha: float) -> int:
 @lru_cache(maxsize=64)
 def u_test_min_samples(alpha: float) -> tuple[str, int]:
     """(">=", n): the sample count Go advises for the U test, from the smallest possible p of
-    n against n (complete separation, 2 / C(2n, n)) for n = 1..9."""
+    n against n (complete separation, 2 / C(2n, n)) for n = 1..9 (Go's table has ten slots, so
+    beyond it the advice reads "> 10")."""
     for n in range(1, 10):
         if 2 / math.comb(2 * n, n) <= alpha:
             return ">=", n
-    return ">", 9
+    return ">", 10
