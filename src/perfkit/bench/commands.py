@@ -117,7 +117,7 @@ def benchstat_command(
     for hint in _hints(tables, len(inputs)):
         print(f"perfkit: note: {hint}", file=sys.stderr)
     if threshold is not None:
-        _gate(benchstat.regressions(tables, threshold), fail_on)
+        _gate(benchstat.regressions(tables, threshold), threshold)
 
 
 def _write(text: str, output: Path | None) -> None:
@@ -156,12 +156,11 @@ def _hints(tables: list, inputs: int) -> list[str]:
     return out
 
 
-def _gate(found: list, fail_on: str) -> None:
+def _gate(found: list, threshold: float) -> None:
     if not found:
         return
     print(
-        f"perfkit: benchstat: {len(found)} significant regression(s) of at least {fail_on.strip().removesuffix('%')}%:",
-        file=sys.stderr,
+        f"perfkit: benchstat: {len(found)} significant regression(s) of at least {threshold * 100:g}%:", file=sys.stderr
     )
     for regression in found:
         print(f"  {regression.describe()}", file=sys.stderr)
