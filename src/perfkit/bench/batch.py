@@ -1,123 +1,102 @@
-"""benchstat's statistics for many cells at once: a table of 10,000 benchmarks is 10,000 medians
-and intervals and as many U tests, mostly of equal sample sizes, so they are computed as numpy
-matrices (one row per cell) instead of one Python call each.
+"""benchstat's statistics for many cells at once, straight from :class:`~perfkit.bench.cellstore.
+Segments` (every cell a sorted run of one array): a table of 10,000 benchmarks is 10,000 medians
+and intervals and as many U tests, mostly of equal sample sizes, so each size is one numpy
+gather and a few vector operations instead of a Python call per cell.
 
-The arithmetic is the same IEEE operations in the same order as :mod:`perfkit.bench.stats`, so the
-results are bit-for-bit those of the one-at-a-time functions (and Go's). Whatever the batch path
-does not cover (NaN values, ties in a U test, samples above the exact limit) goes through
-:mod:`perfkit.bench.stats` one by one.
+The arithmetic is the same IEEE operations in the same order as :mod:`perfkit.bench.stats`, so
+the results are bit-for-bit those of the one-at-a-time functions (and Go's). Whatever the batch
+path does not cover (cells holding NaN, ties in a U test, samples above the exact limit) goes
+through :mod:`perfkit.bench.stats` one by one.
 """
 
 from __future__ import annotations
 
 import math
-from array import array
 from collections import defaultdict
 from collections.abc import Sequence
 
 from perfkit.bench import stats, udist
+from perfkit.bench.cellstore import Segments
 
-__all__ = ["Summary", "median_summaries", "u_tests"]
+__all__ = ["median_summaries", "u_tests"]
 
-Summary = tuple[Sequence[float], float, float, float, float]  #: sorted values, centre, lo, hi, coverage
-
-
-def _scalar_summary(values: Sequence[float], confidence: float) -> Summary:
-    nans = [v for v in values if v != v]
-    ordered = nans + sorted(v for v in values if v == v)  # NaN first, as Go's sort.Float64s
-    ci = stats.quantile_ci_orders(len(ordered), 0.5, confidence)
-    lo, hi = ci.bounds(ordered)
-    return ordered, stats._quantile_sorted(ordered, 0.5), lo, hi, ci.confidence
+CHUNK = 8192  #: cells per gather: bounds the temporary matrices
 
 
-def median_summaries(samples: Sequence[Sequence[float]], confidence: float) -> list[Summary]:
-    """Sorted values, median, interval bounds and coverage of every sample."""
-    import numpy as np
+def _scalar_summary(values: Sequence[float], confidence: float) -> tuple[float, float, float, float]:
+    ci = stats.quantile_ci_orders(len(values), 0.5, confidence)
+    lo, hi = ci.bounds(values)
+    return stats._quantile_sorted(values, 0.5), lo, hi, ci.confidence
 
-    out: list[Summary | None] = [None] * len(samples)
+
+def median_summaries(seg: Segments, cells: Sequence[int], confidence: float) -> list[tuple[float, float, float, float]]:
+    """Median, interval bounds and coverage of each cell (its values already sorted)."""
+
+    out: list[tuple[float, float, float, float] | None] = [None] * len(cells)
     by_size: dict[int, list[int]] = defaultdict(list)
-    for i, values in enumerate(samples):
-        by_size[len(values)].append(i)
-    for n, indices in by_size.items():
-        if len(indices) < 8 or n == 0:
-            for i in indices:
-                out[i] = _scalar_summary(samples[i], confidence)
-            continue
-        flat = array("d")
-        for i in indices:
-            flat.extend(samples[i])  # a memory copy per sample, not a Python call per value
-        matrix = np.frombuffer(flat, dtype=float).reshape(len(indices), n)
-        matrix.sort(axis=1)  # numpy sorts NaN last: those rows go the scalar way
-        nan_rows = np.isnan(matrix[:, -1])
-        ci = stats.quantile_ci_orders(n, 0.5, confidence)
-        pos = 1 / 3 + 0.5 * (n + 1 / 3)
-        frac, whole = math.modf(pos)
-        k = int(whole)
-        if k <= 0:
-            centers = matrix[:, 0]
-        elif k >= n:
-            centers = matrix[:, n - 1]
+    for i, cell in enumerate(cells):
+        n = int(seg.counts[cell])
+        if seg.has_nan[cell] or n < 2:
+            out[i] = _scalar_summary(seg.of(cell), confidence)
         else:
-            below = matrix[:, k - 1]
-            centers = below + frac * (matrix[:, k] - below)
-        los = matrix[:, ci.lo_order - 1] if ci.lo_order >= 1 else np.full(len(indices), -math.inf)
-        his = matrix[:, ci.hi_order - 1] if ci.hi_order <= n else np.full(len(indices), math.inf)
-        centers, los, his = centers.tolist(), los.tolist(), his.tolist()
-        for j, i in enumerate(indices):
-            if nan_rows[j]:
-                out[i] = _scalar_summary(samples[i], confidence)
+            by_size[n].append(i)
+    for n, positions in by_size.items():
+        ci = stats.quantile_ci_orders(n, 0.5, confidence)
+        frac, whole = math.modf(1 / 3 + 0.5 * (n + 1 / 3))
+        k = int(whole)
+        for at in range(0, len(positions), CHUNK):
+            chunk = positions[at : at + CHUNK]
+            starts = seg.starts[[cells[i] for i in chunk]] - 1  # + order: the order-th smallest of each
+            values = seg.values
+            if k >= n:
+                centers = values[starts + n]
             else:
-                out[i] = (matrix[j], centers[j], los[j], his[j], ci.confidence)
+                below = values[starts + k]
+                centers = below + frac * (values[starts + k + 1] - below)
+            los = values[starts + ci.lo_order].tolist() if ci.lo_order >= 1 else [-math.inf] * len(chunk)
+            his = values[starts + ci.hi_order].tolist() if ci.hi_order <= n else [math.inf] * len(chunk)
+            for i, center, lo, hi in zip(chunk, centers.tolist(), los, his):
+                out[i] = (center, lo, hi, ci.confidence)
     return out  # type: ignore[return-value]
 
 
-def _stack(np, rows: list):  # np: the numpy module, imported lazily
-    """Rows (numpy views or plain sequences) of one length as one matrix."""
-    if all(isinstance(r, np.ndarray) for r in rows):
-        return np.stack(rows)
-    return np.array([np.asarray(r, dtype=float) for r in rows])
-
-
-def u_tests(pairs: Sequence[tuple[Sequence[float], Sequence[float]]], alpha: float = 0.05) -> list[stats.MannWhitney]:
-    """The two-sided Mann-Whitney U test of every (baseline, other) pair."""
+def u_tests(seg: Segments, pairs: Sequence[tuple[int, int]], alpha: float = 0.05) -> list[stats.MannWhitney]:
+    """The two-sided Mann-Whitney U test of every (baseline cell, other cell) pair."""
     import numpy as np
 
     out: list[stats.MannWhitney | None] = [None] * len(pairs)
     by_size: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for i, (x, y) in enumerate(pairs):
-        n1, n2 = len(x), len(y)
-        if 0 < n1 <= stats.EXACT_LIMIT and 0 < n2 <= stats.EXACT_LIMIT:
+    for i, (a, b) in enumerate(pairs):
+        n1, n2 = int(seg.counts[a]), int(seg.counts[b])
+        if 0 < n1 <= stats.EXACT_LIMIT and 0 < n2 <= stats.EXACT_LIMIT and not (seg.has_nan[a] or seg.has_nan[b]):
             by_size[(n1, n2)].append(i)
         else:
-            out[i] = stats.mann_whitney(x, y, alpha=alpha)
-    for (n1, n2), indices in by_size.items():
-        if len(indices) < 8:
-            for i in indices:
-                out[i] = stats.mann_whitney(*pairs[i], alpha=alpha)
-            continue
-        pooled = np.hstack((_stack(np, [pairs[i][0] for i in indices]), _stack(np, [pairs[i][1] for i in indices])))
-        order = np.argsort(pooled, axis=1, kind="stable")
-        ordered = np.take_along_axis(pooled, order, axis=1)
-        irregular = (ordered[:, 1:] == ordered[:, :-1]).any(axis=1) | np.isnan(ordered).any(axis=1)
-        all_equal = ordered[:, 0] == ordered[:, -1]
-        # without ties a value's rank is its position; the first sample's rank sum is exact
-        r1 = ((order < n1) * np.arange(1, n1 + n2 + 1)).sum(axis=1)
-        u1 = r1 - n1 * (n1 + 1) // 2
-        u_small = np.minimum(u1, n1 * n2 - u1)
-        cdf = udist.no_ties_table(n1, n2)
+            out[i] = stats.mann_whitney(seg.of(a), seg.of(b), alpha=alpha)
+    for (n1, n2), positions in by_size.items():
+        cdf = udist.no_ties_table(n1, n2)  # a numpy array of cumulative probabilities, index U
         half = n1 * n2 // 2
-        for j, i in enumerate(indices):
-            if irregular[j]:
-                out[i] = (
-                    stats.MannWhitney(n1 * n2 / 2, 1.0, "equal")
-                    if all_equal[j]
-                    else stats.mann_whitney(*pairs[i], alpha=alpha)
-                )
-                continue
-            u = int(u1[j])
-            if 2 * u == n1 * n2:
-                out[i] = stats.MannWhitney(float(u), 1.0, "exact")
-            else:
-                small = int(u_small[j])
-                out[i] = stats.MannWhitney(float(u), float(cdf[min(small, half)]) * 2, "exact")
+        ranks = np.arange(1, n1 + n2 + 1)
+        for at in range(0, len(positions), CHUNK):
+            chunk = positions[at : at + CHUNK]
+            first = seg.starts[[pairs[i][0] for i in chunk]][:, None] + np.arange(n1)
+            second = seg.starts[[pairs[i][1] for i in chunk]][:, None] + np.arange(n2)
+            pooled = seg.values[np.hstack((first, second))]
+            order = np.argsort(pooled, axis=1, kind="stable")
+            ordered = np.take_along_axis(pooled, order, axis=1)
+            tied = (ordered[:, 1:] == ordered[:, :-1]).any(axis=1)
+            all_equal = ordered[:, 0] == ordered[:, -1]
+            # without ties a value's rank is its position, so the first sample's rank sum is exact
+            u1 = ((order < n1) * ranks).sum(axis=1) - n1 * (n1 + 1) // 2
+            p = cdf[np.minimum(np.minimum(u1, n1 * n2 - u1), half)] * 2
+            equal_test = stats.MannWhitney(n1 * n2 / 2, 1.0, "equal")
+            for i, u, pv, same, tie in zip(chunk, u1.tolist(), p.tolist(), all_equal.tolist(), tied.tolist()):
+                if same:
+                    out[i] = equal_test
+                elif tie:
+                    a, b = pairs[i]
+                    out[i] = stats.mann_whitney(seg.of(a).tolist(), seg.of(b).tolist(), alpha=alpha)
+                elif 2 * u == n1 * n2:
+                    out[i] = stats.MannWhitney(float(u), 1.0, "exact")
+                else:
+                    out[i] = stats.MannWhitney(float(u), pv, "exact")
     return out  # type: ignore[return-value]

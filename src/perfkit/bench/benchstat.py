@@ -21,22 +21,27 @@ of its table, row and column. Per table and cell:
 
 from __future__ import annotations
 
+import gc
 import math
 from array import array
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 
 from perfkit.bench import batch, stats
+from perfkit.bench.cellstore import CellStore, Segments
 from perfkit.bench.projection import Key, ProjectionParser, apply_filter, compile_filter, non_singular_fields
 from perfkit.bench.query import QuerySyntaxError
-from perfkit.bench.results import Record, Result, SyntaxIssue, UnitMeta
-from perfkit.bench.units import go_f, go_signed, go_v, tidy_unit
+from perfkit.bench.results import Record, Result, SyntaxIssue, UnitMeta, Value
+from perfkit.bench.tables import Cell, ColumnSummary, Comparison, Row, Table, better_direction, column_summaries
+from perfkit.bench.units import go_v, tidy_unit
 from perfkit.errors import PerfkitError
 
 __all__ = [
     "Builder",
     "Cell",
+    "ColumnSummary",
     "Comparison",
     "Options",
     "Regression",
@@ -44,6 +49,7 @@ __all__ = [
     "Table",
     "better_direction",
     "build_tables",
+    "gc_paused",
     "regressions",
 ]
 
@@ -61,129 +67,15 @@ class Options:
     confidence: float = 0.95
 
 
-# ------------------------------------------------------------------------------------ the model
-@dataclass(slots=True)
-class Comparison:
-    """A cell against its row's first column."""
-
-    p: float
-    n1: int  #: samples in the baseline
-    n2: int
-    alpha: float
-    old: float  #: baseline centre
-    new: float
-    method: str  #: stats.MannWhitney method, or "exact" for assume=exact units
-    warnings: tuple[str, ...] = ()
-
-    @property
-    def significant(self) -> bool:
-        return not self.p > self.alpha
-
-    @property
-    def delta(self) -> float:
-        """new/old - 1 (0 when equal, NaN when the baseline is 0)."""
-        if self.old == self.new:
-            return 0.0
-        return self.new / self.old - 1 if self.old else math.nan
-
-    def delta_text(self) -> str:
-        """Go's FormatDelta: ``~`` when not significant, else ``+10.31%``."""
-        if self.p > self.alpha:
-            return "~"
-        if self.old == self.new:
-            return "0.00%"
-        if self.old == 0:
-            return "?"
-        return go_signed((self.new / self.old - 1.0) * 100.0, 2) + "%"
-
-    def text(self) -> str:
-        """``p=0.000 n=10`` (``n=10+9`` for unequal sizes; no p for exact units)."""
-        p = f"p={go_f(self.p, 3)} " if self.p != 0 else ""
-        return p + (f"n={self.n1}" if self.n1 == self.n2 else f"n={self.n1}+{self.n2}")
-
-
-@dataclass(slots=True)
-class Cell:
-    """One table cell: sorted samples, centre and interval, warnings, comparison."""
-
-    values: Sequence[float]  #: sorted (NaN first)
-    center: float
-    lo: float
-    hi: float
-    confidence: float
-    warnings: tuple[str, ...] = ()
-    comparison: Comparison | None = None
-
-    def range_text(self) -> str:
-        """Go's PctRangeString: ``± 3%`` as ``3%``; ``∞`` without an interval; ``?`` across 0."""
-        if math.isinf(self.lo) or math.isinf(self.hi):
-            return "∞"
-        sign = _sign(self.center)
-        if sign != _sign(self.lo) or sign != _sign(self.hi):
-            return "?"
-        if self.center == 0:
-            return "0%"
-        return go_f(100 * max(self.hi / self.center - 1, 1 - self.lo / self.center), 0) + "%"
-
-
-def _sign(x: float) -> int:
-    return (x > 0) - (x < 0)
-
-
-@dataclass(slots=True)
-class Row:
-    label: str
-    key: Key
-    cells: list[Cell | None]  #: aligned with the table's columns
-
-
-@dataclass(slots=True)
-class ColumnSummary:
-    """The geomean row's entry for one column."""
-
-    center: float | None  #: geometric mean of the column's centres
-    ratio: float | None  #: geometric mean of the ratios to the first column (not for the first)
-    warnings: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Table:
-    """One table: a unit under one value of the table projection."""
-
-    header: list[tuple[str, str]]  #: table key fields other than the unit, e.g. ("pkg", "x/y")
-    unit: str
-    assumption: str  #: "nothing" or "exact"
-    better: int  #: +1 higher is better, -1 lower is better, 0 unknown
-    better_declared: bool  #: ``Unit <unit> better=...`` said so (such units gate --fail-on)
-    column_fields: list[str]
-    columns: list[tuple[str, ...]]  #: per column, the value of every column field
-    rows: list[Row]
-    summaries: list[ColumnSummary]
-    summary_label: str = "geomean"
-    alpha: float = 0.05
-
-    @property
-    def column_labels(self) -> list[str]:
-        return [" ".join(v for v in values if v) for values in self.columns]
-
-
-# ---------------------------------------------------------------------------------- the builder
 _BATCH = 8192  #: cells summarised (and U tests run) per numpy batch: bounds the temporary matrices
 
 
-class _CellData:
-    """A cell while results come in: its values (8 bytes each) and, when a residue projection
-    exists, the distinct residue keys it saw."""
-
-    __slots__ = ("residues", "values")
-
-    def __init__(self) -> None:
-        self.values = array("d")
-        self.residues: set[Key] | None = None
-
-
 class Builder:
-    """Collects records from any number of inputs, then :meth:`tables` summarises them."""
+    """Collects records from any number of inputs, then :meth:`tables` summarises them.
+
+    It is also the Go text reader's sink (:meth:`add`, :meth:`route`, :meth:`route_shapes`,
+    :meth:`new_slots` and the value arrays ``values``/``slots``), so large files are read and
+    filed in one pass; see :mod:`perfkit.bench.cellstore` for how values are kept."""
 
     def __init__(self, options: Options = Options()) -> None:
         _check_level("--alpha", options.alpha)
@@ -210,174 +102,237 @@ class Builder:
             self._filter = _and_fixed(fixed, user_filter)
         else:
             self._filter = None if options.filter.strip() == "*" else user_filter
+        self._shape_routing = (
+            self._filter is None
+            and self.residue.empty
+            and self.row_by.name_only
+            and self.col_by.config_only
+            and self.table_by.config_only
+        )
         self.units: dict[tuple[str, str], UnitMeta] = {}
         self.issues: list[SyntaxIssue] = []
         self.results = 0
-        self._cells: dict[tuple[Key, Key, Key], _CellData] = {}
+        self.store = CellStore()
+        self.new_slots = self.store.new_slots
         self._tables: dict[Key, tuple[dict[Key, None], dict[Key, None]]] = {}
-        self._routes: dict[tuple, list[array | None]] = {}
+        self._residues: dict[int, set[Key]] = {}
+        self._routes: dict[tuple, list[int]] = {}
+        self._table_keys: dict[tuple, list[Key]] = {}
+        self._col_keys: dict[int, Key] = {}
         self._done = False
+
+    # --------------------------------------------------------------------------------- filing
+    @property
+    def values(self) -> array:
+        """Every value filed so far (for the reader's fast path; see cellstore)."""
+        return self.store.values
+
+    @property
+    def slots(self) -> array:
+        return self.store.slots
 
     def add_all(self, records: Iterable[Record]) -> None:
         for record in records:
             self.add(record)
 
     def add_go_text(self, lines: Iterable[bytes], path: str, label: str) -> None:
-        """Go benchmark text, parsed and routed in one pass (the fast path for large files)."""
+        """Go benchmark text, parsed and filed in one pass (the fast path for large files)."""
         from perfkit.bench.goreader import GoTextReader
 
-        self.results += GoTextReader(path, label, self.units).feed(lines, _Counted(self))
+        with gc_paused():
+            fast = GoTextReader(path, label, self.units).feed(lines, self)  # add() counts the others
+        self.results += fast
 
-    def add(self, record: Record) -> list[list[float] | None] | None:
-        """File one record; for a result, returns the value lists its values went to."""
+    def add(self, record: Record) -> None:
+        """File one record."""
         if type(record) is not Result:
             if isinstance(record, SyntaxIssue):
                 self.issues.append(record)
             elif isinstance(record, UnitMeta):
                 self.units.setdefault((record.unit, record.key), record)
-            return None
-        route = self.route(record)
+            return
         self.results += 1
-        for target, v in zip(route, record.values):
-            if target is not None:
-                target.append(v.value)
-        return route
+        add = self.store.add
+        for cell, v in zip(self.route(record), record.values):
+            if cell >= 0:
+                add(cell, v.value)
 
-    def route(self, record: Result) -> list[array | None]:
-        """The value lists (cells) the values of a result like this one go to (None: filtered)."""
+    def route(self, record: Result) -> list[int]:
+        """The cells the values of a result like this one go to (-1: dropped by the filter)."""
         signature = (record.config.id, record.name, *[(v.unit, v.orig_unit) for v in record.values])
         route = self._routes.get(signature)
         if route is None:
             route = self._routes[signature] = self._route(record)
         return route
 
-    def _route(self, record: Result) -> list[list[float] | None]:
-        """Where each value of results like this one goes (None: filtered out)."""
-        keep = [True] * len(record.values) if self._filter is None else apply_filter(self._filter, record)
-        if keep is None:
-            return [None] * len(record.values)
-        kept = (
-            record
-            if all(keep)
-            else Result(record.name, record.iters, [v for v, k in zip(record.values, keep) if k], record.config)
-        )
-        table_keys = iter(self.table_by.project_values(kept))
+    def route_shapes(self, shapes: list) -> None:
+        """Bind the slots of result shapes (name, configuration, units), in order. With no filter
+        and no residue, a row depends on the name alone and a column and a table on the
+        configuration (and unit) alone, so each is looked up once per configuration; otherwise
+        every shape is routed as a result."""
+        if not self._shape_routing:
+            for shape in shapes:
+                values = [Value(0.0, unit, orig) for unit, orig in shape.signature]
+                self.store.bind(shape.slots, self._route(Result(shape.name, shape.iters, values, shape.config)))
+            return
+        table_keys, col_keys = self._table_keys, self._col_keys
+        for shape in shapes:
+            config = shape.config
+            probe = None
+            tkeys = table_keys.get((config.id, shape.signature))
+            if tkeys is None:
+                values = [Value(0.0, unit, orig) for unit, orig in shape.signature]
+                probe = Result(shape.name, shape.iters, values, config)
+                tkeys = table_keys[(config.id, shape.signature)] = self.table_by.project_values(probe)
+            col = col_keys.get(config.id)
+            if col is None:
+                probe = probe or Result(shape.name, shape.iters, [], config)
+                col = col_keys[config.id] = self.col_by.project(probe)
+            row = self.row_by.project_name(shape.name)
+            self.store.bind(shape.slots, [self._cell(table, row, col) for table in tkeys])
+
+    def _cell(self, table: Key, row: Key, col: Key) -> int:
+        cell, made = self.store.cell((table, row, col))
+        if made:
+            entry = self._tables.get(table)
+            if entry is None:
+                entry = self._tables[table] = ({}, {})
+            entry[0][row] = None
+            entry[1][col] = None
+        return cell
+
+    def _route(self, record: Result) -> list[int]:
+        values = record.values
+        keep = None if self._filter is None else apply_filter(self._filter, record)
+        if keep is None and self._filter is not None:
+            return [-1] * len(values)
+        kept = record
+        if keep is not None and not all(keep):
+            kept = Result(record.name, record.iters, [v for v, k in zip(values, keep) if k], record.config)
         row, col = self.row_by.project(kept), self.col_by.project(kept)
         residue = None if self.residue.empty else self.residue.project(kept)
-        route: list[list[float] | None] = []
-        for k in keep:
-            if not k:
-                route.append(None)
-                continue
-            table = next(table_keys)
-            cell = self._cells.get((table, row, col))
-            if cell is None:
-                cell = self._cells[(table, row, col)] = _CellData()
-                rows, cols = self._tables.setdefault(table, ({}, {}))
-                rows[row] = None
-                cols[col] = None
+        route = []
+        for table in self.table_by.project_values(kept):
+            cell = self._cell(table, row, col)
             if residue is not None:
-                if cell.residues is None:
-                    cell.residues = set()
-                cell.residues.add(residue)
-            route.append(cell.values)
+                self._residues.setdefault(cell, set()).add(residue)
+            route.append(cell)
+        if keep is not None and len(route) < len(values):
+            slots = iter(route)
+            route = [next(slots) if k else -1 for k in keep]
         return route
 
-    # ---------------------------------------------------------------------------------- tables
-    def tables(self) -> list[Table]:
-        """Summarise everything added. The values move into the tables (memory is released as
-        they are summarised), so a builder makes its tables once."""
+    # --------------------------------------------------------------------------------- tables
+    def tables(self, keep_samples: bool = True) -> list[Table]:
+        """Summarise everything added. The values move into the tables, so a builder makes its
+        tables once. ``keep_samples=False`` leaves the cells without their sorted samples
+        (only plots need them; the statistics are computed either way)."""
+        return list(self.iter_tables(keep_samples))
+
+    def iter_tables(self, keep_samples: bool = True) -> Iterator[Table]:
+        """The tables one at a time, in order, each summarised when asked for: a caller that
+        prints a table and lets it go holds one table's cells at a time, not all of them."""
         if self._done:
             raise RuntimeError("Builder.tables() was already called; its values moved into those tables")
         self._done = True
         self._routes.clear()
-        alpha, confidence = self.options.alpha, self.options.confidence
+        with gc_paused():
+            layouts = self._layouts()
+            seg = self.store.segments()
+        self.store = CellStore()  # only the sorted segments are needed from here on
+        for layout in layouts:
+            with gc_paused():
+                table = self._table(seg, layout, keep_samples)
+            yield table
+
+    def _layouts(self) -> list[tuple]:
+        """Per table (in order): its key, unit, whether exact, rows, columns and the cell ids."""
+        index = self.store.index
         unit_field = self.table_by.unit_field
         layouts = []
-        cells, self._cells = self._cells, {}
         for tkey in self.table_by.sort(list(self._tables)):
             row_keys, col_keys = self._tables[tkey]
             unit = self.table_by.value(tkey, unit_field)  # type: ignore[arg-type]
             exact = self._meta(unit, "assume") == "exact"
             rows = self.row_by.sort(list(row_keys))
             cols = self.col_by.sort(list(col_keys))
-            grid = [[cells.pop((tkey, r, c), None) for c in cols] for r in rows]
-            layouts.append((tkey, unit, exact, rows, cols, grid))
-        self._summarize(layouts, confidence)
-        self._compare(layouts, alpha)
-        out = []
-        flat = self.table_by.flattened()
+            ids = [[index.get((tkey, r, c), -1) for c in cols] for r in rows]
+            layouts.append((tkey, unit, exact, rows, cols, ids))
+        index.clear()
+        self._tables.clear()
+        return layouts
+
+    def _table(self, seg: Segments, layout: tuple, keep_samples: bool) -> Table:
+        tkey, unit, exact, rows, cols, ids = layout
+        alpha, confidence = self.options.alpha, self.options.confidence
+        cells = self._summarize(seg, [layout], confidence, keep_samples)
+        self._compare(seg, [layout], cells, alpha)
+        unit_field = self.table_by.unit_field
         col_fields = self.col_by.flattened()
-        for tkey, unit, exact, rows, cols, grid in layouts:
-            better = self._meta(unit, "better")
-            table = Table(
-                header=[(f.name, self.table_by.value(tkey, f)) for f in flat if f is not unit_field],
-                unit=unit,
-                assumption="exact" if exact else "nothing",
-                better=better_direction(unit, better),
-                better_declared=better is not None,
-                column_fields=[f.name for f in col_fields],
-                columns=[tuple(self.col_by.value(c, f) for f in col_fields) for c in cols],
-                rows=[Row(self.row_by.label(r), r, line) for r, line in zip(rows, grid)],
-                summaries=[],
-                alpha=alpha,
-            )
-            table.summaries = _column_summaries(table)
-            out.append(table)
-        return out
+        better = self._meta(unit, "better")
+        label = self.row_by.labeller()
+        table = Table(
+            header=[(f.name, self.table_by.value(tkey, f)) for f in self.table_by.flattened() if f is not unit_field],
+            unit=unit,
+            assumption="exact" if exact else "nothing",
+            better=better_direction(unit, better),
+            better_declared=better is not None,
+            column_fields=[f.name for f in col_fields],
+            columns=[tuple(self.col_by.value(c, f) for f in col_fields) for c in cols],
+            rows=[Row(label(r), r, [cells.get(i) for i in line]) for r, line in zip(rows, ids)],
+            summaries=[],
+            alpha=alpha,
+        )
+        table.summaries = column_summaries(table)
+        return table
 
-    def _summarize(self, layouts: list, confidence: float) -> None:
-        """Replace every collected cell of the grids by its :class:`Cell`, batch by batch."""
-        pending = [(line, i) for *_, exact, _, _, grid in layouts for line in grid for i in range(len(line))
-                   if line[i] is not None and not exact]  # fmt: skip
-        for start in range(0, len(pending), _BATCH):
-            chunk = pending[start : start + _BATCH]
-            summaries = batch.median_summaries([line[i].values for line, i in chunk], confidence)
-            for (line, i), (values, center, lo, hi, coverage) in zip(chunk, summaries):
-                data = line[i]
-                cell = line[i] = Cell(values, center, lo, hi, coverage)
-                if lo == -math.inf or hi == math.inf:
-                    cell.warnings = (_too_few_for_interval(confidence),)
-                self._vary(cell, data)
-        for *_, exact, _, _, grid in layouts:
+    def _summarize(self, seg: Segments, layouts: list, confidence: float, keep: bool) -> dict[int, Cell]:
+        """A :class:`Cell` per cell id: medians in batches, exact units one by one."""
+        cells: dict[int, Cell] = {}
+        median = [i for *_, exact, _, _, ids in layouts if not exact for line in ids for i in line if i >= 0]
+        for i, (center, lo, hi, coverage) in zip(median, batch.median_summaries(seg, median, confidence)):
+            n = int(seg.counts[i])
+            cell = cells[i] = Cell(seg.of(i) if keep else (), center, lo, hi, coverage, n=n)
+            if lo == -math.inf or hi == math.inf:
+                cell.warnings = (_too_few_for_interval(confidence),)
+        for *_, exact, _, _, ids in layouts:
             if exact:
-                for line in grid:
-                    for i, data in enumerate(line):
-                        if data is not None:
-                            line[i] = _summary_exact(_go_sorted(data.values))
-                            self._vary(line[i], data)
+                for line in ids:
+                    for i in line:
+                        if i >= 0:
+                            cells[i] = _summary_exact(seg.of(i).tolist())
+                            if not keep:
+                                cells[i].values = ()
+        for i, residues in self._residues.items():
+            if len(residues) > 1 and i in cells:
+                vary = non_singular_fields(self.residue, list(residues))
+                if vary:
+                    cells[i].warnings = ("benchmarks vary in " + ", ".join(vary), *cells[i].warnings)
+        return cells
 
-    def _vary(self, cell: Cell, data: _CellData) -> None:
-        if data.residues is not None and len(data.residues) > 1:
-            vary = non_singular_fields(self.residue, list(data.residues))
-            if vary:
-                cell.warnings = ("benchmarks vary in " + ", ".join(vary), *cell.warnings)
-
-    def _compare(self, layouts: list, alpha: float) -> None:
-        pairs, targets = [], []
-        for *_, exact, _, _, grid in layouts:
-            for line in grid:
+    def _compare(self, seg: Segments, layouts: list, cells: dict[int, Cell], alpha: float) -> None:
+        pairs: list[tuple[int, int]] = []
+        for *_, exact, _, _, ids in layouts:
+            for line in ids:
                 base = line[0]
-                for cell in line[1:]:
-                    if base is None or cell is None:
+                for i in line[1:]:
+                    if base < 0 or i < 0:
                         continue
                     if exact:
-                        n1, n2 = len(base.values), len(cell.values)
-                        cell.comparison = Comparison(0.0, n1, n2, 0.0, base.center, cell.center, "exact")
+                        b, c = cells[base], cells[i]
+                        c.comparison = Comparison(0.0, b.n, c.n, 0.0, b.center, c.center, "exact")
                     else:
-                        targets.append((base, cell))
+                        pairs.append((base, i))
         need_op, need = stats.u_test_min_samples(alpha)
         too_few = f"need {need_op} {need} samples to detect a difference at alpha level {go_v(alpha)}"
-        for start in range(0, len(targets), _BATCH):
-            chunk = targets[start : start + _BATCH]
-            pairs = [(base.values, cell.values) for base, cell in chunk]
-            for (base, cell), test in zip(chunk, batch.u_tests(pairs, alpha)):
-                n1, n2 = len(base.values), len(cell.values)
-                comparison = cell.comparison = Comparison(test.p, n1, n2, alpha, base.center, cell.center, test.method)
-                if test.method == "equal":
-                    comparison.warnings = ("all samples are equal",)
-                if test.p > alpha and n1 < need and n2 < need:
-                    comparison.warnings += (too_few,)
+        for (base_id, cell_id), test in zip(pairs, batch.u_tests(seg, pairs, alpha)):
+            base, cell = cells[base_id], cells[cell_id]
+            n1, n2 = base.n, cell.n
+            comparison = cell.comparison = Comparison(test.p, n1, n2, alpha, base.center, cell.center, test.method)
+            if test.method == "equal":
+                comparison.warnings = ("all samples are equal",)
+            if test.p > alpha and n1 < need and n2 < need:
+                comparison.warnings += (too_few,)
 
     def _meta(self, unit: str, key: str) -> str | None:
         meta = self.units.get((tidy_unit(unit)[0], key))
@@ -406,18 +361,17 @@ def _and_fixed(fixed: list, user_filter):  # -> FilterFn
     return combined
 
 
-class _Counted:
-    """The builder as the Go text reader's sink: the reader counts the results it files."""
-
-    def __init__(self, builder: Builder) -> None:
-        self.route = builder.route
-        self._add = builder.add
-        self._builder = builder
-
-    def add(self, record: Record) -> None:
-        self._add(record)
-        if type(record) is Result:
-            self._builder.results -= 1  # counted by the reader
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: tables of 100,000 results make millions of objects
+    (none in cycles), and its full passes over them would double the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _check_level(flag: str, value: float) -> None:
@@ -435,62 +389,10 @@ def _summary_exact(values: list[float]) -> Cell:
                 mode, mode_count = current, count
         else:
             current, count = v, 1
-    cell = Cell(values, mode, values[0], values[-1], 1.0)
+    cell = Cell(values, mode, values[0], values[-1], 1.0, n=len(values))
     if mode_count != len(values):
         cell.warnings = (f"exact distribution expected, but values range from {go_v(values[0])} to {go_v(values[-1])}",)
     return cell
-
-
-def _column_summaries(table: Table) -> list[ColumnSummary]:
-    """Geomeans of centres and of ratios to the first column, as Go: the ratio of two equal
-    centres is 1 (even 0/0); a zero baseline makes the ratio unknown."""
-    n_base = sum(1 for row in table.rows if row.cells[0] is not None)
-    out = []
-    for i in range(len(table.columns)):
-        centers, ratios, bad = [], [], False
-        for row in table.rows:
-            cell = row.cells[i]
-            if cell is None:
-                continue
-            centers.append(cell.center)
-            if cell.comparison is not None:
-                a, b = cell.center, cell.comparison.old
-                if a == b:
-                    ratios.append(1.0)
-                elif b == 0:
-                    bad = True
-                    ratios.append(0.0)
-                else:
-                    ratios.append(a / b)
-        summary = ColumnSummary(None, None)
-        if i > 0 and n_base != len(ratios):
-            summary.warnings.append("benchmark set differs from baseline; geomeans may not be comparable")
-        center = stats.geomean(centers)
-        if math.isnan(center):
-            summary.warnings.append("summaries must be >0 to compute geomean")
-        else:
-            summary.center = center
-        if i > 0 and not bad:
-            ratio = stats.geomean(ratios)
-            if math.isnan(ratio):
-                summary.warnings.append("ratios must be >0 to compute geomean")
-            else:
-                summary.ratio = ratio
-        out.append(summary)
-    return out
-
-
-# ------------------------------------------------------------------------------------- the gate
-_DEFAULT_BETTER = {"ns/op": -1, "sec/op": -1, "MB/s": 1, "B/s": 1, "B/op": -1, "allocs/op": -1}
-
-
-def better_direction(unit: str, declared: str | None = None) -> int:
-    """+1 if higher values are better, -1 if lower, 0 unknown (``Unit x better=higher`` first)."""
-    if declared is not None:
-        return {"higher": 1, "lower": -1}.get(declared, 0)
-    if unit in _DEFAULT_BETTER:
-        return _DEFAULT_BETTER[unit]
-    return 1 if unit.endswith("/s") else (-1 if unit.endswith("sec/op") else 0)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import typer
 
@@ -76,6 +78,25 @@ def benchstat_command(
     ),
 ) -> None:
     """Compare benchmark results like Go's benchstat: medians ± CI, deltas, p-values, geomean."""
+    from perfkit.bench.benchstat import gc_paused
+
+    with gc_paused():  # millions of objects, none in a cycle: the collector's passes only cost time
+        _benchstat(files, col, row, table, filter_, ignore, alpha, confidence, fmt, output, fail_on)
+
+
+def _benchstat(
+    files: list[str] | None,
+    col: str,
+    row: str,
+    table: str,
+    filter_: str,
+    ignore: str,
+    alpha: float,
+    confidence: float,
+    fmt: str,
+    output: Path | None,
+    fail_on: str | None,
+) -> None:
     from perfkit.bench import benchstat, render, storage
 
     if fmt not in _FORMATS:
@@ -88,16 +109,13 @@ def benchstat_command(
     options = benchstat.Options(table, row, col, ignore, filter_, alpha, confidence)
     builder = benchstat.Builder(options)
     inputs = storage.input_labels(files or ["-"])
-    empty = []
-    for path, label in inputs:
-        before = builder.results
-        storage.feed(builder, path, label)
-        if builder.results == before:
-            empty.append(path)
+    counts = _read(builder, inputs)
+    empty = [path for path, _ in inputs if not counts.get(path)]
     for issue in builder.issues:
         print(f"perfkit: warning: {issue}", file=sys.stderr)
-    tables = builder.tables()
-    if not tables:
+    tables = builder.iter_tables(keep_samples=fmt == "html")
+    first = next(tables, None)
+    if first is None:
         where = ", ".join(p for p, _ in inputs)
         if len(empty) < len(inputs):
             raise PerfkitError(f"--filter {filter_}: no result in {where} matches; check the query")
@@ -107,63 +125,147 @@ def benchstat_command(
         )
     for path in empty:
         print(f"perfkit: warning: {path}: no benchmark results in this input", file=sys.stderr)
+    seen = _Seen(threshold)
+    stream = seen.watch(_then(first, tables))
+    del first  # printed tables are let go
+    warnings: list[str] = []
     if fmt == "csv":
-        text, cell_warnings = render.render_csv(tables)
+        chunks = render.iter_csv(stream, warnings.append)
+    elif fmt == "text":
+        chunks = render.iter_text(stream)
     else:
-        text, cell_warnings = render.render(tables, fmt), []
-    _write(text, output)
-    for line in cell_warnings:
-        print(line, file=sys.stderr)
-    for hint in _hints(tables, len(inputs)):
+        chunks = iter([render.render(list(stream), fmt)])
+    _write(chunks, output, warnings)
+    for hint in seen.hints():
         print(f"perfkit: note: {hint}", file=sys.stderr)
     if threshold is not None:
-        _gate(benchstat.regressions(tables, threshold), threshold)
+        _gate(seen.regressions, threshold)
 
 
-def _write(text: str, output: Path | None) -> None:
-    data = text.encode("utf-8", "surrogateescape")
+def _read(builder: object, inputs: list[tuple[str, str]]) -> dict[str, int]:
+    """Read every input into the builder; results per input. Two or more files of Go text are
+    read in two processes (see perfkit.bench.readahead), the first half here."""
+    import os
+
+    from perfkit.bench import readahead, storage
+
+    counts: dict[str, int] = {}
+
+    def serial(part: list[tuple[str, str]]) -> None:
+        for path, label in part:
+            before = builder.results  # type: ignore[attr-defined]
+            storage.feed(builder, path, label)
+            counts[path] = counts.get(path, 0) + builder.results - before  # type: ignore[attr-defined]
+
+    parallel = (
+        len(inputs) >= 2
+        and not os.environ.get("PERFKIT_BENCHSTAT_SERIAL")
+        and all(storage.plain_go_text(path) for path, _ in inputs)
+    )
+    collect = readahead.read_ahead(inputs[(len(inputs) + 1) // 2 :], storage.open_go_text) if parallel else None
+    if collect is None:
+        serial(inputs)
+        return counts
+    serial(inputs[: (len(inputs) + 1) // 2])
+    collect().replay(builder, lambda path, n: counts.__setitem__(path, counts.get(path, 0) + n))
+    return counts
+
+
+def _write(chunks: Iterator[str], output: Path | None, warnings: list[str]) -> None:
+    """Write as it is rendered (a big CSV never sits whole in memory); a file atomically.
+    ``warnings`` filled while rendering go to stderr as they come, a batch at a time."""
+
+    def pour(handle: BinaryIO) -> None:
+        pending: list[str] = []
+        size = 0
+        for chunk in chunks:
+            pending.append(chunk)
+            size += len(chunk)
+            if size > 1 << 16:
+                handle.write("".join(pending).encode("utf-8", "surrogateescape"))
+                pending, size = [], 0
+                if warnings:
+                    sys.stderr.write("".join(w + "\n" for w in warnings))
+                    warnings.clear()
+        handle.write("".join(pending).encode("utf-8", "surrogateescape"))
+        if warnings:
+            sys.stderr.write("".join(w + "\n" for w in warnings))
+            warnings.clear()
+
     if output is None:
         sys.stdout.flush()
-        sys.stdout.buffer.write(data)
+        pour(sys.stdout.buffer)
         sys.stdout.buffer.flush()
         return
     from perfkit.atomic import atomic_open
 
     with atomic_open(output, "wb") as handle:
-        handle.write(data)
+        pour(handle)
     print(f"perfkit: wrote {output}", file=sys.stderr)
 
 
-def _hints(tables: list, inputs: int) -> list[str]:
-    """What Go leaves for the reader to notice: inputs split apart by a differing configuration
-    key (so nothing was compared), or benchmarks too few to ever differ significantly."""
-    out = []
-    columns = {c for t in tables for c in t.columns}
-    if len(columns) > 1 and any(len(t.columns) < 2 for t in tables):
-        varying = []
-        for i, (name, _) in enumerate(tables[0].header):
-            if len({t.header[i][1] for t in tables if i < len(t.header)}) > 1:
-                varying.append(name)
-        if varying:
-            keys = ",".join(varying)
-            out.append(
-                f"results were split into separate tables by differing {keys}; add --ignore {keys} to compare them"
-            )
-    few = {w for t in tables for r in t.rows for c in r.cells if c and c.comparison for w in c.comparison.warnings
-           if w.startswith("need ")}  # fmt: skip
-    if few:
-        out.append(f"some comparisons can never be significant: {sorted(few)[0]} (run more, e.g. --count 10)")
-    return out
+def _then(first: object, rest: Iterator) -> Iterator:
+    """``first``, then ``rest``, holding nothing once yielded."""
+    holder = [first]
+    del first
+    yield holder.pop()
+    yield from rest
 
 
-def _gate(found: list, threshold: float) -> None:
+class _Seen:
+    """What the notes and the gate need from tables printed one at a time (so they can go)."""
+
+    def __init__(self, threshold: float | None) -> None:
+        self.threshold = threshold
+        self.headers: list[list[tuple[str, str]]] = []
+        self.widths: list[int] = []
+        self.columns: set[tuple[str, ...]] = set()
+        self.few: set[str] = set()
+        self.regressions: list[str] = []
+
+    def watch(self, tables: Iterator) -> Iterator:
+        from perfkit.bench import benchstat
+
+        for table in tables:
+            self.headers.append(table.header)
+            self.widths.append(len(table.columns))
+            self.columns.update(table.columns)
+            for row in table.rows:
+                for cell in row.cells:
+                    if cell is not None and cell.comparison is not None:
+                        self.few.update(w for w in cell.comparison.warnings if w.startswith("need "))
+            if self.threshold is not None:  # described now: the table itself is let go once printed
+                self.regressions += [r.describe() for r in benchstat.regressions([table], self.threshold)]
+            yield table
+
+    def hints(self) -> list[str]:
+        """What Go leaves for the reader to notice: inputs split apart by a differing
+        configuration key (so nothing was compared), or comparisons that can never be
+        significant."""
+        out = []
+        if len(self.columns) > 1 and any(w < 2 for w in self.widths):
+            varying = []
+            for i, (name, _) in enumerate(self.headers[0]):
+                if len({h[i][1] for h in self.headers if i < len(h)}) > 1:
+                    varying.append(name)
+            if varying:
+                keys = ",".join(varying)
+                out.append(
+                    f"results were split into separate tables by differing {keys}; add --ignore {keys} to compare them"
+                )
+        if self.few:
+            out.append(f"some comparisons can never be significant: {sorted(self.few)[0]} (run more, e.g. --count 10)")
+        return out
+
+
+def _gate(found: list[str], threshold: float) -> None:
     if not found:
         return
     print(
         f"perfkit: benchstat: {len(found)} significant regression(s) of at least {threshold * 100:g}%:", file=sys.stderr
     )
     for regression in found:
-        print(f"  {regression.describe()}", file=sys.stderr)
+        print(f"  {regression}", file=sys.stderr)
     raise typer.Exit(1)
 
 

@@ -18,7 +18,7 @@ import struct
 from fractions import Fraction
 from functools import cache
 
-__all__ = ["go_exp", "go_log"]
+__all__ = ["go_exp", "go_log", "go_logs"]
 
 
 def _bits(b: int) -> float:
@@ -45,6 +45,28 @@ def go_log(x: float) -> float:
     if f1 <= _HSQRT2:  # amd64 compares "not less than", so the boundary goes down
         k -= 1
         f1 *= 2
+    f = f1 - 1
+    s = f / (2 + f)
+    s2 = s * s
+    s4 = s2 * s2
+    l1, l2, l3, l4, l5, l6, l7 = _L
+    t1 = s2 * (l1 + s4 * (l3 + s4 * (l5 + s4 * l7)))
+    t2 = s4 * (l2 + s4 * (l4 + s4 * l6))
+    r = t1 + t2
+    hfsq = 0.5 * f * f
+    return k * _LN2HI - ((hfsq - (s * (hfsq + r) + k * _LN2LO)) - f)
+
+
+def go_logs(xs):  # numpy array in, numpy array out
+    """:func:`go_log` of every positive, finite value of a numpy array (the same operations,
+    elementwise, so the same bits)."""
+    import numpy as np
+
+    f1, ki = np.frexp(xs)
+    k = ki.astype(np.float64)
+    low = f1 <= _HSQRT2
+    k = np.where(low, k - 1, k)
+    f1 = np.where(low, f1 * 2, f1)
     f = f1 - 1
     s = f / (2 + f)
     s2 = s * s

@@ -26,12 +26,14 @@ import re
 import unicodedata
 from array import array
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from operator import mul
 from typing import Any
 
 from perfkit.bench.results import Config, Record, Result, SyntaxIssue, UnitMeta, Value
 from perfkit.bench.units import tidy_unit
 
-__all__ = ["GoTextReader", "UnitTable", "parse_go_float", "read_go_text"]
+__all__ = ["GoTextReader", "UnitLine", "UnitTable", "parse_go_float", "read_go_text"]
 
 #: (tidied unit, key) -> metadata; shared by every file of one comparison, as in Go
 UnitTable = dict[tuple[str, str], UnitMeta]
@@ -207,16 +209,30 @@ def _unit_line(fields: list[bytes], path: str, number: int, table: UnitTable) ->
         yield meta
 
 
+@dataclass(frozen=True, slots=True)
+class UnitLine:
+    """A ``Unit`` line not read yet (its metadata depends on the inputs read before it)."""
+
+    fields: list[bytes]
+    path: str
+    number: int
+
+    def read(self, table: UnitTable) -> Iterator[Record]:
+        return _unit_line(self.fields, self.path, self.number, table)
+
+
 class GoTextReader:
     """The state of one input: its configuration (interned: equal snapshots are one object) and
     its units. :meth:`records` yields every record; :meth:`feed` is the fast path for benchstat."""
 
-    def __init__(self, path: str, label: str, unit_table: UnitTable) -> None:
+    def __init__(self, path: str, label: str, unit_table: UnitTable, *, defer_units: bool = False) -> None:
         self.path, self.unit_table = path, unit_table
         self.entries: list[tuple[str, str, bool]] = [(".file", label, False)]
         self._configs: dict[tuple, Config] = {}
         self.config = self._intern()
         self.units = _Units()
+        self._kinds: dict[tuple[bytes, ...], tuple] = {}  # units as written -> how to read them
+        self.defer_units = defer_units  # a Unit line as a UnitLine record, read later against all files
 
     def _intern(self) -> Config:
         key = tuple(self.entries)
@@ -250,7 +266,10 @@ class GoTextReader:
         if raw[:1] == b"U":
             fields = _split(raw)
             if fields and fields[0] == b"Unit":
-                yield from _unit_line(fields, path, number, self.unit_table)
+                if self.defer_units:
+                    yield UnitLine(fields, path, number)
+                else:
+                    yield from _unit_line(fields, path, number, self.unit_table)
                 return
         kv = _key_value(_chomp(raw).decode("utf-8", "surrogateescape"))
         if kv is not None:
@@ -275,16 +294,18 @@ class GoTextReader:
             yield from self.line(raw, number)
 
     def feed(self, lines: Iterable[bytes], sink: Sink) -> int:
-        """Parse and route in one loop; returns the number of results.
+        """Parse and file in one pass; returns the number of result lines filed on the fast path
+        (the sink counts those it is given as records).
 
         Plain result lines (a decimal count, finite numbers) are grouped by shape: the same
-        configuration, name and units. A new shape keeps its values to itself until it is
-        routed (``sink.route``), in order of first appearance and before any other result is
-        filed (``sink.add``), so what benchstat observes first stays first; from then on its
-        lines append straight to their cells."""
+        configuration, name and units. A shape's values go straight into the sink's value array,
+        tagged with the shape's slots; a new shape is routed (its slots bound to cells) in order
+        of first appearance and before any other result is filed, so what benchstat observes
+        first stays first. Every other line takes the exact path: a record, filed by the sink."""
         shapes: dict[bytes, list[_Shape]] = {}
         by_config = {self.config.id: shapes}
         pending: list[_Shape] = []
+        put_values, put_slots = sink.values.extend, sink.slots.extend
         results = number = 0
         for raw in lines:
             number += 1
@@ -298,86 +319,69 @@ class GoTextReader:
                         numbers = None  # not a plain number: the exact path reports it
                     if numbers is not None:
                         total = sum(numbers)
-                        shape = _find(shapes.get(fields[0]), fields)
-                        if shape is None and raw.isascii() and total - total == 0.0:
-                            shape = self._shape(fields)
-                            if not shape.keeps_unit(numbers):
+                        plain = total - total == 0.0  # not NaN or Inf
+                        shape = None
+                        candidates = shapes.get(fields[0])
+                        if candidates is not None:
+                            units = fields[3::2]
+                            for candidate in candidates:
+                                if candidate.units == units:
+                                    shape = candidate
+                                    break
+                        if shape is None and plain and raw.isascii():
+                            shape = self._shape(fields, sink)
+                            for i in shape.zero_sensitive:
+                                if numbers[i] == 0.0:
+                                    shape = None  # a shape is made by a line it takes
+                                    break
+                            else:
                                 shapes.setdefault(fields[0], []).append(shape)
                                 pending.append(shape)
-                        if shape is not None and total - total == 0.0 and not shape.keeps_unit(numbers):
-                            for (append, factor), v in zip(shape.appends, numbers):
-                                append(v * factor)
-                            results += 1
-                            continue
+                        if shape is not None and plain:
+                            for i in shape.zero_sensitive:
+                                if numbers[i] == 0.0:  # a 0 keeps "ns/op" (0 * 1e-9 == 0): the exact path
+                                    plain = False
+                            if plain:
+                                put_values(numbers if shape.factors is None else map(mul, numbers, shape.factors))
+                                put_slots(shape.slots)
+                                results += 1
+                                continue
             config = self.config
             for record in self.line(raw, number):
-                if type(record) is Result:
-                    results += 1
-                    _route_pending(pending, sink)
+                if pending and type(record) is Result:
+                    sink.route_shapes(pending)
+                    pending.clear()
                 sink.add(record)
             if self.config is not config:
                 shapes = by_config.setdefault(self.config.id, {})
-        _route_pending(pending, sink)
+        if pending:
+            sink.route_shapes(pending)
         return results
 
-    def _shape(self, fields: list[bytes]) -> _Shape:
+    def _shape(self, fields: list[bytes], sink: Sink) -> _Shape:
         units = fields[3::2]
-        info = [self.units.get(u) for u in units]
-        return _Shape(fields[0][9:].decode(), int(fields[1]), units, info, self.config, self.path)
+        kind = self._kinds.get(tuple(units))
+        if kind is None:
+            info = [self.units.get(u) for u in units]
+            zero_sensitive = tuple(i for i, (_, _, factor) in enumerate(info) if factor != 1.0)
+            signature = tuple((u, "") if f == 1.0 else (tidied, u) for u, tidied, f in info)
+            factors = None if not zero_sensitive else [f for _, _, f in info]
+            kind = self._kinds[tuple(units)] = (zero_sensitive, signature, factors)
+        slots = sink.new_slots(len(units))
+        return _Shape(fields[0][9:].decode(), int(fields[1]), units, kind, self.config, slots)
 
 
-Sink = Any  #: an object with ``add(record)`` and ``route(result) -> list of value lists or None``
+Sink = Any  #: a benchstat Builder: add, route_shapes, new_slots, values, slots
 
 
 class _Shape:
-    """Result lines of one configuration, name and units: where their values go."""
+    """Result lines of one configuration, name and units, and the slots of their values."""
 
-    __slots__ = ("appends", "config", "iters", "name", "path", "unit_info", "units", "zero_sensitive")
+    __slots__ = ("config", "factors", "iters", "name", "signature", "slots", "units", "zero_sensitive")
 
-    def __init__(self, name: str, iters: int, units: list[bytes], info: list, config: Config, path: str) -> None:
-        self.name, self.iters, self.units, self.unit_info = name, iters, units, info
-        self.config, self.path = config, path
-        self.zero_sensitive = tuple(i for i, (_, _, factor) in enumerate(info) if factor != 1.0)
-        self.appends = [(array("d").append, factor) for _, _, factor in info]  # until routed
-
-    def keeps_unit(self, numbers: list[float]) -> bool:
-        """Does a value of this line stay in its unit as written (0 ns/op: 0 * 1e-9 == 0)?"""
-        for i in self.zero_sensitive:  # noqa: SIM110 - a loop, not a generator, on the hot path
-            if numbers[i] == 0.0:
-                return True
-        return False
-
-    def route(self, sink: Sink) -> None:
-        """Ask the sink where values go; move the values gathered so far there."""
-        values = [Value(0.0, u) if f == 1.0 else Value(0.0, tidied, u) for u, tidied, f in self.unit_info]
-        targets = sink.route(Result(self.name, self.iters, values, self.config, self.path))
-        routed = []
-        for (append, factor), target in zip(self.appends, targets):
-            if target is None:
-                routed.append((_discard, factor))
-            else:
-                target.extend(append.__self__)
-                routed.append((target.append, factor))
-        self.appends = routed
-
-
-def _find(candidates: list[_Shape] | None, fields: list[bytes]) -> _Shape | None:
-    if candidates is not None:
-        units = fields[3::2]
-        for shape in candidates:
-            if shape.units == units:
-                return shape
-    return None
-
-
-def _route_pending(pending: list[_Shape], sink: Sink) -> None:
-    for shape in pending:
-        shape.route(sink)
-    pending.clear()
-
-
-def _discard(value: float) -> None:
-    """Where the values a filter dropped go."""
+    def __init__(self, name: str, iters: int, units: list[bytes], kind: tuple, config: Config, slots: array) -> None:
+        self.name, self.iters, self.units, self.config, self.slots = name, iters, units, config, slots
+        self.zero_sensitive, self.signature, self.factors = kind
 
 
 def read_go_text(lines: Iterable[bytes], path: str, label: str, unit_table: UnitTable) -> Iterator[Record]:

@@ -196,6 +196,7 @@ class Projection:
         self._config_parts: dict[int, list[tuple[int, str]]] = {}
         self._keys: set[Key] = set()
         self._by_config: dict[tuple[int, str], Key] = {}  #: keys of projections that ignore the name
+        self._by_name: dict[str, Key] = {}  #: keys of projections that only read the name
 
     def add_field(self, name: str, parent: Field | None = None) -> Field:
         f = Field(name, self.count)
@@ -206,6 +207,26 @@ class Projection:
     @property
     def empty(self) -> bool:
         return not self.fields
+
+    @property
+    def name_only(self) -> bool:
+        """Does every field read the name (so a key depends on the name alone)?"""
+        return not self._config_steps and self.unit_field is None
+
+    @property
+    def config_only(self) -> bool:
+        """Does every field read the configuration (or the unit)?"""
+        return not self._name_steps
+
+    def project_name(self, name: str) -> Key:
+        """The key of any result with this name (for :attr:`name_only` projections)."""
+        key = self._by_name.get(name)
+        if key is None:
+            row = [""] * self.count
+            for f, extract in self._name_steps:
+                row[f.idx] = extract(name)
+            key = self._by_name[name] = self._intern(row)
+        return key
 
     def flattened(self) -> list[Field]:
         out: list[Field] = []
@@ -269,11 +290,23 @@ class Projection:
 
     def sort(self, keys: list[Key]) -> list[Key]:
         flat = self.flattened()
+        if len(flat) == 1 and flat[0].order == "first" and flat[0].observed is not None:
+            observed, idx = flat[0].observed, flat[0].idx  # the common case: one field, first-seen order
+            return sorted(keys, key=lambda k: (observed.get(k[idx] if idx < len(k) else "", 0), k))
         return sorted(keys, key=lambda k: tuple(f.sort_key(self.value(k, f)) for f in flat))
 
     def label(self, key: Key) -> str:
         """Go's ``Key.StringValues``: the non-empty values, space-separated, in field order."""
         return " ".join(v for v in (self.value(key, f) for f in self.flattened()) if v)
+
+    def labeller(self):  # -> Callable[[Key], str]
+        """:meth:`label` for many keys (the fields are looked up once)."""
+        flat = self.flattened()
+        if len(flat) == 1:
+            idx = flat[0].idx
+            return lambda key: key[idx] if idx < len(key) else ""
+        idxs = [f.idx for f in flat]
+        return lambda key: " ".join(key[i] for i in idxs if i < len(key) and key[i])
 
 
 class ProjectionParser:

@@ -9,13 +9,13 @@ and Markdown, and ``B3: message`` lines (spreadsheet cell references) beside CSV
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from perfkit.bench.benchstat import Cell, ColumnSummary, Table
 from perfkit.bench.texttab import TextTable
 from perfkit.bench.units import common_scale, go_signed, go_v, is_binary, scale
 
-__all__ = ["FORMATS", "render", "render_csv", "superscript"]
+__all__ = ["FORMATS", "iter_csv", "iter_text", "render", "render_csv", "superscript"]
 
 FORMATS = ("text", "csv", "markdown", "html")
 
@@ -137,14 +137,28 @@ def _text_table(table: Table) -> str:
     return o.format() + "".join(f"{superscript(i + 1)} {note}\n" for i, note in enumerate(notes))
 
 
+def iter_text(tables: Iterable[Table]) -> Iterator[str]:
+    """The text tables, a table (with its header lines) at a time."""
+    previous: list[tuple[str, str]] | None = None
+    for i, table in enumerate(tables):
+        heads = [""] if i else []
+        for j, (name, value) in enumerate(table.header):
+            if previous is None or j >= len(previous) or previous[j][1] != value:
+                heads.append(f"{name}: {value}")
+        previous = table.header
+        yield "".join(h + "\n" for h in heads) + _text_table(table)
+
+
 def _text(tables: Sequence[Table]) -> str:
-    out: list[str] = []
-    _headers(tables, lambda line: out.append(line + "\n"), lambda t: out.append(_text_table(t)))
-    return "".join(out)
+    return "".join(iter_text(tables))
 
 
 # ------------------------------------------------------------------------------------------- CSV
 _NEEDS_QUOTES = re.compile(r'[,"\r\n]|^[^\S\x1c-\x1f]|^\\\.$')
+
+
+#: a joined row that might hold a field needing quotes (checked field by field then)
+_ROW_NEEDS_CARE = re.compile(r'["\r\n]|(?:^|,)\s|(?:^|,)\\\.(?:,|$)')
 
 
 def _csv_field(text: str) -> str:
@@ -164,24 +178,31 @@ def _column_name(index: int) -> str:
     return letters or "A"
 
 
-def _csv_table(table: Table, first_line: int, warnings: list[str]) -> list[list[str]]:
+def _csv_table(table: Table, first_line: int, warnings: Callable[[str], None]) -> Iterator[str]:
+    """The lines of one table (Go's layout) as CSV text."""
     center_cols, delta_cols = 2, 2
 
     def start(exp: int) -> int:
         return 1 if exp == 0 else 1 + center_cols + (exp - 1) * (center_cols + delta_cols)
 
-    lines: list[list[str]] = []
+    emitted = 0
     row: list[str] = []
 
     def clear_to(col: int) -> None:
         row.extend([""] * (col - len(row)))
 
-    def emit() -> None:
-        lines.append(list(row))
+    def line() -> str:
+        nonlocal emitted
+        text = ",".join(row)
+        if text.count(",") != len(row) - 1 or _ROW_NEEDS_CARE.search(text):
+            text = ",".join(map(_csv_field, row))  # some field needs quoting: field by field
         row.clear()
+        emitted += 1
+        return text + "\n"
 
     def warn(messages: Sequence[str]) -> None:
-        warnings.extend(f"{_column_name(len(row))}{first_line + len(lines)}: {m}" for m in messages)
+        for m in messages:
+            warnings(f"{_column_name(len(row))}{first_line + emitted}: {m}")
 
     end = start(len(table.columns))
     for level in range(len(table.column_fields)):
@@ -189,23 +210,28 @@ def _csv_table(table: Table, first_line: int, warnings: list[str]) -> list[list[
             clear_to(start(exp))
             row.append(values[level])
         clear_to(end)
-        emit()
+        yield line()
     for exp in range(len(table.columns)):
         clear_to(start(exp))
         row.extend([table.unit, "CI"] + (["vs base", "P"] if exp else []))
-    emit()
+    yield line()
     for r in table.rows:
         row.append(r.label)
         for exp, cell in enumerate(r.cells):
             if cell is None:
                 continue
             clear_to(start(exp))
-            warn(cell.warnings)
-            row.extend([go_v(cell.center), cell.range_text()])
-            if exp and cell.comparison is not None:
-                warn(cell.comparison.warnings)
-                row.extend([cell.comparison.delta_text(), cell.comparison.text()])
-        emit()
+            if cell.warnings:
+                warn(cell.warnings)
+            row.append(go_v(cell.center))
+            row.append(cell.range_text())
+            c = cell.comparison
+            if exp and c is not None:
+                if c.warnings:
+                    warn(c.warnings)
+                row.append(c.delta_text())
+                row.append(c.text())
+        yield line()
     row.append(table.summary_label)
     for exp, summary in enumerate(table.summaries):
         clear_to(start(exp))
@@ -216,16 +242,34 @@ def _csv_table(table: Table, first_line: int, warnings: list[str]) -> list[list[
             clear_to(start(exp) + center_cols)
             row.append(_ratio_text(summary))
     clear_to(end)
-    emit()
-    return lines
+    yield line()
+
+
+def iter_csv(tables: Iterable[Table], warnings: Callable[[str], None]) -> Iterator[str]:
+    """Go's CSV, line by line; its warnings (``B3: need >= 6 samples ...``, a spreadsheet
+    reference and a message) are passed to ``warnings`` as they arise, as Go prints them."""
+    lines = 0
+    previous: list[tuple[str, str]] | None = None
+    for i, table in enumerate(tables):
+        heads = []
+        if i:
+            heads.append("")
+        for j, (name, value) in enumerate(table.header):
+            if previous is None or j >= len(previous) or previous[j][1] != value:
+                heads.append(f"{name}: {value}")
+        previous = table.header
+        for head in heads:
+            yield _csv_field(head) + "\n"
+        lines += len(heads)
+        for text in _csv_table(table, lines + 1, warnings):
+            lines += 1
+            yield text
 
 
 def render_csv(tables: Sequence[Table]) -> tuple[str, list[str]]:
     """Go's CSV and its warnings (``B3: need >= 6 samples ...``, for stderr)."""
-    lines: list[list[str]] = []
     warnings: list[str] = []
-    _headers(tables, lambda line: lines.append([line]), lambda t: lines.extend(_csv_table(t, len(lines) + 1, warnings)))
-    return "".join(",".join(_csv_field(f) for f in line) + "\n" for line in lines), warnings
+    return "".join(iter_csv(tables, warnings.append)), warnings
 
 
 # -------------------------------------------------------------------------------------- Markdown

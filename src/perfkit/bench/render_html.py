@@ -96,7 +96,9 @@ def _spread(values: Sequence[float], limit: int) -> list[float]:
 
 
 def _plot(table: Table, cells: Sequence[Cell | None], limit: int) -> Plot | None:
-    finite = [v for c in cells if c is not None for v in (c.values[0], c.values[-1]) if math.isfinite(v)]
+    finite = [
+        v for c in cells if c is not None and len(c.values) for v in (c.values[0], c.values[-1]) if math.isfinite(v)
+    ]
     if not finite:
         return None
     lo, hi = min(finite), max(finite)
@@ -128,7 +130,7 @@ def _plot(table: Table, cells: Sequence[Cell | None], limit: int) -> Plot | None
                 dots.append((px, round(y + jitter, 2)))
         color = PALETTE[i % len(PALETTE)]
         median, lo_x, hi_x = x(cell.center), x(cell.lo), x(cell.hi)
-        strips.append(Strip(table.column_labels[i], color, y, dots, median, lo_x, hi_x, len(dots), len(cell.values)))
+        strips.append(Strip(table.column_labels[i], color, y, dots, median, lo_x, hi_x, len(dots), cell.n))
     scaler = common_scale([math.exp(lo), math.exp(hi)] if log else [lo, hi], is_binary(table.unit))
     ends = [math.exp(lo), math.exp(hi)] if log else [lo, hi]
     axis = f"{'log' if log else 'linear'} scale, {scaler.format(ends[0])} – {scaler.format(ends[1])} {table.unit}"
@@ -164,7 +166,7 @@ def _table_view(table: Table, limit: int) -> TableView:
                 "test": c.text() if c else "",
                 "test_marks": marks(c.warnings) if c else "",
                 "verdict": verdicts[i],
-                "n": len(cell.values),
+                "n": cell.n,
             })  # fmt: skip
         verdict = "worse" if "worse" in verdicts else "better" if "better" in verdicts else (
             "changed" if "changed" in verdicts else "")  # fmt: skip

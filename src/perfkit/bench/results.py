@@ -48,6 +48,9 @@ class Config:
     def __repr__(self) -> str:
         return f"Config({self.entries!r})"
 
+    def __reduce__(self) -> tuple:
+        return (Config, (self.entries,))  # a copy in another process gets an id of its own
+
 
 class Value(NamedTuple):
     """One measurement: tidied value and unit, and the unit as written (if tidying changed it)."""
