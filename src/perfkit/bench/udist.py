@@ -8,13 +8,14 @@
   sample), counted exactly with integers: a subset of ``n1`` values from groups of sizes ``t_k``
   has a doubled rank sum ``sum 2*midrank``, and the count of subsets at or below a bound is the
   cumulative distribution (the shift algorithm over (values picked, rank sum), pruned at the
-  bound). Counts stay below C(50, 25) < 2**63, so int64 arithmetic is exact.
+  bound, on packed big integers). Counts stay below C(50, 25) < 2**64.
 """
 
 from __future__ import annotations
 
 import math
 import struct
+from array import array
 from collections import OrderedDict
 from functools import cache, lru_cache
 
@@ -80,21 +81,30 @@ def _ties_count(n1: int, groups: tuple[int, ...], bound2: int) -> int:
     order) have a doubled rank sum of at most ``bound2``."""
     if len(groups) <= 4:
         return _ties_count_small(n1, groups, bound2)
-    import numpy as np
-
-    # the shift algorithm: add the pooled values one at a time; ways[k, s] counts the picks of
-    # k values so far with doubled rank sum s (sums above the bound can never come back down)
-    ways = np.zeros((n1 + 1, bound2 + 1), dtype=np.int64)
-    ways[0, 0] = 1
-    start = 0
+    # the shift algorithm: add the pooled values one at a time; ways[k] holds, for every doubled
+    # rank sum s, the number of picks of k values so far with that sum, as the s-th block of a
+    # big integer (blocks wide enough that no count carries into the next), so adding a value of
+    # doubled rank r to every pick is one shift and one addition
+    width = 32 if sum(groups) <= 33 else 64  # C(33, 16) < 2**32, C(50, 25) < 2**64
+    ways = [1] + [0] * n1
+    start = top = 0
     for t in groups:
         rank2 = 2 * start + t + 1
         start += t
         if rank2 > bound2:
-            break
+            break  # sums only grow: no later value keeps a pick within the bound
+        shift = rank2 * width
         for _ in range(t):
-            ways[1:, rank2:] += ways[:-1, : bound2 + 1 - rank2]  # numpy buffers the overlap
-    return int(ways[n1].sum())
+            for k in range(min(top + 1, n1), 0, -1):
+                below = ways[k - 1]
+                if below:
+                    ways[k] += below << shift
+            if top < n1:
+                top += 1
+    blocks = bound2 + 1
+    counts = array("I" if width == 32 else "Q")
+    counts.frombytes((ways[n1] & ((1 << (blocks * width)) - 1)).to_bytes(blocks * width // 8, "little"))
+    return sum(counts)
 
 
 def ties_p(u2: int, n1: int, groups: tuple[int, ...], alpha: float = 0.05) -> float:
