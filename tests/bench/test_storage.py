@@ -166,3 +166,25 @@ def test_corrupted_json_raises_only_value_error(path: list[int], value: object, 
         for record in result.records:
             if isinstance(record, Result):
                 assert record.values and all(v.value >= 0 for v in record.values)
+
+
+def test_thousands_of_rounds_from_a_real_pytest_benchmark_run(tmp_path: Path) -> None:
+    """pytest-benchmark JSON with thousands of rounds per benchmark (the 1,024-run crash and the
+    stall of the old interval code): every round is a sample, the comparison uses the normal
+    approximation, and it takes a moment."""
+    (tmp_path / "test_many.py").write_text(
+        "def test_tiny(benchmark):\n    benchmark(sum, range(20))\n\n"
+        "def test_small(benchmark):\n    benchmark(sorted, list(range(50, 0, -1)))\n"
+    )
+    for name in ("old.json", "new.json"):
+        cmd = [sys.executable, "-m", "pytest", "test_many.py", "-q", "-p", "no:cacheprovider",
+               f"--benchmark-json={name}", "--benchmark-min-rounds=1500", "--benchmark-max-time=0.02"]  # fmt: skip
+        done = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+    rounds = [len(b["stats"]["data"]) for b in json.loads((tmp_path / "old.json").read_text())["benchmarks"]]
+    assert min(rounds) >= 1500  # above 1,024, where the old interval code overflowed
+    done = subprocess.run([sys.executable, "-m", "perfkit", "benchstat", "old.json", "new.json"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Tiny" in done.stdout and "Small" in done.stdout and "geomean" in done.stdout
+    assert f"n={rounds[0]}" in done.stdout or f"n={rounds[0]}+" in done.stdout
