@@ -3,13 +3,14 @@ input (property-based), and the fast path agreeing with the exact one."""
 
 from __future__ import annotations
 
+import io
 import math
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfkit.bench import benchstat, render
+from perfkit.bench import benchstat, feeder, render
 from perfkit.bench.goreader import parse_go_float, read_go_text
 from perfkit.bench.results import Result, SyntaxIssue, UnitMeta
 
@@ -133,11 +134,17 @@ def test_corrupted_or_truncated_text_never_breaks_the_reader(data: st.DataObject
             assert isinstance(record, SyntaxIssue | UnitMeta)
 
 
-def _tables_text(data: bytes, fast: bool) -> str:
+def _tables_text(data: bytes, mode: str) -> str:
     builder = benchstat.Builder(benchstat.Options())
     lines = data.splitlines(keepends=True)
-    if fast:
+    if mode == "checked":  # a stream: numbers checked line by line
         builder.add_go_text(lines, "f.txt", "f")
+    elif mode == "batched":  # a file: numbers converted in batches (of 4 here), re-read on a surprise
+        batch, feeder._BATCH = feeder._BATCH, 4
+        try:
+            builder.add_go_text(io.BufferedReader(io.BytesIO(data)), "f.txt", "f")
+        finally:
+            feeder._BATCH = batch
     else:
         builder.add_all(read_go_text(lines, "f.txt", "f", builder.units))
     return render.render_csv(builder.tables())[0] if builder.results else ""
@@ -146,11 +153,15 @@ def _tables_text(data: bytes, fast: bool) -> str:
 @settings(max_examples=150, deadline=None)
 @given(st.data())
 def test_fast_path_equals_the_exact_one(data: st.DataObject) -> None:
-    """The reader's fast path (routing lines by shape) gives the tables the record path gives."""
+    """The reader's fast paths (routing lines by shape; numbers checked per line or converted in
+    batches) give the tables the record path gives."""
     lines = (corpus_gen.basic(3, 1.1) + corpus_gen.WEIRD + corpus_gen.units(True)).splitlines(keepends=True)
     picked = data.draw(st.lists(st.sampled_from(lines), max_size=60))
     extra = data.draw(st.lists(st.sampled_from(["BenchmarkZ 1 0 ns/op\n", "note: x\n", "BenchmarkZ 1 3 ns/op\n",
-                                                "note:\n", "BenchmarkZ 1 NaN ns/op\n", "Unit ns/op assume=exact\n"]),
+                                                "note:\n", "BenchmarkZ 1 NaN ns/op\n", "Unit ns/op assume=exact\n",
+                                                "BenchmarkZ 1 1_000 ns/op\n", "BenchmarkZ 1 x ns/op\n"]),
                                max_size=10))  # fmt: skip
     text = "".join(picked + extra).encode()
-    assert _tables_text(text, fast=True) == _tables_text(text, fast=False)
+    exact = _tables_text(text, "exact")
+    assert _tables_text(text, "checked") == exact
+    assert _tables_text(text, "batched") == exact

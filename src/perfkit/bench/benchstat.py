@@ -192,7 +192,7 @@ class Builder:
             self.store.bind(shape.slots, [self._cell(table, row, col) for table in tkeys])
 
     def _cell(self, table: Key, row: Key, col: Key) -> int:
-        cell, made = self.store.cell((table, row, col))
+        cell, made = self.store.cell((table, col), row)
         if made:
             entry = self._tables.get(table)
             if entry is None:
@@ -240,10 +240,12 @@ class Builder:
             layouts = self._layouts()
             seg = self.store.segments()
         self.store = CellStore()  # only the sorted segments are needed from here on
-        for layout in layouts:
+        layouts.reverse()
+        while layouts:  # each table's layout and the table itself go once it is printed
             with gc_paused():
-                table = self._table(seg, layout, keep_samples)
+                table = self._table(seg, layouts.pop(), keep_samples)
             yield table
+            del table
 
     def _layouts(self) -> list[tuple]:
         """Per table (in order): its key, unit, whether exact, rows, columns and the cell ids."""
@@ -256,7 +258,8 @@ class Builder:
             exact = self._meta(unit, "assume") == "exact"
             rows = self.row_by.sort(list(row_keys))
             cols = self.col_by.sort(list(col_keys))
-            ids = [[index.get((tkey, r, c), -1) for c in cols] for r in rows]
+            by_col = [index.get((tkey, c), {}) for c in cols]
+            ids = [[cells.get(r, -1) for cells in by_col] for r in rows]
             layouts.append((tkey, unit, exact, rows, cols, ids))
         index.clear()
         self._tables.clear()

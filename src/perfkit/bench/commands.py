@@ -5,11 +5,12 @@ Heavy modules load inside the commands, so ``perfkit --help`` stays fast.
 
 from __future__ import annotations
 
+import argparse
 import math
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NoReturn
 
 import typer
 
@@ -55,33 +56,66 @@ def bench(
 
 _FORMATS = ("text", "csv", "markdown", "html")
 
+_BENCHSTAT_HELP = """\
+Compare benchmark results like Go's benchstat: medians with confidence intervals, deltas with
+Mann-Whitney U p-values, geomeans. Flags are Go's (-col or --col, -col=x or -col x).
 
-def benchstat_command(
-    files: list[str] = typer.Argument(
-        None,
-        help="Result files: Go text, perfkit JSON, pytest-benchmark JSON or .benchmarks/ (label=path names "
-        "a column; - is stdin).",
-    ),
-    col: str = typer.Option(".file", "--col", "-col", help="Columns by distinct values of these keys."),
-    row: str = typer.Option(".fullname", "--row", "-row", help="Rows by distinct values of these keys."),
-    table: str = typer.Option(".config", "--table", "-table", help="Tables by distinct values of these keys."),
-    filter_: str = typer.Option(
-        "*", "--filter", "-filter", help="Only results matching this query (key:value, -x, OR)."
-    ),
-    ignore: str = typer.Option("", "--ignore", "-ignore", help="Ignore variations in these keys (e.g. note,cpu)."),
-    alpha: float = typer.Option(0.05, "--alpha", "-alpha", help="A change is significant if p <= alpha."),
-    confidence: float = typer.Option(0.95, "--confidence", "-confidence", help="Confidence level of the ranges."),
-    fmt: str = typer.Option("text", "--format", "-format", help="text, csv, markdown or html."),
-    output: Path = typer.Option(None, "-o", "--output", help="Write the report to FILE instead of stdout."),
-    fail_on: str = typer.Option(
-        None, "--fail-on", help="Exit 1 on a significant regression of at least PCT (5% or 5)."
-    ),
-) -> None:
+inputs: Go benchmark text (go test -bench, perfkit bench -o x.txt), perfkit JSON, pytest-benchmark
+JSON or a .benchmarks/ folder; label=path names a column; - is stdin.
+
+projections (-col, -row, -table, -ignore): comma-separated keys: .name (name without
+sub-benchmarks), .fullname, /key (a sub-benchmark key, e.g. /size), .file (the input), .config
+(every configuration key), .unit, or a configuration key (goos, cpu, pkg, note, ...).
+key@(a b c) fixes the order of values, key@num sorts numerically, key@alpha alphabetically.
+
+filter queries (-filter): key:value matches exactly, key:/regexp/ by regexp; AND is a space,
+OR is OR, -x negates, (...) groups; .name:Encode, /size:(1024 OR 4096), -.unit:B/op, * is all.
+"""
+
+
+class _Arguments(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, no usage dump
+        raise PerfkitError(f"benchstat: {message}; see perfkit benchstat --help")
+
+
+def _benchstat_parser() -> argparse.ArgumentParser:
+    parser = _Arguments(
+        prog="perfkit benchstat",
+        usage="perfkit benchstat [flags] inputs...",
+        description=_BENCHSTAT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        add_help=False,
+        allow_abbrev=False,
+    )
+    add = parser.add_argument
+    add("files", nargs="*", metavar="inputs", help=argparse.SUPPRESS)
+    add("--col", "-col", default=".file", metavar="PROJECTION", help="columns by these keys (default .file)")
+    add("--row", "-row", default=".fullname", metavar="PROJECTION", help="rows by these keys (default .fullname)")
+    add("--table", "-table", default=".config", metavar="PROJECTION", help="tables by these keys (default .config)")
+    add("--filter", "-filter", default="*", metavar="QUERY", help="only results matching QUERY (default *)")
+    add("--ignore", "-ignore", default="", metavar="KEYS", help="ignore variations in these keys (e.g. note,cpu)")
+    add("--alpha", "-alpha", type=float, default=0.05, metavar="A", help="significant if p < A (default 0.05)")
+    add("--confidence", "-confidence", type=float, default=0.95, metavar="LEVEL", help="confidence level of ranges")
+    add("--format", "-format", default="text", metavar="FORMAT", help=", ".join(_FORMATS))
+    add("--output", "-o", type=Path, default=None, metavar="FILE", help="write the report to FILE, not stdout")
+    add("--fail-on", "-fail-on", default=None, metavar="PCT",
+        help="exit 1 on a significant regression of at least PCT (5%% or 5)")  # fmt: skip
+    add("-h", "--help", "-help", action="store_true", help="show this help")
+    return parser
+
+
+def benchstat_command(ctx: typer.Context) -> None:
     """Compare benchmark results like Go's benchstat: medians ± CI, deltas, p-values, geomean."""
+    parser = _benchstat_parser()
+    args = parser.parse_intermixed_args(ctx.args)
+    if args.help:
+        print(parser.format_help(), end="")
+        return
     from perfkit.bench.benchstat import gc_paused
 
     with gc_paused():  # millions of objects, none in a cycle: the collector's passes only cost time
-        _benchstat(files, col, row, table, filter_, ignore, alpha, confidence, fmt, output, fail_on)
+        _benchstat(args.files, args.col, args.row, args.table, args.filter, args.ignore, args.alpha,
+                   args.confidence, args.format, args.output, args.fail_on)  # fmt: skip
 
 
 def _benchstat(
@@ -237,6 +271,7 @@ class _Seen:
             if self.threshold is not None:  # described now: the table itself is let go once printed
                 self.regressions += [r.describe() for r in benchstat.regressions([table], self.threshold)]
             yield table
+            del table  # printed: let it go before the next is made
 
     def hints(self) -> list[str]:
         """What Go leaves for the reader to notice: inputs split apart by a differing
@@ -272,4 +307,10 @@ def _gate(found: list[str], threshold: float) -> None:
 def register(app: typer.Typer) -> None:
     """Add ``bench`` and ``benchstat`` to ``app``."""
     app.command("bench")(bench)
-    app.command("benchstat")(benchstat_command)
+    # benchstat parses its own flags (Go's -flag syntax; and typer's coercion would load pydantic,
+    # 8 MB and a tenth of a second, for a command that must start as fast as Go's)
+    app.command(
+        "benchstat",
+        context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []},
+        add_help_option=False,
+    )(benchstat_command)

@@ -24,10 +24,8 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from operator import mul
 from typing import Any
 
 from perfkit.bench.results import Config, Record, Result, SyntaxIssue, UnitMeta, Value
@@ -293,95 +291,12 @@ class GoTextReader:
         for number, raw in enumerate(lines, 1):
             yield from self.line(raw, number)
 
-    def feed(self, lines: Iterable[bytes], sink: Sink) -> int:
-        """Parse and file in one pass; returns the number of result lines filed on the fast path
-        (the sink counts those it is given as records).
+    def feed(self, lines: Iterable[bytes], sink: Any) -> int:
+        """Parse and file in one pass (benchstat's fast path, see :mod:`perfkit.bench.feeder`);
+        returns the number of result lines filed without a record."""
+        from perfkit.bench.feeder import feed
 
-        Plain result lines (a decimal count, finite numbers) are grouped by shape: the same
-        configuration, name and units. A shape's values go straight into the sink's value array,
-        tagged with the shape's slots; a new shape is routed (its slots bound to cells) in order
-        of first appearance and before any other result is filed, so what benchstat observes
-        first stays first. Every other line takes the exact path: a record, filed by the sink."""
-        shapes: dict[bytes, list[_Shape]] = {}
-        by_config = {self.config.id: shapes}
-        pending: list[_Shape] = []
-        put_values, put_slots = sink.values.extend, sink.slots.extend
-        results = number = 0
-        for raw in lines:
-            number += 1
-            if raw.startswith(b"Benchmark"):
-                fields = raw.split()
-                count = len(fields)
-                if count >= 4 and not count & 1 and fields[1].isdigit() and len(fields[1]) < 19:
-                    try:
-                        numbers = list(map(float, fields[2::2]))
-                    except ValueError:
-                        numbers = None  # not a plain number: the exact path reports it
-                    if numbers is not None:
-                        total = sum(numbers)
-                        plain = total - total == 0.0  # not NaN or Inf
-                        shape = None
-                        candidates = shapes.get(fields[0])
-                        if candidates is not None:
-                            units = fields[3::2]
-                            for candidate in candidates:
-                                if candidate.units == units:
-                                    shape = candidate
-                                    break
-                        if shape is None and plain and raw.isascii():
-                            shape = self._shape(fields, sink)
-                            for i in shape.zero_sensitive:
-                                if numbers[i] == 0.0:
-                                    shape = None  # a shape is made by a line it takes
-                                    break
-                            else:
-                                shapes.setdefault(fields[0], []).append(shape)
-                                pending.append(shape)
-                        if shape is not None and plain:
-                            for i in shape.zero_sensitive:
-                                if numbers[i] == 0.0:  # a 0 keeps "ns/op" (0 * 1e-9 == 0): the exact path
-                                    plain = False
-                            if plain:
-                                put_values(numbers if shape.factors is None else map(mul, numbers, shape.factors))
-                                put_slots(shape.slots)
-                                results += 1
-                                continue
-            config = self.config
-            for record in self.line(raw, number):
-                if pending and type(record) is Result:
-                    sink.route_shapes(pending)
-                    pending.clear()
-                sink.add(record)
-            if self.config is not config:
-                shapes = by_config.setdefault(self.config.id, {})
-        if pending:
-            sink.route_shapes(pending)
-        return results
-
-    def _shape(self, fields: list[bytes], sink: Sink) -> _Shape:
-        units = fields[3::2]
-        kind = self._kinds.get(tuple(units))
-        if kind is None:
-            info = [self.units.get(u) for u in units]
-            zero_sensitive = tuple(i for i, (_, _, factor) in enumerate(info) if factor != 1.0)
-            signature = tuple((u, "") if f == 1.0 else (tidied, u) for u, tidied, f in info)
-            factors = None if not zero_sensitive else [f for _, _, f in info]
-            kind = self._kinds[tuple(units)] = (zero_sensitive, signature, factors)
-        slots = sink.new_slots(len(units))
-        return _Shape(fields[0][9:].decode(), int(fields[1]), units, kind, self.config, slots)
-
-
-Sink = Any  #: a benchstat Builder: add, route_shapes, new_slots, values, slots
-
-
-class _Shape:
-    """Result lines of one configuration, name and units, and the slots of their values."""
-
-    __slots__ = ("config", "factors", "iters", "name", "signature", "slots", "units", "zero_sensitive")
-
-    def __init__(self, name: str, iters: int, units: list[bytes], kind: tuple, config: Config, slots: array) -> None:
-        self.name, self.iters, self.units, self.config, self.slots = name, iters, units, config, slots
-        self.zero_sensitive, self.signature, self.factors = kind
+        return feed(self, lines, sink)
 
 
 def read_go_text(lines: Iterable[bytes], path: str, label: str, unit_table: UnitTable) -> Iterator[Record]:

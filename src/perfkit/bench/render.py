@@ -146,7 +146,9 @@ def iter_text(tables: Iterable[Table]) -> Iterator[str]:
             if previous is None or j >= len(previous) or previous[j][1] != value:
                 heads.append(f"{name}: {value}")
         previous = table.header
-        yield "".join(h + "\n" for h in heads) + _text_table(table)
+        text = "".join(h + "\n" for h in heads) + _text_table(table)
+        del table  # not held while the next table is made
+        yield text
 
 
 def _text(tables: Sequence[Table]) -> str:
@@ -215,12 +217,18 @@ def _csv_table(table: Table, first_line: int, warnings: Callable[[str], None]) -
         clear_to(start(exp))
         row.extend([table.unit, "CI"] + (["vs base", "P"] if exp else []))
     yield line()
+    # data rows: only the label can need quoting (numbers, ranges and p-values never do); lines
+    # go out a thousand at a time
+    starts = [start(exp) for exp in range(len(table.columns))]
+    lines: list[str] = []
     for r in table.rows:
-        row.append(r.label)
+        label = r.label
+        row.append(label if not _NEEDS_QUOTES.search(label) else _csv_field(label))
         for exp, cell in enumerate(r.cells):
             if cell is None:
                 continue
-            clear_to(start(exp))
+            if len(row) < starts[exp]:
+                clear_to(starts[exp])
             if cell.warnings:
                 warn(cell.warnings)
             row.append(go_v(cell.center))
@@ -231,7 +239,14 @@ def _csv_table(table: Table, first_line: int, warnings: Callable[[str], None]) -
                     warn(c.warnings)
                 row.append(c.delta_text())
                 row.append(c.text())
-        yield line()
+        lines.append(",".join(row))
+        row.clear()
+        emitted += 1
+        if len(lines) >= 1000:
+            yield "\n".join(lines) + "\n"
+            lines.clear()
+    if lines:
+        yield "\n".join(lines) + "\n"
     row.append(table.summary_label)
     for exp, summary in enumerate(table.summaries):
         clear_to(start(exp))
@@ -261,8 +276,10 @@ def iter_csv(tables: Iterable[Table], warnings: Callable[[str], None]) -> Iterat
         for head in heads:
             yield _csv_field(head) + "\n"
         lines += len(heads)
-        for text in _csv_table(table, lines + 1, warnings):
-            lines += 1
+        rows = _csv_table(table, lines + 1, warnings)
+        del table  # not held while the next table is made
+        for text in rows:
+            lines += text.count("\n")
             yield text
 
 
