@@ -142,6 +142,8 @@ def test_go_style_single_dash_flags(monkeypatch: pytest.MonkeyPatch) -> None:
         "-col", "/items", "-row", ".name", "-filter", ".unit:ns/op", "old.txt", monkeypatch=monkeypatch
     )
     assert code == 0 and "│      1      │" in out
+    _, same, _ = invoke("-col=/items", "--row=.name", "-filter=.unit:ns/op", "old.txt", monkeypatch=monkeypatch)
+    assert same == out  # Go's flag package takes -flag=value and --flag=value too
 
 
 # ------------------------------------------------------------------------------- user mistakes
@@ -158,6 +160,8 @@ def test_go_style_single_dash_flags(monkeypatch: pytest.MonkeyPatch) -> None:
         ({"a.txt": "BenchmarkA 1 5 ns/op\n"}, ["--format", "pdf"], "--format pdf"),
         ({"a.txt": "BenchmarkA 1 5 ns/op\n"}, ["--fail-on", "lots"], "--fail-on lots"),
         ({}, ["nope.txt"], "nope.txt: no such file"),
+        ({"a.txt": "BenchmarkA 1 5 ns/op\n"}, ["--colum", ".name"], "unrecognized arguments: --colum"),
+        ({"a.txt": "BenchmarkA 1 5 ns/op\n"}, ["-alpha", "x"], "invalid float value: 'x'"),
     ],
 )
 def test_mistakes_are_one_line(tmp_path: Path, files: dict[str, str], args: list[str], message: str) -> None:
@@ -174,3 +178,19 @@ def test_one_empty_input_among_others_is_a_warning(tmp_path: Path, monkeypatch: 
     (tmp_path / "a.txt").write_text("BenchmarkA 1 5 ns/op\nBenchmarkA 1 6 ns/op\n")
     code, out, err = invoke("empty.txt", "a.txt", cwd=tmp_path, monkeypatch=monkeypatch)
     assert code == 0 and "a.txt" in out and "empty.txt: no benchmark results in this input" in err
+
+
+def test_starts_without_the_other_tools_or_pydantic() -> None:
+    """Start-up counts against Go's benchstat (time and memory): running benchstat loads no other
+    tool's commands, and typer never gets to load pydantic (8 MB)."""
+    probe = (
+        "import sys; sys.argv = ['perfkit', 'benchstat', sys.argv[1]]\n"
+        "from perfkit.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('pydantic', 'perfkit.debug.server', 'perfkit.race.commands', 'perfkit.commands')"
+        " if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe, str(INPUTS / "old.txt")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"
+    assert "sec/op" in done.stdout

@@ -85,7 +85,8 @@ def _ties_count(n1: int, groups: tuple[int, ...], bound2: int) -> int:
     # rank sum s, the number of picks of k values so far with that sum, as the s-th block of a
     # big integer (blocks wide enough that no count carries into the next), so adding a value of
     # doubled rank r to every pick is one shift and one addition
-    width = 32 if sum(groups) <= 33 else 64  # C(33, 16) < 2**32, C(50, 25) < 2**64
+    remaining = sum(groups)
+    width = 32 if remaining <= 33 else 64  # C(33, 16) < 2**32, C(50, 25) < 2**64
     ways = [1] + [0] * n1
     start = top = 0
     for t in groups:
@@ -95,12 +96,14 @@ def _ties_count(n1: int, groups: tuple[int, ...], bound2: int) -> int:
             break  # sums only grow: no later value keeps a pick within the bound
         shift = rank2 * width
         for _ in range(t):
-            for k in range(min(top + 1, n1), 0, -1):
+            remaining -= 1
+            if top < n1:
+                top += 1
+            # a pick of fewer than n1 - remaining values can no longer reach n1: left as it is
+            for k in range(top, max(1, n1 - remaining) - 1, -1):
                 below = ways[k - 1]
                 if below:
                     ways[k] += below << shift
-            if top < n1:
-                top += 1
     blocks = bound2 + 1
     counts = array("I" if width == 32 else "Q")
     counts.frombytes((ways[n1] & ((1 << (blocks * width)) - 1)).to_bytes(blocks * width // 8, "little"))
