@@ -5,13 +5,13 @@ Scenarios (inputs generated deterministically into --work):
 * ``big``: two 100,000-line result files, 10,000 benchmarks x 10 runs x 3 units (ns/op with
   noise, B/op sometimes varying, allocs/op), like ``go test -bench . -benchmem -count 10`` of a
   large module;
-* ``huge``: one benchmark with 100,000 runs in each file (one comparison at n = 100,000).
+* ``huge``: one benchmark with 100,000 runs in each file (one comparison at n = 100,000);
+* ``tiny``: one benchmark with 10 runs in each file (what starting each program costs).
 
-Each scenario runs in CSV and text format, perfkit and Go alternating (A, B, A, B ...) so the
-shared machine's load hits both alike. Per run: wall time, user+system CPU, the largest resident
+Each scenario runs in CSV and text format, perfkit and Go alternating (A, B, then B, A ...) so
+the shared machine's load hits both alike. Per run: wall time, user+system CPU, the largest resident
 set of the process (wait4's ru_maxrss) and the peak of the summed proportional set size (PSS) of
 the whole process tree, sampled every 5 ms (fair when a process forks: shared pages count once).
-perfkit also runs with PERFKIT_BENCHSTAT_SERIAL=1 (no read-ahead process) to show what that adds.
 Outputs are checked byte for byte against Go's on every run.
 
     python benchmarks/bench_benchstat.py --go /work/wt/benchstat-go-bin/benchstat-go --runs 5
@@ -72,6 +72,15 @@ def write_huge(path: Path, seed: int, slowdown: float) -> None:
             f.write(f"BenchmarkHuge-2\t{rng.randint(10**5, 10**7):8d}\t{_go_ns(ns):>10} ns/op\n")
 
 
+def write_tiny(path: Path, seed: int, slowdown: float) -> None:
+    """One benchmark, ten runs: what starting each program costs."""
+    rng = random.Random(seed)
+    with path.open("w") as f:
+        f.write("goos: linux\ngoarch: amd64\npkg: example.com/tiny\n")
+        for _ in range(10):
+            f.write(f"BenchmarkTiny-2\t1000000\t{_go_ns(1000 * rng.lognormvariate(0, 0.05) * slowdown):>10} ns/op\n")
+
+
 def _pss_kb(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/smaps_rollup") as f:
@@ -97,10 +106,13 @@ def _tree(pid: int) -> list[int]:
 
 
 def measure(cmd: list[str], env: dict[str, str], cwd: Path) -> dict:
-    out_path = cwd / ".out"
+    out_path, rss_path = cwd / ".out", cwd / ".maxrss"
+    # GNU time's wait4 gives the program's own peak RSS: ours would include this Python process's
+    # size, which a forked child carries until it execs
+    timed = ["/usr/bin/time", "-f", "%M", "-o", str(rss_path), *cmd] if Path("/usr/bin/time").exists() else cmd
     with out_path.open("wb") as out, open(os.devnull, "wb") as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=cwd)
+        proc = subprocess.Popen(timed, stdout=out, stderr=err, env=env, cwd=cwd)
         peak = [0]
         done = threading.Event()
 
@@ -116,10 +128,13 @@ def measure(cmd: list[str], env: dict[str, str], cwd: Path) -> dict:
         done.set()
         proc.returncode = os.waitstatus_to_exitcode(status)
         sampler.join()
+    maxrss_kb = usage.ru_maxrss
+    if timed is not cmd:
+        maxrss_kb = int(rss_path.read_text().split()[-1])
     return {
         "wall": wall,
         "cpu": usage.ru_utime + usage.ru_stime,
-        "maxrss_mb": usage.ru_maxrss / 1024,
+        "maxrss_mb": maxrss_kb / 1024,
         "pss_mb": peak[0] / 1024,
         "output": out_path.read_bytes(),
         "code": proc.returncode,
@@ -145,6 +160,8 @@ def main() -> None:
         ("big-new.txt", write_big, 12, 1.02),
         ("huge-old.txt", write_huge, 13, 1.0),
         ("huge-new.txt", write_huge, 14, 1.01),
+        ("tiny-old.txt", write_tiny, 15, 1.0),
+        ("tiny-new.txt", write_tiny, 16, 1.1),
     ]:
         if not (args.work / name).exists():
             writer(args.work / name, seed, slow)  # fmt: skip
@@ -152,19 +169,19 @@ def main() -> None:
     if shutil.which("perfkit") and Path(shutil.which("perfkit")).parent == Path(sys.executable).parent:
         perfkit = [shutil.which("perfkit"), "benchstat"]  # the console script, as users run it
     env = dict(os.environ)
-    serial_env = {**env, "PERFKIT_BENCHSTAT_SERIAL": "1"}
     results: dict[tuple[str, str, str], list[dict]] = {}
     loads = [load()]
-    for scenario in ("big", "huge"):
+    for scenario in ("big", "huge", "tiny"):
         files = [f"{scenario}-old.txt", f"{scenario}-new.txt"]
         for fmt in ("csv", "text"):
             flags = ["-format", fmt, *files]
-            for _ in range(args.runs):
-                go = measure([args.go, *flags], env, args.work)
-                pk = measure([*perfkit, *flags], env, args.work)
-                serial = measure([*perfkit, *flags], serial_env, args.work)
-                for who, run in (("go", go), ("perfkit", pk), ("perfkit serial", serial)):
-                    if run["code"] != 0 or (who != "go" and run["output"] != go["output"]):
+            programs = [("go", [args.go, *flags], env), ("perfkit", [*perfkit, *flags], env)]
+            for i in range(args.runs):
+                turn = programs[i % 2 :] + programs[: i % 2]  # who goes first alternates too
+                runs = {who: measure(cmd, run_env, args.work) for who, cmd, run_env in turn}
+                for who, _, _ in programs:
+                    run = runs[who]
+                    if run["code"] != 0 or run["output"] != runs["go"]["output"]:
                         sys.exit(f"{who} {scenario} {fmt}: exit {run['code']} or output differs from Go's")
                     results.setdefault((scenario, fmt, who), []).append(run)
             loads.append(load())
@@ -186,12 +203,14 @@ def write_report(args: argparse.Namespace, results: dict, loads: list[str]) -> N
         f"Load average (1, 5, 15 min) at start and after each scenario: {' → '.join(loads)}.",
         "",
         "Inputs: `big`, two 100,000-line files (10,000 benchmarks x 10 runs x ns/op, B/op, allocs/op); `huge`, one "
-        "benchmark with 100,000 runs in each file. perfkit's output was byte-identical to Go's on every run. "
-        f"Runs alternate Go, perfkit, perfkit serial; {args.runs} of each; medians, with min–max.",
+        "benchmark with 100,000 runs in each file; `tiny`, one benchmark with 10 runs (start-up). "
+        "perfkit's output was byte-identical to Go's on every run. "
+        f"Runs alternate Go and perfkit (who goes first alternates too); {args.runs} of each; "
+        "medians, with min–max.",
         "",
-        "PSS: peak of the summed proportional set size of the process tree, sampled every 5 ms (perfkit reads "
-        "the second file in a forked process; PSS counts pages it shares with its parent once). Max RSS: the "
-        "largest resident set of the main process (wait4).",
+        "PSS: peak proportional set size (shared library pages divided among the processes sharing them), "
+        "sampled every 5 ms. Max RSS: the program's largest resident set (GNU time's %M, so the benchmark's own "
+        "size, carried by a forked child until it execs, is not counted).",
         "",
         "| scenario | format | program | wall s | CPU s (user+sys) | peak PSS MB | max RSS MB |",
         "|:--|:--|:--|--:|--:|--:|--:|",
@@ -204,6 +223,17 @@ def write_report(args: argparse.Namespace, results: dict, loads: list[str]) -> N
     for (scenario, fmt, who), runs in results.items():
         lines.append(f"| {scenario} | {fmt} | {who} | {cell(runs, 'wall', 2)} | {cell(runs, 'cpu', 2)} | "
                      f"{cell(runs, 'pss_mb', 0)} | {cell(runs, 'maxrss_mb', 0)} |")  # fmt: skip
+    lines += ["", "perfkit's medians relative to Go's (below 1: perfkit less):", ""]
+    for scenario, fmt, who in results:
+        if who == "go":
+            continue
+        go_runs, runs = results[(scenario, fmt, "go")], results[(scenario, fmt, who)]
+
+        def ratio(key: str, mine: list[dict] = runs, theirs: list[dict] = go_runs) -> str:
+            return f"{statistics.median(r[key] for r in mine) / statistics.median(r[key] for r in theirs):.2f}"
+
+        lines.append(f"- {scenario} {fmt}, {who}: wall {ratio('wall')}, CPU {ratio('cpu')}, "
+                     f"PSS {ratio('pss_mb')}, max RSS {ratio('maxrss_mb')}")  # fmt: skip
     args.out.write_text("\n".join(lines) + "\n")
     print(f"wrote {args.out}")
 

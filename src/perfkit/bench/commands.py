@@ -177,31 +177,16 @@ def _benchstat(
 
 
 def _read(builder: object, inputs: list[tuple[str, str]]) -> dict[str, int]:
-    """Read every input into the builder; results per input. Two or more files of Go text are
-    read in two processes (see perfkit.bench.readahead), the first half here."""
-    import os
-
-    from perfkit.bench import readahead, storage
+    """Read every input into the builder, in order; results per input. (Reading the later
+    inputs in a second process was tried: it saved little on a quiet machine and lost time and
+    memory on a busy one.)"""
+    from perfkit.bench import storage
 
     counts: dict[str, int] = {}
-
-    def serial(part: list[tuple[str, str]]) -> None:
-        for path, label in part:
-            before = builder.results  # type: ignore[attr-defined]
-            storage.feed(builder, path, label)
-            counts[path] = counts.get(path, 0) + builder.results - before  # type: ignore[attr-defined]
-
-    parallel = (
-        len(inputs) >= 2
-        and not os.environ.get("PERFKIT_BENCHSTAT_SERIAL")
-        and all(storage.plain_go_text(path) for path, _ in inputs)
-    )
-    collect = readahead.read_ahead(inputs[(len(inputs) + 1) // 2 :], storage.open_go_text) if parallel else None
-    if collect is None:
-        serial(inputs)
-        return counts
-    serial(inputs[: (len(inputs) + 1) // 2])
-    collect().replay(builder, lambda path, n: counts.__setitem__(path, counts.get(path, 0) + n))
+    for path, label in inputs:
+        before = builder.results  # type: ignore[attr-defined]
+        storage.feed(builder, path, label)
+        counts[path] = counts.get(path, 0) + builder.results - before  # type: ignore[attr-defined]
     return counts
 
 

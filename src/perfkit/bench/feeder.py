@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Shape", "Sink", "feed"]
 
-Sink = Any  #: a benchstat Builder or a read-ahead Recording: add, route_shapes, new_slots, values, slots
+Sink = Any  #: a benchstat Builder: add, route_shapes, new_slots, values, slots
 
 _BATCH = 1 << 15  #: numbers converted at a time in batched mode
 
@@ -42,11 +42,12 @@ _BATCH = 1 << 15  #: numbers converted at a time in batched mode
 class Shape:
     """Result lines of one configuration, name and units, and the slots of their values."""
 
-    __slots__ = ("config", "factors", "iters", "name", "signature", "slots", "units", "zero_sensitive")
+    __slots__ = ("config", "factors", "iters", "name", "signature", "slots", "units", "width", "zero_sensitive")
 
     def __init__(self, name: str, iters: int, units: list[bytes], kind: tuple, config: Config, slots: array) -> None:
         self.name, self.iters, self.units, self.config, self.slots = name, iters, units, config, slots
         self.zero_sensitive, self.signature, self.factors = kind
+        self.width = 2 + 2 * len(units)  #: fields of its lines: name, count, a value and unit each
 
 
 class _Abandon(Exception):
@@ -84,8 +85,10 @@ class _Feed:
 
     def run(self, lines: Iterable[bytes]) -> int:
         reader, sink, batched = self.reader, self.sink, self.batched
-        shapes: dict[bytes, list[Shape]] = {}
-        by_config = {reader.config.id: shapes}
+        # a name's first shape, and any more (the same name with other units) in a list
+        first: dict[bytes, Shape] = {}
+        more: dict[bytes, list[Shape]] = {}
+        by_config = {reader.config.id: (first, more)}
         pending: list[Shape] = []
         if batched:
             tokens, put_slots = self.tokens, self.token_slots.extend
@@ -100,18 +103,14 @@ class _Feed:
         try:
             for raw in lines:
                 number += 1
-                if raw.startswith(b"Benchmark"):
+                if raw[:9] == b"Benchmark":
                     fields = raw.split()
-                    candidates = shapes.get(fields[0])
-                    shape = None
-                    if candidates is not None:
-                        units = fields[3::2]
-                        for candidate in candidates:
-                            if candidate.units == units:
-                                shape = candidate
-                                break
+                    shape = first.get(fields[0])
+                    if shape is not None and shape.units != fields[3::2]:
+                        shape = _other(more, fields)
                     if shape is not None and batched:
-                        if not len(fields) & 1 and fields[1].isdigit() and len(fields[1]) < 19:
+                        count = fields[1]
+                        if len(fields) == shape.width and count.isdigit() and len(count) < 19:
                             tokens += fields[2::2]  # type: ignore[operator]
                             put_slots(shape.slots)
                             results += 1
@@ -124,7 +123,10 @@ class _Feed:
                             if shape is None and raw.isascii():
                                 shape = self._new_shape(fields, numbers)
                                 if shape is not None:
-                                    shapes.setdefault(fields[0], []).append(shape)
+                                    if fields[0] in first:
+                                        more.setdefault(fields[0], []).append(shape)
+                                    else:
+                                        first[fields[0]] = shape
                                     pending.append(shape)
                             if shape is not None and _keeps_units(shape, numbers):
                                 if batched:
@@ -142,7 +144,7 @@ class _Feed:
                         pending = []
                     add(record)
                 if reader.config is not config:
-                    shapes = by_config.setdefault(reader.config.id, {})
+                    first, more = by_config.setdefault(reader.config.id, ({}, {}))
             if pending:
                 route(pending)
             if batched:
@@ -221,6 +223,15 @@ class _Feed:
             else:
                 for record in payload.read(reader.unit_table):
                     sink.add(record)
+
+
+def _other(more: dict[bytes, list[Shape]], fields: list[bytes]) -> Shape | None:
+    """The shape of a name's line whose units are not those of the name's first shape."""
+    units = fields[3::2]
+    for shape in more.get(fields[0], ()):
+        if shape.units == units:
+            return shape
+    return None
 
 
 def _plain(fields: list[bytes]) -> list[float] | None:

@@ -21,13 +21,15 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from perfkit.bench import gofmt
-from perfkit.bench.goreader import UnitTable, read_go_text
 from perfkit.bench.naming import name_from_nodeid
 from perfkit.bench.results import Config, Record, Result, ResultSet, SyntaxIssue, Value
 from perfkit.errors import PerfkitError
+
+if TYPE_CHECKING:  # the reader loads when something is read: the pytest plugin only writes
+    from perfkit.bench.goreader import UnitTable
 
 __all__ = [
     "Benchmark",
@@ -36,8 +38,6 @@ __all__ = [
     "input_labels",
     "iter_records",
     "load_results",
-    "open_go_text",
-    "plain_go_text",
     "read_perfkit",
     "read_pytest_benchmark",
     "to_go_text",
@@ -244,6 +244,8 @@ def parse_document(text: str | bytes, label: str, units: UnitTable | None = None
     if data.lstrip()[:1] == b"{":
         out.records = _json_records(data.decode("utf-8", "replace"), label, label)
     else:
+        from perfkit.bench.goreader import read_go_text
+
         out.records = list(read_go_text(_lines(data), label, label, {} if units is None else units))
     return out
 
@@ -282,6 +284,8 @@ def iter_records(path: str, label: str, units: UnitTable) -> Iterator[Record]:
         if _is_json(handle):
             yield from _json_file(handle, label, shown)
         else:
+            from perfkit.bench.goreader import read_go_text
+
             yield from read_go_text(handle, shown, label, units)
     except OSError as exc:
         raise PerfkitError(f"{shown}: cannot read ({exc.strerror})") from None
@@ -304,24 +308,6 @@ def feed(builder: Any, path: str, label: str) -> None:
     finally:
         if real is not None:
             handle.close()
-
-
-def open_go_text(path: str) -> tuple[str, IO[bytes]]:
-    """An input known to be Go text: the name to show in messages, and the open file."""
-    real, handle = _open(path)
-    return (str(real) if real is not None and str(real) != path else path), handle
-
-
-def plain_go_text(path: str) -> bool:
-    """Is the input a regular file of Go text (not stdin, a folder or JSON)?"""
-    p = Path(path)
-    if path == "-" or not p.is_file():
-        return False
-    try:
-        with p.open("rb") as handle:
-            return not _is_json(handle)
-    except OSError:
-        return False
 
 
 def _is_json(handle: IO[bytes]) -> bool:
