@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from perfkit.bench import gofmt, storage
+from perfkit.bench import storage
 
 SUITE = """
 import pytest
@@ -39,11 +39,11 @@ def test_bench_writes_go_text_and_json(suite: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "BenchmarkSized/size=10" in done.stdout and "allocs/op" in done.stdout
     text = (suite / "out.txt").read_text()
-    results = gofmt.parse(text, "out.txt").results
+    results = storage.parse_document(text, "out.txt").results
     assert len(results) == 4
-    assert {r.short_name.split("-")[0] for r in results} == {"Sized/size=10", "Sized/size=100"}
-    assert all(set(r.values) == {"ns/op", "B/op", "allocs/op"} for r in results)
-    assert results[0].config["pkg"] == "bench/test_sorting"
+    assert {r.name.split("-")[0] for r in results} == {"Sized/size=10", "Sized/size=100"}
+    assert all([v.orig_unit or v.unit for v in r.values] == ["ns/op", "B/op", "allocs/op"] for r in results)
+    assert results[0].config.get("pkg") == "bench/test_sorting"
 
     done = perfkit("bench", "bench", "-k", "size and 100", "--benchtime", "5x", "-o", "out.json", cwd=suite)
     assert done.returncode == 0, done.stdout + done.stderr

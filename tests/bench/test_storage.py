@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from perfkit.bench import storage
+from perfkit.bench.results import Result
 from perfkit.errors import PerfkitError
 
 BENCHMARKS = [
@@ -33,10 +34,15 @@ def test_perfkit_json_round_trip(tmp_path: Path) -> None:
     path = tmp_path / "r.json"
     path.write_text(text)
     results = storage.load_results(path).results
-    assert [r.name for r in results] == ["BenchmarkSized/size=10-2"] * 2 + ["BenchmarkNoop"]
-    assert results[0].values == {"ns/op": 2000.0, "B/op": 120.0, "allocs/op": 2.0}
-    assert results[0].config["pkg"] == "tests/bench/test_x"
-    assert results[2].values == {"ns/op": 25.0}
+    assert [r.name for r in results] == ["Sized/size=10-2"] * 2 + ["Noop"]
+    assert [(v.value, v.unit, v.orig_unit) for v in results[0].values] == [
+        (2000 * 1e-9, "sec/op", "ns/op"),
+        (120.0, "B/op", ""),
+        (2.0, "allocs/op", ""),
+    ]
+    assert results[0].config.get("pkg") == "tests/bench/test_x"
+    assert list(results[0].config.file_keys()) == ["goos", "goarch", "pkg", "cpu"]  # go test's order
+    assert results[2].value("sec/op") == 25 * 1e-9
 
 
 PYTEST_BENCHMARK_SUITE = """
@@ -66,21 +72,20 @@ def pytest_benchmark_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_reads_real_pytest_benchmark_json(pytest_benchmark_run: Path) -> None:
     result = storage.load_results(pytest_benchmark_run / "out.json")
-    names = {r.short_name for r in result.results}
+    names = {r.name for r in result.results}
     suffix = "" if os.cpu_count() == 1 else f"-{os.cpu_count()}"
     assert names == {f"Sized/size=10{suffix}", f"Sized/size=20{suffix}", f"Noop{suffix}"}
-    sized = [r for r in result.results if r.short_name == f"Sized/size=10{suffix}"]
+    sized = [r for r in result.results if r.name == f"Sized/size=10{suffix}"]
     assert len(sized) >= 5  # every round is a sample
-    assert all(0 < r.values["sec/op"] < 0.01 for r in sized)
-    assert sized[0].config["pkg"] == "test_pb"
-    assert sized[0].config["goos"] == "linux"
+    assert all(0 < r.value("sec/op") < 0.01 for r in sized)
+    assert sized[0].config.get("pkg") == "test_pb"
+    assert sized[0].config.get("goos") == "linux"
 
 
 def test_reads_pytest_benchmark_storage_folder(pytest_benchmark_run: Path) -> None:
     result = storage.load_results(pytest_benchmark_run / ".benchmarks")
-    assert result.label.startswith("0001_")
-    assert {r.name.split("-")[0] for r in result.results} == {"BenchmarkSized/size=10", "BenchmarkSized/size=20",
-                                                               "BenchmarkNoop"}  # fmt: skip
+    assert result.results[0].path.split("/")[-1].startswith("0001_")  # the latest saved run
+    assert {r.name.split("-")[0] for r in result.results} == {"Sized/size=10", "Sized/size=20", "Noop"}
 
 
 def test_empty_storage_folder(tmp_path: Path) -> None:
@@ -91,18 +96,14 @@ def test_empty_storage_folder(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("", "the file is empty"),
-        ("   \n", "the file is empty"),
-        ("PASS\nok x 1s\n", "no benchmark result lines"),
         ("{not json", "unreadable JSON"),
-        ("[1, 2]", "no benchmark result lines"),
         ('{"hello": 1}', "neither perfkit bench results nor pytest-benchmark"),
-        ('{"format": "perfkit-bench", "benchmarks": []}', "no benchmark runs"),
         ('{"benchmarks": [{"fullname": "t.py::test_a"}]}', "stats is missing"),
+        ('{"format": "perfkit-bench", "benchmarks": [{"name": "B", "pkg": "p", "runs": [{"n": 0}]}]}', "n must be"),
     ],
 )
-def test_bad_files_give_one_line_errors(tmp_path: Path, content: str, message: str) -> None:
-    path = tmp_path / "bad.txt"
+def test_bad_json_gives_one_line_errors(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "bad.json"
     path.write_text(content)
     with pytest.raises(PerfkitError, match=message) as info:
         storage.load_results(path)
@@ -110,11 +111,18 @@ def test_bad_files_give_one_line_errors(tmp_path: Path, content: str, message: s
     assert str(path) in str(info.value)
 
 
-def test_binary_file(tmp_path: Path) -> None:
-    path = tmp_path / "x.bin"
-    path.write_bytes(b"\xff\xfe\x00garbage")
-    with pytest.raises(PerfkitError, match="not text"):
-        storage.load_results(path)
+@pytest.mark.parametrize("content", [b"", b"   \n", b"PASS\nok x 1s\n", b"[1, 2]", b"\xff\xfe\x00garbage"])
+def test_text_without_results_reads_as_nothing(tmp_path: Path, content: bytes) -> None:
+    """As in Go: any text is benchmark format; lines that are not results are ignored (the
+    command says so when no input has a result)."""
+    path = tmp_path / "x.txt"
+    path.write_bytes(content)
+    assert storage.load_results(path).results == []
+
+
+def test_missing_file_and_folder_errors(tmp_path: Path) -> None:
+    with pytest.raises(PerfkitError, match="no such file"):
+        storage.load_results(tmp_path / "nope.txt")
 
 
 def _mutations() -> st.SearchStrategy:
@@ -155,4 +163,28 @@ def test_corrupted_json_raises_only_value_error(path: list[int], value: object, 
             result = storage.parse_document(candidate, "x")
         except ValueError:
             continue
-        assert result.results
+        for record in result.records:
+            if isinstance(record, Result):
+                assert record.values and all(v.value >= 0 for v in record.values)
+
+
+def test_thousands_of_rounds_from_a_real_pytest_benchmark_run(tmp_path: Path) -> None:
+    """pytest-benchmark JSON with thousands of rounds per benchmark (the 1,024-run crash and the
+    stall of the old interval code): every round is a sample, the comparison uses the normal
+    approximation, and it takes a moment."""
+    (tmp_path / "test_many.py").write_text(
+        "def test_tiny(benchmark):\n    benchmark(sum, range(20))\n\n"
+        "def test_small(benchmark):\n    benchmark(sorted, list(range(50, 0, -1)))\n"
+    )
+    for name in ("old.json", "new.json"):
+        cmd = [sys.executable, "-m", "pytest", "test_many.py", "-q", "-p", "no:cacheprovider",
+               f"--benchmark-json={name}", "--benchmark-min-rounds=1500", "--benchmark-max-time=0.02"]  # fmt: skip
+        done = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+    rounds = [len(b["stats"]["data"]) for b in json.loads((tmp_path / "old.json").read_text())["benchmarks"]]
+    assert min(rounds) >= 1500  # above 1,024, where the old interval code overflowed
+    done = subprocess.run([sys.executable, "-m", "perfkit", "benchstat", "old.json", "new.json"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Tiny" in done.stdout and "Small" in done.stdout and "geomean" in done.stdout
+    assert f"n={rounds[0]}" in done.stdout or f"n={rounds[0]}+" in done.stdout

@@ -1,197 +1,401 @@
-"""benchstat: compare sets of benchmark results and decide whether differences are real.
+"""benchstat: group benchmark results into tables and decide whether differences are real,
+as Go's benchstat does (golang.org/x/perf/cmd/benchstat).
 
-For every package and unit one :class:`Table`: a row per benchmark, a column per input; each
-cell is the median with its order-statistic confidence interval, and every column after the
-first is compared with the first by the two-sided Mann-Whitney U test.  A difference shows as a
-percentage only when ``p <= alpha``; otherwise it is ``~``.  :func:`regressions` is the CI gate.
+Every result passes the filter (``--filter``), then is projected three ways: into a table (by
+``--table``, default ``.config``: all file configuration keys, plus the unit), a row (``--row``,
+default ``.fullname``) and a column (``--col``, default ``.file``). Each value lands in the cell
+of its table, row and column. Per table and cell:
+
+* **summary**: the median and its order-statistic confidence interval (``assume=nothing``, the
+  default), or the mode and the range for units declared ``Unit <unit> assume=exact``;
+* **comparison** with the first column of the row: the two-sided Mann-Whitney U test (exact
+  units: any difference counts); ``~`` unless ``p <= alpha``;
+* **footnotes**: too few samples for an interval or a difference, all samples equal, benchmarks
+  that differ in a key no projection covers (``benchmarks vary in .fullname``), values of an
+  ``assume=exact`` unit that vary;
+* **geomean** row (tables of two or more rows): the geometric mean of each column's centres, and
+  of the per-row ratios against the first column, with a footnote when the benchmark set differs.
+
+:func:`regressions` is the CI gate behind ``--fail-on``.
 """
 
 from __future__ import annotations
 
+import gc
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
 
-from perfkit.bench import stats
-from perfkit.bench.results import ResultSet
+from perfkit.bench import batch, stats
+from perfkit.bench.cellstore import CellStore, Segments
+from perfkit.bench.projection import Key, ProjectionParser, apply_filter, compile_filter, non_singular_fields
+from perfkit.bench.query import QuerySyntaxError
+from perfkit.bench.results import Record, Result, SyntaxIssue, UnitMeta, Value
+from perfkit.bench.tables import Cell, ColumnSummary, Comparison, Row, Table, better_direction, column_summaries
+from perfkit.bench.units import go_v, tidy_unit
 from perfkit.errors import PerfkitError
 
-__all__ = ["Cell", "Comparison", "Row", "Table", "build_tables", "regressions", "tidy_unit"]
-
-#: file units -> (benchstat unit, factor): timings become seconds, throughputs bytes per second
-_TIDY = {
-    "ns/op": ("sec/op", 1e-9),
-    "us/op": ("sec/op", 1e-6),
-    "µs/op": ("sec/op", 1e-6),
-    "ms/op": ("sec/op", 1e-3),
-    "s/op": ("sec/op", 1.0),
-    "MB/s": ("B/s", 1e6),
-}
-_UNIT_ORDER = ("sec/op", "B/op", "allocs/op")
-
-
-def tidy_unit(unit: str) -> tuple[str, float]:
-    """The unit benchstat reports and the factor to get there (``ns/op`` -> ``sec/op``, 1e-9)."""
-    return _TIDY.get(unit, (unit, 1.0))
+__all__ = [
+    "Builder",
+    "Cell",
+    "ColumnSummary",
+    "Comparison",
+    "Options",
+    "Regression",
+    "Row",
+    "Table",
+    "better_direction",
+    "build_tables",
+    "gc_paused",
+    "regressions",
+]
 
 
-def higher_is_better(unit: str) -> bool:
-    """Throughputs (``B/s``, ``ops/s`` ...) improve upwards; costs per op improve downwards."""
-    return unit.endswith("/s")
+@dataclass(frozen=True)
+class Options:
+    """benchstat's flags (Go's defaults)."""
+
+    table: str = ".config"
+    row: str = ".fullname"
+    col: str = ".file"
+    ignore: str = ""
+    filter: str = "*"
+    alpha: float = 0.05
+    confidence: float = 0.95
 
 
-@dataclass
-class Cell:
-    """One benchmark in one input: its samples, median and confidence interval."""
-
-    samples: list[float]
-    center: float
-    lo: float
-    hi: float
+_BATCH = 8192  #: cells summarised (and U tests run) per numpy batch: bounds the temporary matrices
 
 
-@dataclass
-class Comparison:
-    """A column against the first: relative change of medians and the test's verdict."""
+class Builder:
+    """Collects records from any number of inputs, then :meth:`tables` summarises them.
 
-    delta: float  #: new/base - 1 (inf or nan when the base median is zero)
-    p: float
-    n_base: int
-    n: int
-    significant: bool
+    It is also the Go text reader's sink (:meth:`add`, :meth:`route`, :meth:`route_shapes`,
+    :meth:`new_slots` and the value arrays ``values``/``slots``), so large files are read and
+    filed in one pass; see :mod:`perfkit.bench.cellstore` for how values are kept."""
 
+    def __init__(self, options: Options = Options()) -> None:
+        _check_level("--alpha", options.alpha)
+        _check_level("--confidence", options.confidence)
+        self.options = options
+        try:
+            user_filter = compile_filter(options.filter)
+        except QuerySyntaxError as exc:
+            raise PerfkitError(f"--filter: {exc}; see `perfkit benchstat --help` for the syntax") from None
+        parser = ProjectionParser()
+        projections = []
+        for flag, expression in (("--table", options.table), ("--row", options.row), ("--col", options.col),
+                                 ("--ignore", options.ignore)):  # fmt: skip
+            try:
+                projections.append(
+                    parser.parse_with_unit(expression) if flag == "--table" else parser.parse(expression)
+                )
+            except QuerySyntaxError as exc:
+                raise PerfkitError(f"{flag}: {exc}; keys are .name, .fullname, /key, .file or a config key") from None
+        self.table_by, self.row_by, self.col_by, _ = projections
+        self.residue = parser.residue()
+        fixed = list(parser.fixed_filters)
+        if fixed:
+            self._filter = _and_fixed(fixed, user_filter)
+        else:
+            self._filter = None if options.filter.strip() == "*" else user_filter
+        self._shape_routing = (
+            self._filter is None
+            and self.residue.empty
+            and self.row_by.name_only
+            and self.col_by.config_only
+            and self.table_by.config_only
+        )
+        self.units: dict[tuple[str, str], UnitMeta] = {}
+        self.issues: list[SyntaxIssue] = []
+        self.results = 0
+        self.store = CellStore()
+        self.new_slots = self.store.new_slots
+        self._tables: dict[Key, tuple[dict[Key, None], dict[Key, None]]] = {}
+        self._residues: dict[int, set[Key]] = {}
+        self._routes: dict[tuple, list[int]] = {}
+        self._table_keys: dict[tuple, list[Key]] = {}
+        self._col_keys: dict[int, Key] = {}
+        self._done = False
 
-@dataclass
-class Row:
-    name: str
-    cells: list[Cell | None]
-    comparisons: list[Comparison | None]
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Table:
-    """One package and unit."""
-
-    config: dict[str, str]
-    unit: str
-    columns: list[str]
-    rows: list[Row]
-    geomeans: list[float | None] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    # --------------------------------------------------------------------------------- filing
+    @property
+    def values(self) -> array:
+        """Every value filed so far (for the reader's fast path; see cellstore)."""
+        return self.store.values
 
     @property
-    def geomean_deltas(self) -> list[float | None]:
-        base = self.geomeans[0] if self.geomeans else None
-        out: list[float | None] = [None]
-        for g in self.geomeans[1:]:
-            out.append(g / base - 1 if base and g is not None and not math.isnan(g) else None)
-        return out
+    def slots(self) -> array:
+        return self.store.slots
+
+    def add_all(self, records: Iterable[Record]) -> None:
+        for record in records:
+            self.add(record)
+
+    def add_go_text(self, lines: Iterable[bytes], path: str, label: str) -> None:
+        """Go benchmark text, parsed and filed in one pass (the fast path for large files)."""
+        from perfkit.bench.goreader import GoTextReader
+
+        with gc_paused():
+            fast = GoTextReader(path, label, self.units).feed(lines, self)  # add() counts the others
+        self.results += fast
+
+    def add(self, record: Record) -> None:
+        """File one record."""
+        if type(record) is not Result:
+            if isinstance(record, SyntaxIssue):
+                self.issues.append(record)
+            elif isinstance(record, UnitMeta):
+                self.units.setdefault((record.unit, record.key), record)
+            return
+        self.results += 1
+        add = self.store.add
+        for cell, v in zip(self.route(record), record.values):
+            if cell >= 0:
+                add(cell, v.value)
+
+    def route(self, record: Result) -> list[int]:
+        """The cells the values of a result like this one go to (-1: dropped by the filter)."""
+        signature = (record.config.id, record.name, *[(v.unit, v.orig_unit) for v in record.values])
+        route = self._routes.get(signature)
+        if route is None:
+            route = self._routes[signature] = self._route(record)
+        return route
+
+    def route_shapes(self, shapes: list) -> None:
+        """Bind the slots of result shapes (name, configuration, units), in order. With no filter
+        and no residue, a row depends on the name alone and a column and a table on the
+        configuration (and unit) alone, so each is looked up once per configuration; otherwise
+        every shape is routed as a result."""
+        if not self._shape_routing:
+            for shape in shapes:
+                values = [Value(0.0, unit, orig) for unit, orig in shape.signature]
+                self.store.bind(shape.slots, self._route(Result(shape.name, shape.iters, values, shape.config)))
+            return
+        table_keys, col_keys = self._table_keys, self._col_keys
+        for shape in shapes:
+            config = shape.config
+            probe = None
+            tkeys = table_keys.get((config.id, shape.signature))
+            if tkeys is None:
+                values = [Value(0.0, unit, orig) for unit, orig in shape.signature]
+                probe = Result(shape.name, shape.iters, values, config)
+                tkeys = table_keys[(config.id, shape.signature)] = self.table_by.project_values(probe)
+            col = col_keys.get(config.id)
+            if col is None:
+                probe = probe or Result(shape.name, shape.iters, [], config)
+                col = col_keys[config.id] = self.col_by.project(probe)
+            row = self.row_by.project_name(shape.name)
+            self.store.bind(shape.slots, [self._cell(table, row, col) for table in tkeys])
+
+    def _cell(self, table: Key, row: Key, col: Key) -> int:
+        cell, made = self.store.cell((table, col), row)
+        if made:
+            entry = self._tables.get(table)
+            if entry is None:
+                entry = self._tables[table] = ({}, {})
+            entry[0][row] = None
+            entry[1][col] = None
+        return cell
+
+    def _route(self, record: Result) -> list[int]:
+        values = record.values
+        keep = None if self._filter is None else apply_filter(self._filter, record)
+        if keep is None and self._filter is not None:
+            return [-1] * len(values)
+        kept = record
+        if keep is not None and not all(keep):
+            kept = Result(record.name, record.iters, [v for v, k in zip(values, keep) if k], record.config)
+        row, col = self.row_by.project(kept), self.col_by.project(kept)
+        residue = None if self.residue.empty else self.residue.project(kept)
+        route = []
+        for table in self.table_by.project_values(kept):
+            cell = self._cell(table, row, col)
+            if residue is not None:
+                self._residues.setdefault(cell, set()).add(residue)
+            route.append(cell)
+        if keep is not None and len(route) < len(values):
+            slots = iter(route)
+            route = [next(slots) if k else -1 for k in keep]
+        return route
+
+    # --------------------------------------------------------------------------------- tables
+    def tables(self, keep_samples: bool = True) -> list[Table]:
+        """Summarise everything added. The values move into the tables, so a builder makes its
+        tables once. ``keep_samples=False`` leaves the cells without their sorted samples
+        (only plots need them; the statistics are computed either way)."""
+        return list(self.iter_tables(keep_samples))
+
+    def iter_tables(self, keep_samples: bool = True) -> Iterator[Table]:
+        """The tables one at a time, in order, each summarised when asked for: a caller that
+        prints a table and lets it go holds one table's cells at a time, not all of them."""
+        if self._done:
+            raise RuntimeError("Builder.tables() was already called; its values moved into those tables")
+        self._done = True
+        self._routes.clear()
+        with gc_paused():
+            layouts = self._layouts()
+            seg = self.store.segments()
+        self.store = CellStore()  # only the sorted segments are needed from here on
+        layouts.reverse()
+        while layouts:  # each table's layout and the table itself go once it is printed
+            with gc_paused():
+                table = self._table(seg, layouts.pop(), keep_samples)
+            yield table
+            del table
+
+    def _layouts(self) -> list[tuple]:
+        """Per table (in order): its key, unit, whether exact, rows, columns and the cell ids."""
+        index = self.store.index
+        unit_field = self.table_by.unit_field
+        layouts = []
+        for tkey in self.table_by.sort(list(self._tables)):
+            row_keys, col_keys = self._tables[tkey]
+            unit = self.table_by.value(tkey, unit_field)  # type: ignore[arg-type]
+            exact = self._meta(unit, "assume") == "exact"
+            rows = self.row_by.sort(list(row_keys))
+            cols = self.col_by.sort(list(col_keys))
+            by_col = [index.get((tkey, c), {}) for c in cols]
+            ids = [[cells.get(r, -1) for cells in by_col] for r in rows]
+            layouts.append((tkey, unit, exact, rows, cols, ids))
+        index.clear()
+        self._tables.clear()
+        return layouts
+
+    def _table(self, seg: Segments, layout: tuple, keep_samples: bool) -> Table:
+        tkey, unit, exact, rows, cols, ids = layout
+        alpha, confidence = self.options.alpha, self.options.confidence
+        cells = self._summarize(seg, [layout], confidence, keep_samples)
+        self._compare(seg, [layout], cells, alpha)
+        unit_field = self.table_by.unit_field
+        col_fields = self.col_by.flattened()
+        better = self._meta(unit, "better")
+        label = self.row_by.labeller()
+        table = Table(
+            header=[(f.name, self.table_by.value(tkey, f)) for f in self.table_by.flattened() if f is not unit_field],
+            unit=unit,
+            assumption="exact" if exact else "nothing",
+            better=better_direction(unit, better),
+            better_declared=better is not None,
+            column_fields=[f.name for f in col_fields],
+            columns=[tuple(self.col_by.value(c, f) for f in col_fields) for c in cols],
+            rows=[Row(label(r), r, [cells.get(i) for i in line]) for r, line in zip(rows, ids)],
+            summaries=[],
+            alpha=alpha,
+        )
+        table.summaries = column_summaries(table)
+        return table
+
+    def _summarize(self, seg: Segments, layouts: list, confidence: float, keep: bool) -> dict[int, Cell]:
+        """A :class:`Cell` per cell id: medians in batches, exact units one by one."""
+        cells: dict[int, Cell] = {}
+        median = [i for *_, exact, _, _, ids in layouts if not exact for line in ids for i in line if i >= 0]
+        for i, (center, lo, hi, coverage) in zip(median, batch.median_summaries(seg, median, confidence)):
+            n = int(seg.counts[i])
+            cell = cells[i] = Cell(seg.of(i) if keep else (), center, lo, hi, coverage, n=n)
+            if lo == -math.inf or hi == math.inf:
+                cell.warnings = (_too_few_for_interval(confidence),)
+        for *_, exact, _, _, ids in layouts:
+            if exact:
+                for line in ids:
+                    for i in line:
+                        if i >= 0:
+                            cells[i] = _summary_exact(seg.of(i).tolist())
+                            if not keep:
+                                cells[i].values = ()
+        for i, residues in self._residues.items():
+            if len(residues) > 1 and i in cells:
+                vary = non_singular_fields(self.residue, list(residues))
+                if vary:
+                    cells[i].warnings = ("benchmarks vary in " + ", ".join(vary), *cells[i].warnings)
+        return cells
+
+    def _compare(self, seg: Segments, layouts: list, cells: dict[int, Cell], alpha: float) -> None:
+        pairs: list[tuple[int, int]] = []
+        for *_, exact, _, _, ids in layouts:
+            for line in ids:
+                base = line[0]
+                for i in line[1:]:
+                    if base < 0 or i < 0:
+                        continue
+                    if exact:
+                        b, c = cells[base], cells[i]
+                        c.comparison = Comparison(0.0, b.n, c.n, 0.0, b.center, c.center, "exact")
+                    else:
+                        pairs.append((base, i))
+        need_op, need = stats.u_test_min_samples(alpha)
+        too_few = f"need {need_op} {need} samples to detect a difference at alpha level {go_v(alpha)}"
+        for (base_id, cell_id), test in zip(pairs, batch.u_tests(seg, pairs, alpha)):
+            base, cell = cells[base_id], cells[cell_id]
+            n1, n2 = base.n, cell.n
+            comparison = cell.comparison = Comparison(test.p, n1, n2, alpha, base.center, cell.center, test.method)
+            if test.method == "equal":
+                comparison.warnings = ("all samples are equal",)
+            if test.p > alpha and n1 < need and n2 < need:
+                comparison.warnings += (too_few,)
+
+    def _meta(self, unit: str, key: str) -> str | None:
+        meta = self.units.get((tidy_unit(unit)[0], key))
+        return meta.value if meta is not None else None
 
 
-def _cell(samples: list[float], confidence: float) -> Cell:
-    lo, hi = stats.median_ci(samples, confidence)
-    return Cell(samples, stats.median(samples), lo, hi)
+@lru_cache(maxsize=16)
+def _too_few_for_interval(confidence: float) -> str:
+    op, need = stats.median_min_samples(confidence)
+    return f"need {op} {need} samples for confidence interval at level {go_v(confidence)}"
 
 
-def _compare(base: Cell, other: Cell, alpha: float) -> Comparison:
-    test = stats.mann_whitney(base.samples, other.samples)
-    delta = other.center / base.center - 1 if base.center else (0.0 if other.center == 0 else math.inf)
-    return Comparison(delta, test.p, len(base.samples), len(other.samples), test.p <= alpha)
+def _go_sorted(values: Sequence[float]) -> list[float]:
+    """Ascending with NaNs first, as Go's sort.Float64s."""
+    nans = [v for v in values if v != v]
+    return nans + sorted(v for v in values if v == v)
 
 
-def build_tables(sets: Sequence[ResultSet], alpha: float = 0.05, confidence: float = 0.95) -> list[Table]:
-    """Tables per (pkg, unit) over every input, first input as the base."""
-    if not 0 < alpha < 1:
-        raise PerfkitError(f"--alpha {alpha}: must be between 0 and 1 (benchstat's default is 0.05)")
-    if not 0 < confidence < 1:
-        raise PerfkitError(f"--confidence {confidence}: must be between 0 and 1 (default 0.95)")
-    # (pkg, unit) -> name -> per-input samples
-    grid: dict[tuple[str, str], dict[str, list[list[float]]]] = {}
-    for col, result_set in enumerate(sets):
-        for result in result_set.results:
-            pkg = result.config.get("pkg", "")
-            for unit, value in result.values.items():
-                tidy, factor = tidy_unit(unit)
-                rows = grid.setdefault((pkg, tidy), {})
-                cols = rows.setdefault(result.short_name, [[] for _ in sets])
-                cols[col].append(value * factor)
-    _check_overlap(sets, grid)
-    need = stats.min_samples_for(alpha)
-    common_config = _common_config(sets)
-    tables = []
-    for (pkg, unit), rows in sorted(grid.items(), key=lambda kv: _table_order(kv[0], list(grid))):
-        config = {**common_config, "pkg": pkg} if pkg else dict(common_config)
-        table = Table(config, unit, [s.label for s in sets], [])
-        for name, columns in rows.items():
-            cells = [_cell(c, confidence) if c else None for c in columns]
-            row = Row(name, cells, [None] * len(cells))
-            base = cells[0]
-            for i, cell in enumerate(cells[1:], 1):
-                if base is not None and cell is not None:
-                    row.comparisons[i] = _compare(base, cell, alpha)
-                    if stats.smallest_p(len(base.samples), len(cell.samples)) > alpha:
-                        row.notes.append(f"need >= {need} samples to detect a difference at alpha level {alpha:g}")
-            if any(c is not None and math.isinf(c.lo) for c in cells):
-                row.notes.append(f"need >= 6 samples for confidence interval at level {confidence:g}")
-            if any(c is not None and len(c.samples) > 1 and c.lo == c.hi for c in cells):
-                row.notes.append("all samples are equal")
-            table.rows.append(row)
-        _geomeans(table)
-        tables.append(table)
-    return tables
+def _and_fixed(fixed: list, user_filter):  # -> FilterFn
+    def combined(r: Result):
+        for f in fixed:
+            if not f(r):
+                return None, False
+        return user_filter(r)
+
+    return combined
 
 
-def _table_order(key: tuple[str, str], keys: list[tuple[str, str]]) -> tuple[int, int, int]:
-    pkg_first = min(i for i, k in enumerate(keys) if k[0] == key[0])
-    unit_rank = _UNIT_ORDER.index(key[1]) if key[1] in _UNIT_ORDER else len(_UNIT_ORDER)
-    return pkg_first, unit_rank, keys.index(key)
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: tables of 100,000 results make millions of objects
+    (none in cycles), and its full passes over them would double the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
-def _common_config(sets: Sequence[ResultSet]) -> dict[str, str]:
-    configs = [s.config() for s in sets]
-    common = dict(configs[0]) if configs else {}
-    for config in configs[1:]:
-        for key in list(common):
-            if config.get(key) != common[key]:
-                del common[key]
-    common.pop("pkg", None)
-    return common
+def _check_level(flag: str, value: float) -> None:
+    if not 0 <= value <= 1 or math.isnan(value):
+        raise PerfkitError(f"{flag} {value:g}: must be in range [0, 1] (defaults: --alpha 0.05, --confidence 0.95)")
 
 
-def _check_overlap(sets: Sequence[ResultSet], grid: dict[tuple[str, str], dict[str, list[list[float]]]]) -> None:
-    """Two or more inputs that share no benchmark-and-unit cannot be compared: say why."""
-    if len(sets) < 2:
-        return
-    for rows in grid.values():
-        for columns in rows.values():
-            if columns[0] and any(columns[1:]):
-                return
-    described = "; ".join(f"{s.label}: {_describe(s)}" for s in sets)
-    raise PerfkitError(
-        f"no benchmark with the same name and unit in {sets[0].label} and the others ({described}); "
-        "compare results of the same benchmarks"
-    )
-
-
-def _describe(result_set: ResultSet) -> str:
-    units = sorted({tidy_unit(u)[0] for r in result_set.results for u in r.values})
-    names = sorted({r.short_name for r in result_set.results})
-    shown = ", ".join(names[:3]) + (" ..." if len(names) > 3 else "")
-    return f"{shown} in {', '.join(units)}"
-
-
-def _geomeans(table: Table) -> None:
-    """Geometric mean of the medians of rows present in every column (so columns compare)."""
-    complete = [r for r in table.rows if all(c is not None for c in r.cells)]
-    if len(table.rows) < 2 or not complete:
-        return
-    table.geomeans = []
-    for i in range(len(table.columns)):
-        value = stats.geomean([r.cells[i].center for r in complete])  # type: ignore[union-attr]
-        table.geomeans.append(None if math.isnan(value) else value)
-    if any(g is None for g in table.geomeans):
-        table.notes.append("summaries must be > 0 to compute geomean")
+def _summary_exact(values: list[float]) -> Cell:
+    """assume=exact: the mode (the smallest on a tie), the range, a warning if values differ."""
+    mode, mode_count, current, count = values[0], 1, values[0], 1
+    for v in values[1:]:
+        if v == current:
+            count += 1
+            if count > mode_count:
+                mode, mode_count = current, count
+        else:
+            current, count = v, 1
+    cell = Cell(values, mode, values[0], values[-1], 1.0, n=len(values))
+    if mode_count != len(values):
+        cell.warnings = (f"exact distribution expected, but values range from {go_v(values[0])} to {go_v(values[-1])}",)
+    return cell
 
 
 @dataclass(frozen=True)
@@ -205,22 +409,43 @@ class Regression:
 
     def describe(self) -> str:
         c = self.comparison
-        column = self.table.columns[self.column]
-        return f"{self.row.name} {self.table.unit} {c.delta * 100:+.2f}% (p={c.p:.3f}) in {column}"
+        where = ", ".join(f"{k}: {v}" for k, v in self.table.header if v)
+        against = f"{self.table.column_labels[self.column]} vs {self.table.column_labels[0]}"
+        return f"{self.row.label} {self.table.unit} {c.delta_text()} ({c.text()}) {against}" + (
+            f" [{where}]" if where else ""
+        )
 
 
-def regressions(tables: Sequence[Table], threshold: float) -> list[Regression]:
-    """Statistically significant slowdowns of at least ``threshold`` (0.05 = 5%): time per op
-    up, or throughput down. Memory units are reported but never gate."""
+_GATED_UNITS = ("sec/op", "ns/op")
+
+
+def regressions(tables: Iterable[Table], threshold: float) -> list[Regression]:
+    """Statistically significant changes for the worse of at least ``threshold`` (0.05 = 5%):
+    time per op up or throughput (``*/s``) down, and units declared ``better=higher|lower`` by
+    ``Unit`` metadata. Other units (B/op, allocs/op ...) are reported but never gate."""
     found = []
     for table in tables:
-        if table.unit != "sec/op" and not higher_is_better(table.unit):
+        gated = table.unit in _GATED_UNITS or table.unit.endswith("/s") or table.better_declared
+        if not gated or not table.better:
             continue
         for row in table.rows:
-            for i, comp in enumerate(row.comparisons):
-                if comp is None or not comp.significant or math.isnan(comp.delta):
+            for i, cell in enumerate(row.cells):
+                c = cell.comparison if cell is not None else None
+                if c is None or not c.significant or math.isnan(c.delta):
                     continue
-                worse = -comp.delta if higher_is_better(table.unit) else comp.delta
+                worse = c.delta * -table.better
                 if worse >= threshold - 1e-12:
-                    found.append(Regression(table, row, i, comp))
+                    found.append(Regression(table, row, i, c))
     return found
+
+
+# ------------------------------------------------------------------------------- convenience API
+def build_tables(
+    sets: Iterable[Iterable[Record]], alpha: float = 0.05, confidence: float = 0.95, **projections: str
+) -> list[Table]:
+    """Tables over already-read inputs (e.g. :func:`perfkit.bench.storage.load_results`);
+    ``projections`` are Options fields: table, row, col, ignore, filter."""
+    builder = Builder(Options(alpha=alpha, confidence=confidence, **projections))
+    for records in sets:
+        builder.add_all(records)
+    return builder.tables()

@@ -1,33 +1,34 @@
-"""The ``bench`` and ``benchstat`` commands: parse arguments, call perfkit.bench, print."""
+"""The ``bench`` and ``benchstat`` commands: parse arguments, call perfkit.bench, print.
+
+Heavy modules load inside the commands, so ``perfkit --help`` stays fast.
+"""
 
 from __future__ import annotations
 
+import argparse
+import math
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO, NoReturn
 
 import typer
 
-from perfkit.bench import benchstat, render, runner, stats, storage
 from perfkit.errors import PerfkitError
 
 __all__ = ["parse_percent", "register"]
 
 
 def parse_percent(text: str) -> float:
-    """``5%`` or ``5`` -> 0.05."""
-    raw = text.strip().removesuffix("%")
+    """``5%`` or ``5`` -> 0.05 (both mean five percent)."""
+    raw = text.strip().removesuffix("%").strip()
     try:
         value = float(raw)
     except ValueError:
-        raise PerfkitError(f"--fail-on {text}: use a percentage such as 5%") from None
-    if not 0 <= value < 1e6:
+        raise PerfkitError(f"--fail-on {text}: use a percentage such as 5% (or 5)") from None
+    if not 0 <= value < 1e6 or math.isnan(value):
         raise PerfkitError(f"--fail-on {text}: use a non-negative percentage such as 5%")
     return value / 100
-
-
-def _labels(paths: list[Path]) -> list[str]:
-    names = [p.name for p in paths]
-    return names if len(set(names)) == len(names) else [str(p) for p in paths]
 
 
 def bench(
@@ -40,6 +41,8 @@ def bench(
     output: Path = typer.Option(None, "-o", "--output", help="Save results: x.txt (Go format) or x.json (perfkit)."),
 ) -> None:
     """Run pytest benchmarks Go's way: `go test -bench -benchmem -count N`."""
+    from perfkit.bench import runner
+
     runner.run_benchmarks(
         paths or [],
         keyword=keyword,
@@ -51,44 +54,248 @@ def bench(
     )
 
 
-def benchstat_command(
-    files: list[Path] = typer.Argument(..., help="Result files: Go text, perfkit JSON, pytest-benchmark JSON."),
-    alpha: float = typer.Option(0.05, "--alpha", help="Significance level for the Mann-Whitney U test."),
-    confidence: float = typer.Option(0.95, "--confidence", help="Confidence level of the median intervals."),
-    fmt: str = typer.Option("text", "--format", help="text, csv or markdown."),
-    fail_on: str = typer.Option(None, "--fail-on", help="Exit 1 on a significant slowdown of at least PCT (5%)."),
+_FORMATS = ("text", "csv", "markdown", "html")
+
+_BENCHSTAT_HELP = """\
+Compare benchmark results like Go's benchstat: medians with confidence intervals, deltas with
+Mann-Whitney U p-values, geomeans. Flags are Go's (-col or --col, -col=x or -col x).
+
+inputs: Go benchmark text (go test -bench, perfkit bench -o x.txt), perfkit JSON, pytest-benchmark
+JSON or a .benchmarks/ folder; label=path names a column; - is stdin.
+
+projections (-col, -row, -table, -ignore): comma-separated keys: .name (name without
+sub-benchmarks), .fullname, /key (a sub-benchmark key, e.g. /size), .file (the input), .config
+(every configuration key), .unit, or a configuration key (goos, cpu, pkg, note, ...).
+key@(a b c) fixes the order of values, key@num sorts numerically, key@alpha alphabetically.
+
+filter queries (-filter): key:value matches exactly, key:/regexp/ by regexp; AND is a space,
+OR is OR, -x negates, (...) groups; .name:Encode, /size:(1024 OR 4096), -.unit:B/op, * is all.
+"""
+
+
+class _Arguments(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, no usage dump
+        raise PerfkitError(f"benchstat: {message}; see perfkit benchstat --help")
+
+
+def _benchstat_parser() -> argparse.ArgumentParser:
+    parser = _Arguments(
+        prog="perfkit benchstat",
+        usage="perfkit benchstat [flags] inputs...",
+        description=_BENCHSTAT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        add_help=False,
+        allow_abbrev=False,
+    )
+    add = parser.add_argument
+    add("files", nargs="*", metavar="inputs", help=argparse.SUPPRESS)
+    add("--col", "-col", default=".file", metavar="PROJECTION", help="columns by these keys (default .file)")
+    add("--row", "-row", default=".fullname", metavar="PROJECTION", help="rows by these keys (default .fullname)")
+    add("--table", "-table", default=".config", metavar="PROJECTION", help="tables by these keys (default .config)")
+    add("--filter", "-filter", default="*", metavar="QUERY", help="only results matching QUERY (default *)")
+    add("--ignore", "-ignore", default="", metavar="KEYS", help="ignore variations in these keys (e.g. note,cpu)")
+    add("--alpha", "-alpha", type=float, default=0.05, metavar="A", help="significant if p < A (default 0.05)")
+    add("--confidence", "-confidence", type=float, default=0.95, metavar="LEVEL", help="confidence level of ranges")
+    add("--format", "-format", default="text", metavar="FORMAT", help=", ".join(_FORMATS))
+    add("--output", "-o", type=Path, default=None, metavar="FILE", help="write the report to FILE, not stdout")
+    add("--fail-on", "-fail-on", default=None, metavar="PCT",
+        help="exit 1 on a significant regression of at least PCT (5%% or 5)")  # fmt: skip
+    add("-h", "--help", "-help", action="store_true", help="show this help")
+    return parser
+
+
+def benchstat_command(ctx: typer.Context) -> None:
+    """Compare benchmark results like Go's benchstat: medians ± CI, deltas, p-values, geomean."""
+    parser = _benchstat_parser()
+    args = parser.parse_intermixed_args(ctx.args)
+    if args.help:
+        print(parser.format_help(), end="")
+        return
+    from perfkit.bench.benchstat import gc_paused
+
+    with gc_paused():  # millions of objects, none in a cycle: the collector's passes only cost time
+        _benchstat(args.files, args.col, args.row, args.table, args.filter, args.ignore, args.alpha,
+                   args.confidence, args.format, args.output, args.fail_on)  # fmt: skip
+
+
+def _benchstat(
+    files: list[str] | None,
+    col: str,
+    row: str,
+    table: str,
+    filter_: str,
+    ignore: str,
+    alpha: float,
+    confidence: float,
+    fmt: str,
+    output: Path | None,
+    fail_on: str | None,
 ) -> None:
-    """Compare benchmark results: medians ± CI, delta vs the first file, p-values, geomean."""
-    if fmt not in render.FORMATS:
-        raise PerfkitError(f"--format {fmt}: use one of {', '.join(render.FORMATS)}")
+    from perfkit.bench import benchstat, render, storage
+
+    if fmt not in _FORMATS:
+        raise PerfkitError(f"--format {fmt}: use one of {', '.join(_FORMATS)}")
     threshold = parse_percent(fail_on) if fail_on is not None else None
-    sets = [storage.load_results(p, label) for p, label in zip(files, _labels(files))]
-    for result_set in sets:
-        for warning in result_set.warnings:
-            print(f"perfkit: warning: {warning}", file=sys.stderr)
-    tables = benchstat.build_tables(sets, alpha=alpha, confidence=confidence)
-    typer.echo(render.render(tables, fmt), nl=False)
-    need = stats.min_samples_for(alpha)
-    if len(sets) > 1 and any(
-        stats.smallest_p(c.n_base, c.n) > alpha for t in tables for r in t.rows for c in r.comparisons if c
-    ):
+    if threshold is not None and "%" not in fail_on and 0 < threshold < 0.01:
         print(
-            f"perfkit: warning: some benchmarks have too few samples to ever be significant at alpha {alpha:g} "
-            f"(need >= {need} a side); rerun with --count 10",
-            file=sys.stderr,
+            f"perfkit: note: --fail-on {fail_on} means {fail_on}%; write --fail-on 5% for five percent", file=sys.stderr
         )
+    options = benchstat.Options(table, row, col, ignore, filter_, alpha, confidence)
+    builder = benchstat.Builder(options)
+    inputs = storage.input_labels(files or ["-"])
+    counts = _read(builder, inputs)
+    empty = [path for path, _ in inputs if not counts.get(path)]
+    for issue in builder.issues:
+        print(f"perfkit: warning: {issue}", file=sys.stderr)
+    tables = builder.iter_tables(keep_samples=fmt == "html")
+    first = next(tables, None)
+    if first is None:
+        where = ", ".join(p for p, _ in inputs)
+        if len(empty) < len(inputs):
+            raise PerfkitError(f"--filter {filter_}: no result in {where} matches; check the query")
+        raise PerfkitError(
+            f"{where}: no benchmark results (expected `BenchmarkName N value unit ...` lines, perfkit JSON "
+            "or pytest-benchmark JSON); write them with perfkit bench -o or go test -bench"
+        )
+    for path in empty:
+        print(f"perfkit: warning: {path}: no benchmark results in this input", file=sys.stderr)
+    seen = _Seen(threshold)
+    stream = seen.watch(_then(first, tables))
+    del first  # printed tables are let go
+    warnings: list[str] = []
+    if fmt == "csv":
+        chunks = render.iter_csv(stream, warnings.append)
+    elif fmt == "text":
+        chunks = render.iter_text(stream)
+    else:
+        chunks = iter([render.render(list(stream), fmt)])
+    _write(chunks, output, warnings)
+    for hint in seen.hints():
+        print(f"perfkit: note: {hint}", file=sys.stderr)
     if threshold is not None:
-        found = benchstat.regressions(tables, threshold)
-        if found:
-            worst = "; ".join(r.describe() for r in found[:5]) + (" ..." if len(found) > 5 else "")
-            print(
-                f"perfkit: benchstat: {len(found)} significant slowdown(s) of at least {threshold * 100:g}%: {worst}",
-                file=sys.stderr,
-            )
-            raise typer.Exit(1)
+        _gate(seen.regressions, threshold)
+
+
+def _read(builder: object, inputs: list[tuple[str, str]]) -> dict[str, int]:
+    """Read every input into the builder, in order; results per input. (Reading the later
+    inputs in a second process was tried: it saved little on a quiet machine and lost time and
+    memory on a busy one.)"""
+    from perfkit.bench import storage
+
+    counts: dict[str, int] = {}
+    for path, label in inputs:
+        before = builder.results  # type: ignore[attr-defined]
+        storage.feed(builder, path, label)
+        counts[path] = counts.get(path, 0) + builder.results - before  # type: ignore[attr-defined]
+    return counts
+
+
+def _write(chunks: Iterator[str], output: Path | None, warnings: list[str]) -> None:
+    """Write as it is rendered (a big CSV never sits whole in memory); a file atomically.
+    ``warnings`` filled while rendering go to stderr as they come, a batch at a time."""
+
+    def pour(handle: BinaryIO) -> None:
+        pending: list[str] = []
+        size = 0
+        for chunk in chunks:
+            pending.append(chunk)
+            size += len(chunk)
+            if size > 1 << 16:
+                handle.write("".join(pending).encode("utf-8", "surrogateescape"))
+                pending, size = [], 0
+                if warnings:
+                    sys.stderr.write("".join(w + "\n" for w in warnings))
+                    warnings.clear()
+        handle.write("".join(pending).encode("utf-8", "surrogateescape"))
+        if warnings:
+            sys.stderr.write("".join(w + "\n" for w in warnings))
+            warnings.clear()
+
+    if output is None:
+        sys.stdout.flush()
+        pour(sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+        return
+    from perfkit.atomic import atomic_open
+
+    with atomic_open(output, "wb") as handle:
+        pour(handle)
+    print(f"perfkit: wrote {output}", file=sys.stderr)
+
+
+def _then(first: object, rest: Iterator) -> Iterator:
+    """``first``, then ``rest``, holding nothing once yielded."""
+    holder = [first]
+    del first
+    yield holder.pop()
+    yield from rest
+
+
+class _Seen:
+    """What the notes and the gate need from tables printed one at a time (so they can go)."""
+
+    def __init__(self, threshold: float | None) -> None:
+        self.threshold = threshold
+        self.headers: list[list[tuple[str, str]]] = []
+        self.widths: list[int] = []
+        self.columns: set[tuple[str, ...]] = set()
+        self.few: set[str] = set()
+        self.regressions: list[str] = []
+
+    def watch(self, tables: Iterator) -> Iterator:
+        from perfkit.bench import benchstat
+
+        for table in tables:
+            self.headers.append(table.header)
+            self.widths.append(len(table.columns))
+            self.columns.update(table.columns)
+            for row in table.rows:
+                for cell in row.cells:
+                    if cell is not None and cell.comparison is not None:
+                        self.few.update(w for w in cell.comparison.warnings if w.startswith("need "))
+            if self.threshold is not None:  # described now: the table itself is let go once printed
+                self.regressions += [r.describe() for r in benchstat.regressions([table], self.threshold)]
+            yield table
+            del table  # printed: let it go before the next is made
+
+    def hints(self) -> list[str]:
+        """What Go leaves for the reader to notice: inputs split apart by a differing
+        configuration key (so nothing was compared), or comparisons that can never be
+        significant."""
+        out = []
+        if len(self.columns) > 1 and any(w < 2 for w in self.widths):
+            varying = []
+            for i, (name, _) in enumerate(self.headers[0]):
+                if len({h[i][1] for h in self.headers if i < len(h)}) > 1:
+                    varying.append(name)
+            if varying:
+                keys = ",".join(varying)
+                out.append(
+                    f"results were split into separate tables by differing {keys}; add --ignore {keys} to compare them"
+                )
+        if self.few:
+            out.append(f"some comparisons can never be significant: {sorted(self.few)[0]} (run more, e.g. --count 10)")
+        return out
+
+
+def _gate(found: list[str], threshold: float) -> None:
+    if not found:
+        return
+    print(
+        f"perfkit: benchstat: {len(found)} significant regression(s) of at least {threshold * 100:g}%:", file=sys.stderr
+    )
+    for regression in found:
+        print(f"  {regression}", file=sys.stderr)
+    raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:
     """Add ``bench`` and ``benchstat`` to ``app``."""
     app.command("bench")(bench)
-    app.command("benchstat")(benchstat_command)
+    # benchstat parses its own flags (Go's -flag syntax; and typer's coercion would load pydantic,
+    # 8 MB and a tenth of a second, for a command that must start as fast as Go's)
+    app.command(
+        "benchstat",
+        context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []},
+        add_help_option=False,
+    )(benchstat_command)

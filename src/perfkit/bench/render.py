@@ -1,235 +1,354 @@
-"""benchstat tables as text (aligned, like Go's benchstat), CSV and Markdown.
+"""benchstat tables as text (character for character Go's layout), CSV (Go's columns, full
+precision) and Markdown; HTML lives in :mod:`perfkit.bench.render_html`.
 
-Numbers are scaled per row with SI prefixes (``1.718µ``; bytes with binary prefixes ``10.76Ki``)
-and shown with four significant figures, so a row reads at a glance and rows do not need to
-share a scale.  Notes (too few samples, all samples equal) become numbered footnotes.
+Every row shares one SI or binary prefix chosen from its smallest centre (``1.718µ``,
+``10.76Ki``); the geomean scales on its own. Warnings become numbered footnotes (``¹``) in text
+and Markdown, and ``B3: message`` lines (spreadsheet cell references) beside CSV, as in Go.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import math
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from perfkit.bench.benchstat import Cell, Comparison, Row, Table
+from perfkit.bench.benchstat import Cell, ColumnSummary, Table
+from perfkit.bench.texttab import TextTable
+from perfkit.bench.units import common_scale, go_signed, go_v, is_binary, scale
 
-__all__ = ["FORMATS", "render"]
+__all__ = ["FORMATS", "iter_csv", "iter_text", "render", "render_csv", "superscript"]
 
-FORMATS = ("text", "csv", "markdown")
+FORMATS = ("text", "csv", "markdown", "html")
 
-_DECIMAL = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"), (1.0, ""), (1e-3, "m"), (1e-6, "µ"), (1e-9, "n"))
-_BINARY = ((1024.0**4, "Ti"), (1024.0**3, "Gi"), (1024.0**2, "Mi"), (1024.0, "Ki"), (1.0, ""))
-_MARKS = "¹²³⁴⁵⁶⁷⁸⁹"
+_SUPER = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 
 
-def _scaler(values: Sequence[float], unit: str) -> tuple[float, str]:
-    """The largest prefix that keeps the smallest non-zero value of a row at or above 1."""
-    steps = _BINARY if unit.startswith("B/") else _DECIMAL
-    nonzero = [abs(v) for v in values if v and math.isfinite(v)]
-    if not nonzero:
-        return 1.0, ""
-    smallest = min(nonzero)
-    for factor, prefix in steps:
-        if smallest >= factor:
-            return factor, prefix
-    return steps[-1]
+def superscript(n: int) -> str:
+    return "".join(_SUPER[int(d)] for d in str(n))
 
 
-def _num(x: float) -> str:
-    """Four significant figures, never exponent notation."""
-    if x == 0:
-        return "0.000"
-    digits = max(0, 3 - math.floor(math.log10(abs(x))))
-    return f"{x:.{digits}f}"
+def _ratio_text(summary: ColumnSummary) -> str:
+    return "?" if summary.ratio is None else go_signed((summary.ratio - 1) * 100, 2) + "%"
 
 
-def _range(cell: Cell) -> str:
-    """``± N%``: the farther confidence bound from the median, relative to it."""
-    if math.isinf(cell.lo) or math.isinf(cell.hi):
-        return "∞"
-    if cell.center == 0:
-        return "0%" if cell.lo == cell.hi == 0 else "?"
-    if (cell.lo < 0) != (cell.center < 0) or (cell.hi < 0) != (cell.center < 0):
-        return "?"
-    return f"{100 * max(cell.hi / cell.center - 1, 1 - cell.lo / cell.center):.0f}%"
+def _row_scaler(cells: Sequence[Cell | None], binary: bool):
+    return common_scale([c.center for c in cells if c is not None], binary)
 
 
-def _n(comp: Comparison) -> str:
-    return str(comp.n) if comp.n == comp.n_base else f"{comp.n_base}+{comp.n}"
+def _headers(tables: Sequence[Table], emit: Callable[[str], None], body: Callable[[Table], None]) -> None:
+    """Go's printTables: a blank line between tables, and the table keys that changed."""
+    previous: list[tuple[str, str]] | None = None
+    for i, table in enumerate(tables):
+        if i:
+            emit("")
+        for j, (name, value) in enumerate(table.header):
+            if previous is None or j >= len(previous) or previous[j][1] != value:
+                emit(f"{name}: {value}")
+        previous = table.header
+        body(table)
 
 
-def _delta(comp: Comparison) -> str:
-    if not comp.significant:
-        return "~"
-    if math.isinf(comp.delta) or math.isnan(comp.delta):
-        return "?"
-    return f"{comp.delta * 100:+.2f}%"
+# ------------------------------------------------------------------------------------------ text
+def _key_header(columns: list[tuple[str, ...]], levels: int) -> list[list[tuple[str, int, int]]]:
+    """Go's KeyHeader: per level, the (value, first column, column count) of runs of columns
+    sharing every value down to that level."""
+    out: list[list[tuple[str, int, int]]] = []
+    groups = [(0, len(columns))] if columns else []
+    for level in range(levels):
+        nodes, children = [], []
+        for start, length in groups:
+            i = start
+            while i < start + length:
+                j = i
+                while j < start + length and columns[j][level] == columns[i][level]:
+                    j += 1
+                nodes.append((columns[i][level], i, j - i))
+                children.append((i, j - i))
+                i = j
+        out.append(nodes)
+        groups = children
+    return out
 
 
-def _comparison(comp: Comparison) -> str:
-    return f"{_delta(comp)} (p={comp.p:.3f} n={_n(comp)})"
+def _text_table(table: Table) -> str:
+    o = TextTable()
+    center_cols, delta_cols = 3, 3
 
+    def start(exp: int) -> int:
+        return 1 if exp == 0 else 1 + center_cols + (exp - 1) * (center_cols + delta_cols)
 
-def _marks(table: Table) -> tuple[dict[str, str], list[str]]:
-    notes: dict[str, str] = {}
-    for text in [n for row in table.rows for n in row.notes] + table.notes:
-        if text not in notes:
-            notes[text] = _MARKS[len(notes)] if len(notes) < len(_MARKS) else "*"
-    return notes, [f"{mark} {text}" for text, mark in notes.items()]
+    notes: list[str] = []
+    index: dict[str, int] = {}
 
+    def warn(messages: Sequence[str]) -> None:
+        marks = []
+        for message in messages:
+            if message not in index:
+                index[message] = len(notes)
+                notes.append(message)
+            marks.append(superscript(index[message] + 1))
+        o.cell(" ".join(marks))
 
-class _Grid:
-    """Strings of one table, before alignment."""
-
-    def __init__(self, table: Table) -> None:
-        self.table = table
-        self.marks, self.footnotes = _marks(table)
-        self.rows: list[tuple[str, list[str], list[str]]] = []
-        for row in table.rows:
-            self.rows.append(self._row(row))
-        if table.geomeans:
-            factor, prefix = _scaler([g for g in table.geomeans if g is not None], table.unit)
-            values = ["?" if g is None else f"{_num(g / factor)}{prefix}" for g in table.geomeans]
-            deltas = ["" if d is None else f"{d * 100:+.2f}%" for d in table.geomean_deltas]
-            if any(g is None for g in table.geomeans):
-                values[-1] += " " + self.marks["summaries must be > 0 to compute geomean"]
-            self.rows.append(("geomean", values, deltas))
-
-    def _row(self, row: Row) -> tuple[str, list[str], list[str]]:
-        factor, prefix = _scaler([c.center for c in row.cells if c is not None], self.table.unit)
-        values = ["" if c is None else f"{_num(c.center / factor)}{prefix} ± {_range(c)}" for c in row.cells]
-        comps = ["" if c is None else _comparison(c) for c in row.comparisons]
-        marks = "".join(dict.fromkeys(self.marks[n] for n in row.notes))
-        if marks:  # on the last cell that has anything in it
-            for i in range(len(values) - 1, -1, -1):
-                if comps[i] or values[i]:
-                    if comps[i]:
-                        comps[i] += " " + marks
-                    else:
-                        values[i] += " " + marks
-                    break
-        return row.name, values, comps
-
-
-def _header(config: dict[str, str]) -> list[str]:
-    """Go's order first (goos, goarch, pkg, cpu), then any other keys."""
-    order = ("goos", "goarch", "pkg", "cpu")
-    keys = [k for k in order if k in config] + [k for k in config if k not in order]
-    return [f"{k}: {config[k]}" for k in keys]
-
-
-def _split(comp: str) -> tuple[str, str]:
-    """``+10.31% (p=0.000 n=10)`` -> (``+10.31%``, `` (p=0.000 n=10)``) so deltas align on the right."""
-    head, sep, tail = comp.partition(" (")
-    return head, sep + tail
-
-
-def _text_table(table: Table) -> list[str]:
-    grid = _Grid(table)
     ncols = len(table.columns)
-    w_name = max([len(name) for name, _, _ in grid.rows] + [0])
-    w_val = [max([len(v[i]) for _, v, _ in grid.rows] + [len(table.unit)]) for i in range(ncols)]
-    w_delta = [max([len(_split(c[i])[0]) for _, _, c in grid.rows] + [0]) for i in range(ncols)]
-    w_cmp = [0] + [
-        max([w_delta[i] + len(_split(c[i])[1]) for _, _, c in grid.rows] + [len("vs base")]) for i in range(1, ncols)
-    ]
-    widths = [max(w_val[i] + (2 + w_cmp[i] if i else 0), len(label)) for i, label in enumerate(table.columns)]
-    line1 = " " * w_name + "".join(f"│{label:^{widths[i] + 2}}" for i, label in enumerate(table.columns)) + "│"
-    line2 = " " * w_name
+    edge = start(ncols + 1)
+    for level in _key_header(table.columns, len(table.column_fields)):
+        o.row()
+        for value, first, count in level:
+            left, right = start(first), start(first + count)
+            o.col(left).span(right - left, value, "center", " │ ")
+        o.col(edge).cell("", margin=" │")
+    o.row()
     for i in range(ncols):
-        cell = f"{table.unit:^{w_val[i]}}" + (f"  {'vs base':<{w_cmp[i]}}" if i else "")
-        line2 += f"│ {cell:<{widths[i]}} "
-    line2 += "│"
-    out = [line1, line2]
-    for name, values, comps in grid.rows:
-        text = f"{name:<{w_name}}"
-        for i in range(ncols):
-            cell = f"{values[i]:>{w_val[i]}}"
-            if i:
-                delta, rest = _split(comps[i])
-                cell += f"  {delta:>{w_delta[i]}}{rest}"
-            text += f"  {cell:<{widths[i]}} "
-        out.append(text.rstrip())
-    return out + grid.footnotes
+        left = start(i)
+        o.col(left)
+        o.span(center_cols, table.unit, "center", " │ ")
+        if i:
+            o.span(delta_cols, "vs base", "left", "  ")
+        o.shrink.update(range(left + 1, o.cur_col))
+    o.col(edge).cell("", margin=" │")
+
+    binary = is_binary(table.unit)
+    for row in table.rows:
+        o.row()
+        o.cell(row.label)
+        scaler = _row_scaler(row.cells, binary)
+        for exp, cell in enumerate(row.cells):
+            if cell is None:
+                continue
+            o.col(start(exp))
+            o.cell(scaler.format(cell.center), "right")
+            o.cell(cell.range_text(), "right", " ± ")
+            warn(cell.warnings)
+            if exp and cell.comparison is not None:
+                o.cell(cell.comparison.delta_text(), "right")
+                o.cell("(" + cell.comparison.text() + ")")
+                warn(cell.comparison.warnings)
+    if len(table.rows) > 1:
+        o.row()
+        o.cell(table.summary_label)
+        for exp, summary in enumerate(table.summaries):
+            if summary.center is not None:
+                o.col(start(exp))
+                o.cell(scale(summary.center, binary), "right")
+            if exp:
+                o.col(start(exp) + center_cols)
+                o.cell(_ratio_text(summary), "right" if summary.ratio is not None else "left")
+            o.col(start(exp + 1) - 1)
+            warn(summary.warnings)
+    return o.format() + "".join(f"{superscript(i + 1)} {note}\n" for i, note in enumerate(notes))
+
+
+def iter_text(tables: Iterable[Table]) -> Iterator[str]:
+    """The text tables, a table (with its header lines) at a time."""
+    previous: list[tuple[str, str]] | None = None
+    for i, table in enumerate(tables):
+        heads = [""] if i else []
+        for j, (name, value) in enumerate(table.header):
+            if previous is None or j >= len(previous) or previous[j][1] != value:
+                heads.append(f"{name}: {value}")
+        previous = table.header
+        text = "".join(h + "\n" for h in heads) + _text_table(table)
+        del table  # not held while the next table is made
+        yield text
 
 
 def _text(tables: Sequence[Table]) -> str:
-    out: list[str] = []
-    shown: dict[str, str] = {}
-    for table in tables:
-        if out:
-            out.append("")
-        if table.config != shown:
-            out += _header(table.config)
-            shown = table.config
-        out += _text_table(table)
-    return "\n".join(out) + "\n"
+    return "".join(iter_text(tables))
 
 
-def _csv(tables: Sequence[Table]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    for t, table in enumerate(tables):
-        if t:
-            writer.writerow([])
-        header = ["pkg", "unit", "name"]
-        for i, label in enumerate(table.columns):
-            header += [label, f"{label} lo", f"{label} hi"]
+# ------------------------------------------------------------------------------------------- CSV
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]|^[^\S\x1c-\x1f]|^\\\.$')
+
+
+#: a joined row that might hold a field needing quotes (checked field by field then)
+_ROW_NEEDS_CARE = re.compile(r'["\r\n]|(?:^|,)\s|(?:^|,)\\\.(?:,|$)')
+
+
+def _csv_field(text: str) -> str:
+    """Go's encoding/csv: quote a field holding a comma, quote or line break, or starting with
+    a space."""
+    if _NEEDS_QUOTES.search(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _column_name(index: int) -> str:
+    """Go benchstat's spreadsheet-style column reference (``B`` for the second column)."""
+    letters = ""
+    while index > 0:
+        letters = chr(ord("A") + index % 26) + letters
+        index //= 26
+    return letters or "A"
+
+
+def _csv_table(table: Table, first_line: int, warnings: Callable[[str], None]) -> Iterator[str]:
+    """The lines of one table (Go's layout) as CSV text."""
+    center_cols, delta_cols = 2, 2
+
+    def start(exp: int) -> int:
+        return 1 if exp == 0 else 1 + center_cols + (exp - 1) * (center_cols + delta_cols)
+
+    emitted = 0
+    row: list[str] = []
+
+    def clear_to(col: int) -> None:
+        row.extend([""] * (col - len(row)))
+
+    def line() -> str:
+        nonlocal emitted
+        text = ",".join(row)
+        if text.count(",") != len(row) - 1 or _ROW_NEEDS_CARE.search(text):
+            text = ",".join(map(_csv_field, row))  # some field needs quoting: field by field
+        row.clear()
+        emitted += 1
+        return text + "\n"
+
+    def warn(messages: Sequence[str]) -> None:
+        for m in messages:
+            warnings(f"{_column_name(len(row))}{first_line + emitted}: {m}")
+
+    end = start(len(table.columns))
+    for level in range(len(table.column_fields)):
+        for exp, values in enumerate(table.columns):
+            clear_to(start(exp))
+            row.append(values[level])
+        clear_to(end)
+        yield line()
+    for exp in range(len(table.columns)):
+        clear_to(start(exp))
+        row.extend([table.unit, "CI"] + (["vs base", "P"] if exp else []))
+    yield line()
+    # data rows: only the label can need quoting (numbers, ranges and p-values never do); lines
+    # go out a thousand at a time
+    starts = [start(exp) for exp in range(len(table.columns))]
+    lines: list[str] = []
+    for r in table.rows:
+        label = r.label
+        row.append(label if not _NEEDS_QUOTES.search(label) else _csv_field(label))
+        for exp, cell in enumerate(r.cells):
+            if cell is None:
+                continue
+            if len(row) < starts[exp]:
+                clear_to(starts[exp])
+            if cell.warnings:
+                warn(cell.warnings)
+            row.append(go_v(cell.center))
+            row.append(cell.range_text())
+            c = cell.comparison
+            if exp and c is not None:
+                if c.warnings:
+                    warn(c.warnings)
+                row.append(c.delta_text())
+                row.append(c.text())
+        lines.append(",".join(row))
+        row.clear()
+        emitted += 1
+        if len(lines) >= 1000:
+            yield "\n".join(lines) + "\n"
+            lines.clear()
+    if lines:
+        yield "\n".join(lines) + "\n"
+    row.append(table.summary_label)
+    for exp, summary in enumerate(table.summaries):
+        clear_to(start(exp))
+        warn(summary.warnings)
+        if summary.center is not None:
+            row.append(go_v(summary.center))
+        if exp:
+            clear_to(start(exp) + center_cols)
+            row.append(_ratio_text(summary))
+    clear_to(end)
+    yield line()
+
+
+def iter_csv(tables: Iterable[Table], warnings: Callable[[str], None]) -> Iterator[str]:
+    """Go's CSV, line by line; its warnings (``B3: need >= 6 samples ...``, a spreadsheet
+    reference and a message) are passed to ``warnings`` as they arise, as Go prints them."""
+    lines = 0
+    previous: list[tuple[str, str]] | None = None
+    for i, table in enumerate(tables):
+        heads = []
+        if i:
+            heads.append("")
+        for j, (name, value) in enumerate(table.header):
+            if previous is None or j >= len(previous) or previous[j][1] != value:
+                heads.append(f"{name}: {value}")
+        previous = table.header
+        for head in heads:
+            yield _csv_field(head) + "\n"
+        lines += len(heads)
+        rows = _csv_table(table, lines + 1, warnings)
+        del table  # not held while the next table is made
+        for text in rows:
+            lines += text.count("\n")
+            yield text
+
+
+def render_csv(tables: Sequence[Table]) -> tuple[str, list[str]]:
+    """Go's CSV and its warnings (``B3: need >= 6 samples ...``, for stderr)."""
+    warnings: list[str] = []
+    return "".join(iter_csv(tables, warnings.append)), warnings
+
+
+# -------------------------------------------------------------------------------------- Markdown
+def _md(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _markdown_table(table: Table) -> list[str]:
+    notes: dict[str, str] = {}
+
+    def marks(messages: Sequence[str]) -> str:
+        for m in messages:
+            notes.setdefault(m, superscript(len(notes) + 1))
+        return " ".join(notes[m] for m in messages)
+
+    head = [table.unit]
+    for i, label in enumerate(table.column_labels):
+        head += [label] + (["vs base"] if i else [])
+    out = ["| " + " | ".join(_md(h) for h in head) + " |", "|:--" + "|--:" * (len(head) - 1) + "|"]
+    binary = is_binary(table.unit)
+    for row in table.rows:
+        scaler = _row_scaler(row.cells, binary)
+        cells = [row.label]
+        for i, cell in enumerate(row.cells):
+            if cell is None:
+                cells += [""] + ([""] if i else [])
+                continue
+            cells.append(f"{scaler.format(cell.center)} ± {cell.range_text()} {marks(cell.warnings)}".rstrip())
             if i:
-                header += [f"{label} vs base %", f"{label} p", f"{label} n"]
-        writer.writerow(header)
-        pkg = table.config.get("pkg", "")
-        for row in table.rows:
-            line = [pkg, table.unit, row.name]
-            for i, cell in enumerate(row.cells):
-                line += ["", "", ""] if cell is None else [f"{cell.center:.6g}", f"{cell.lo:.6g}", f"{cell.hi:.6g}"]
-                if i:
-                    comp = row.comparisons[i]
-                    line += ["", "", ""] if comp is None else [f"{comp.delta * 100:.2f}", f"{comp.p:.4g}", _n(comp)]
-            writer.writerow(line)
-        if table.geomeans:
-            line = [pkg, table.unit, "geomean"]
-            for i, (g, d) in enumerate(zip(table.geomeans, table.geomean_deltas)):
-                line += ["" if g is None else f"{g:.6g}", "", ""]
-                if i:
-                    line += ["" if d is None else f"{d * 100:.2f}", "", ""]
-            writer.writerow(line)
-    return buf.getvalue()
+                c = cell.comparison
+                cells.append("" if c is None else f"{c.delta_text()} ({c.text()}) {marks(c.warnings)}".rstrip())
+        out.append("| " + " | ".join(_md(c) for c in cells) + " |")
+    if len(table.rows) > 1:
+        cells = [table.summary_label]
+        for i, s in enumerate(table.summaries):
+            value = "" if s.center is None else scale(s.center, binary)
+            cells.append(f"{value} {marks(s.warnings) if i == 0 else ''}".rstrip())
+            if i:
+                cells.append(f"{_ratio_text(s)} {marks(s.warnings)}".rstrip())
+        out.append("| " + " | ".join(_md(c) for c in cells) + " |")
+    if notes:
+        out.append("")
+        out += [f"{mark} {_md(text)}" for text, mark in notes.items()]
+    return out
 
 
 def _markdown(tables: Sequence[Table]) -> str:
     out: list[str] = []
     for table in tables:
-        grid = _Grid(table)
-        pkg = table.config.get("pkg", "")
-        out.append(f"### {pkg + ' — ' if pkg else ''}{table.unit}")
-        out.append("")
-        head = ["name"]
-        for i, label in enumerate(table.columns):
-            head += [label] + (["vs base"] if i else [])
-        out.append("| " + " | ".join(_md(h) for h in head) + " |")
-        out.append("|:--" + "|--:" * (len(head) - 1) + "|")
-        for name, values, comps in grid.rows:
-            cells = [name]
-            for i in range(len(table.columns)):
-                cells += [values[i]] + ([comps[i]] if i else [])
-            out.append("| " + " | ".join(_md(c) for c in cells) + " |")
-        if grid.footnotes:
-            out.append("")
-            out += grid.footnotes
-        out.append("")
+        header = " · ".join(f"**{_md(k)}:** {_md(v)}" for k, v in table.header if v)
+        out += ([header, ""] if header else []) + _markdown_table(table) + [""]
     return "\n".join(out)
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
 def render(tables: Sequence[Table], fmt: str = "text") -> str:
-    """The tables in one of :data:`FORMATS`."""
+    """The tables in one of :data:`FORMATS` (CSV warnings: :func:`render_csv`)."""
     if fmt == "csv":
-        return _csv(tables)
+        return render_csv(tables)[0]
     if fmt == "markdown":
         return _markdown(tables)
+    if fmt == "html":
+        from perfkit.bench.render_html import render_html
+
+        return render_html(tables)
     return _text(tables)

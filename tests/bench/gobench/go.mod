@@ -1,0 +1,3 @@
+module example.com/perfkit/gobench
+
+go 1.19
