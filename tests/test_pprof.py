@@ -19,7 +19,7 @@ from perfkit import files
 from perfkit.errors import PerfkitError
 from perfkit.formats import pprof
 from perfkit.formats import pprof_schema as pb
-from perfkit.model import CPU_NS, SAMPLES, Frame, Profile, ValueType
+from perfkit.model import CPU_NS, SAMPLES, Frame, Mapping, NumLabel, Profile, ValueType
 from profilegen import canonical, damaged, profiles
 
 GOLDEN = Path(__file__).parent / "golden" / "formats"
@@ -144,7 +144,11 @@ def test_metadata_comments_and_fields() -> None:
         "python=3.11.9",
         "free text",
     ]
-    assert table[msg.default_sample_type] == "cpu"
+    assert msg.default_sample_type == 0  # cpu is the last type: pprof's default without saying
+    p.default_type = 0
+    msg = pb.Profile.FromString(pprof.write(p, compress=False))
+    assert msg.string_table[msg.default_sample_type] == "samples"
+    assert pprof.decode(pprof.write(p)).default_type == 0
     back = pprof.decode(pprof.write(p))
     assert back.metadata["comments"] == ["free text"]
     assert back.metadata["drop_frames"] == "^runtime"
@@ -159,15 +163,18 @@ def test_inlined_lines_expand_caller_first() -> None:
     """A Location with several Lines: the last Line is the caller, so it comes first (root)."""
     msg = pb.Profile(string_table=_string_table("samples", "count", "inner", "outer", "root", "a.py"))
     msg.sample_type.add(type=1, unit=2)
-    msg.function.add(id=1, name=3, filename=6)
-    msg.function.add(id=2, name=4, filename=6)
-    msg.function.add(id=3, name=5, filename=6)
-    msg.location.add(id=10).line.extend([pb.Line(function_id=1, line=3), pb.Line(function_id=2, line=9)])
+    msg.function.add(id=1, name=3, system_name=3, filename=6)
+    msg.function.add(id=2, name=4, system_name=4, filename=6)
+    msg.function.add(id=3, name=5, system_name=5, filename=6)
+    msg.location.add(id=10, address=0x40).line.extend([pb.Line(function_id=1, line=3), pb.Line(function_id=2, line=9)])
     msg.location.add(id=11).line.add(function_id=3, line=1)
     msg.sample.add(location_id=[10, 11], value=[5])
     (sample,) = pprof._to_profile(msg).samples()
     assert [f.function for f in sample.stack] == ["root", "outer", "inner"]
-    assert sample.stack[-1] == Frame("inner", "a.py", 3)
+    # inner was inlined into outer: both keep the location's address, inner says it was inlined
+    assert sample.stack[-1] == Frame("inner", "a.py", 3, address=0x40, inlined=True)
+    assert sample.stack[-2] == Frame("outer", "a.py", 9, address=0x40)
+    assert sample.stack[0] == Frame("root", "a.py", 1)
 
 
 def test_unsymbolised_location_is_named_by_address() -> None:
@@ -177,7 +184,8 @@ def test_unsymbolised_location_is_named_by_address() -> None:
     msg.location.add(id=1, mapping_id=1, address=0x7F00AB)
     msg.sample.add(location_id=[1], value=[2])
     (sample,) = pprof._to_profile(msg).samples()
-    assert sample.stack == (Frame("0x7f00ab", "/usr/lib/libc.so.6", 0),)
+    libc = Mapping("/usr/lib/libc.so.6")
+    assert sample.stack == (Frame("0x7f00ab", "/usr/lib/libc.so.6", 0, address=0x7F00AB, mapping=libc),)
 
 
 def test_numeric_labels_and_default_type() -> None:
@@ -189,7 +197,7 @@ def test_numeric_labels_and_default_type() -> None:
     s.label.add(key=6, str=7)
     p = pprof._to_profile(msg)
     assert p.default_type == 1  # pprof's rule: the last type when default_sample_type is unset
-    assert next(p.samples()).labels == {"bytes": "4096 bytes", "thread": "main"}
+    assert next(p.samples()).labels == {"bytes": NumLabel(4096, "bytes"), "thread": "main"}
 
 
 @pytest.mark.parametrize(

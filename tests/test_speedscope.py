@@ -157,7 +157,7 @@ def test_evented_profile_becomes_durations(tmp_path: Path) -> None:
     assert canonical(p) == {((a,), ()): (2_500_000,), ((a, b), ()): (2_500_000,), ((b,), ()): (1_000_000,)}
 
 
-def test_several_foreign_profiles_become_thread_labels(tmp_path: Path) -> None:
+def test_several_foreign_profiles_stay_apart_as_profile_labels(tmp_path: Path) -> None:
     doc = _doc(
         [
             {
@@ -183,8 +183,36 @@ def test_several_foreign_profiles_become_thread_labels(tmp_path: Path) -> None:
         name="py-spy run",
     )
     p = files.load(_write(tmp_path, doc, "spy.json"))
-    assert p.label_values("thread") == ["Thread 1", "Thread 2"]
+    assert p.label_values("profile") == ["Thread 1", "Thread 2"]
     assert p.total() == 5 and p.metadata["name"] == "py-spy run"
+    assert p.metadata["profiles"] == ["Thread 1", "Thread 2"] and p.metadata["active_profile"] == "Thread 2"
+    assert p.filter(labels={"profile": "Thread 2"}).total() == 3
+    # written back, they are two speedscope profiles again, under the file's name
+    again = json.loads(speedscope.write(p))
+    assert [(q["name"], q["endValue"]) for q in again["profiles"]] == [("Thread 1", 2), ("Thread 2", 3)]
+    assert again["name"] == "py-spy run"
+    assert canonical(files.load(_write(tmp_path, again, "again.json"))) == canonical(p)
+
+
+def test_profiles_with_one_name_get_numbered(tmp_path: Path) -> None:
+    """py-spy names every thread's profile "py-spy": summing them by name would merge threads."""
+    one = {"type": "sampled", "name": "py-spy", "unit": "none", "startValue": 0, "endValue": 1}
+    doc = _doc(
+        [
+            {**one, "samples": [[0]], "weights": [1]},
+            {**one, "samples": [[1]], "weights": [2]},
+            {**one, "samples": [[0]], "weights": [4]},
+        ]
+    )
+    p = files.load(_write(tmp_path, doc, "spy.json"))
+    assert p.metadata["profiles"] == ["py-spy", "py-spy #2", "py-spy #3"]
+    assert [p.filter(labels={"profile": n}).total() for n in p.metadata["profiles"]] == [1, 2, 4]
+
+
+def test_name_is_the_command_line() -> None:
+    p = threaded_profile()
+    p.metadata["command"] = ["python", "app.py", "--name", "two words"]
+    assert json.loads(speedscope.write(p))["name"] == "python app.py --name 'two words'"
 
 
 @pytest.mark.parametrize(

@@ -82,6 +82,10 @@ Examples:
   perfkit top new.pb.gz --base old.pb.gz
 
   perfkit top cpu.pb.gz --tree -n 15
+
+  perfkit top heap.pb.gz --tagfocus 'bytes=1kb:'   (allocations of 1 kB or more)
+
+  perfkit top cpu.pb.gz --tags
 """
 
 GRAPH_HELP = """Draw the call graph (pprof's -svg/-dot): boxes sized by flat, arrows by calls.
@@ -135,6 +139,11 @@ Examples:
 """
 
 
+TAGFOCUS_HELP = "Keep samples whose labels match: KEY=REGEX[,REGEX] or KEY=RANGE, e.g. bytes=1kb: (pprof's)."
+TAGIGNORE_HELP = "Drop samples whose labels match (same syntax as --tagfocus)."
+TAGS_HELP = "Print every label's values and their share (pprof's -tags) instead of the view."
+
+
 # ---------------------------------------------------------------------------- checks
 def compile_regex(option: str, pattern: str | None) -> re.Pattern[str] | None:
     """Compile a user regex, or fail with one line naming the option."""
@@ -184,14 +193,15 @@ def graph_options(
 
 
 def warn_unmatched(prepared: Prepared, options: GraphOptions, had_samples: bool) -> None:
-    """A warning for each filter that matched no frame, and when the filters left nothing."""
+    """A warning for each filter that matched nothing, and when the filters left nothing."""
     from perfkit.graph.options import FLAGS
 
     for name, matched in prepared.matched.items():
         if not matched:
+            what, where = ("sample", "`perfkit top --tags`") if name.startswith("tag") else ("frame", "`perfkit top`")
             typer.echo(
-                f"perfkit: warning: {FLAGS[name]} {getattr(options, name)!r} matched no frame; "
-                "check the pattern against `perfkit top`",
+                f"perfkit: warning: {FLAGS[name]} {getattr(options, name)!r} matched no {what}; "
+                f"check the pattern against {where}",
                 err=True,
             )
     if had_samples and prepared.matched and all(prepared.matched.values()) and not prepared.stacks:
@@ -199,16 +209,52 @@ def warn_unmatched(prepared: Prepared, options: GraphOptions, had_samples: bool)
 
 
 def load_pair(
-    source: Path, base: Path | None, fmt: str | None, sample_type: str | None
-) -> tuple[Profile, Profile | None]:
-    """The input profile and the optional --base, sample type checked in both."""
+    source: Path, base: Path | None, fmt: str | None, sample_type: str | None, tagfocus: str | None = None
+) -> tuple[Profile, Profile | None, bool]:
+    """The input profile and the optional --base (sample type checked in both), and whether the
+    input was a difffolded file standing for both."""
+    from perfkit.formats.folded import diff_pair
+
     profile = load(source, fmt)
     check_sample_type(profile, sample_type, source)
-    base_profile = None
+    _note_profiles(profile, tagfocus)
     if base is not None:
         base_profile = load(base, fmt)
         check_sample_type(base_profile, sample_type, base)
-    return profile, base_profile
+        return profile, base_profile, False
+    pair = diff_pair(profile) if sample_type is None else None
+    if pair is not None:  # difffolded: the file holds both sides of the diff
+        return pair[0], pair[1], True
+    return profile, None, False
+
+
+def print_tags(profile: Profile, sample_type: str | None, tagfocus: str | None, tagignore: str | None) -> None:
+    """--tags: pprof's tag report (every label's values and their share) instead of the view."""
+    from perfkit.tags import filter_tags, tag_report
+
+    profile = filter_tags(profile, tagfocus, tagignore, options=("--tagfocus", "--tagignore"))
+    report = tag_report(profile, resolve_sample_type(profile, sample_type))
+    typer.echo(report if report else "perfkit: the profile has no labels", nl=False, err=not report)
+    if not report:
+        typer.echo("", err=True)
+
+
+def _note_profiles(profile: Profile, tagfocus: str | None) -> None:
+    """A speedscope file may hold several profiles (one per thread, say): say that they are added
+    up and how to pick one, as speedscope's profile selector would."""
+    names = profile.metadata.get("profiles")
+    if not isinstance(names, list) or len(names) < 2 or (tagfocus and tagfocus.startswith("profile=")):
+        return
+    shown = ", ".join(map(str, names[:3])) + (", ..." if len(names) > 3 else "")
+    first = _REGEX_SPECIAL.sub(r"\\\g<0>", str(names[0]))
+    typer.echo(
+        f"perfkit: note: the file holds {len(names)} profiles ({shown}), added up here; "
+        f"pick one with --tagfocus 'profile=^{first}$'",
+        err=True,
+    )
+
+
+_REGEX_SPECIAL = re.compile(r"[.^$*+?{}()|\[\]\\]")
 
 
 def writer_options(writer: Any, options: dict[str, Any]) -> dict[str, Any]:
@@ -404,6 +450,9 @@ GRANULARITY = typer.Option(
     help="One node per: functions (default), filefunctions, files, lines, addresses.",
 )
 BASE = typer.Option(None, "--base", help="Older profile to compare with: values become new minus base.")
+TAGFOCUS = typer.Option(None, "--tagfocus", help=TAGFOCUS_HELP)
+TAGIGNORE = typer.Option(None, "--tagignore", help=TAGIGNORE_HELP)
+TAGS = typer.Option(False, "--tags", help=TAGS_HELP)
 INPUT_FORMAT = typer.Option(None, "--format", "-f", help="Input format when sniffing cannot tell.")
 
 
@@ -421,19 +470,33 @@ def flame_command(
     ignore: str = IGNORE,
     hide: str = HIDE,
     show: str = SHOW,
+    tagfocus: str = TAGFOCUS,
+    tagignore: str = TAGIGNORE,
+    tags: bool = TAGS,
     fmt: str = INPUT_FORMAT,
     granularity: str = GRANULARITY,
 ) -> None:
-    options = graph_options(focus=focus, ignore=ignore, hide=hide, show=show, granularity=granularity)
+    options = graph_options(
+        focus=focus,
+        ignore=ignore,
+        hide=hide,
+        show=show,
+        tagfocus=tagfocus,
+        tagignore=tagignore,
+        granularity=granularity,
+    )
     output = output or default_output(source, ".svg")
     from perfkit.views import flamegraph
 
-    if base is None and normalize:
+    profile, base_profile, pair = load_pair(source, base, fmt, sample_type, tagfocus)
+    if tags:
+        print_tags(profile, sample_type, tagfocus, tagignore)
+        return
+    if base_profile is None and normalize:
         raise PerfkitError("--normalize: only makes sense with --base OLD; add --base or drop --normalize")
-    profile, base_profile = load_pair(source, base, fmt, sample_type)
     svg = flamegraph.write(
         profile,
-        title=title or (f"{source} vs {base}" if base else str(source)),
+        title=title or (f"{source} vs {base}" if base else f"{source} (new vs base)" if pair else str(source)),
         width=width,
         minwidth=minwidth,
         inverted=inverted,
@@ -464,6 +527,9 @@ def top_command(
     show: str = SHOW,
     show_from: str = SHOW_FROM,
     sample_type: str = SAMPLE_INDEX,
+    tagfocus: str = TAGFOCUS,
+    tagignore: str = TAGIGNORE,
+    tags: bool = TAGS,
     base: Path = BASE,
     fmt: str = INPUT_FORMAT,
 ) -> None:
@@ -473,6 +539,8 @@ def top_command(
         hide=hide,
         show=show,
         show_from=show_from,
+        tagfocus=tagfocus,
+        tagignore=tagignore,
         sample_index=sample_type,
         granularity=by if by is not None else granularity,
         sort="cum" if cum else "flat",
@@ -480,7 +548,10 @@ def top_command(
     )
     from perfkit.graph import ReportKind, build_graph
 
-    profile, base_profile = load_pair(source, base, fmt, sample_type)
+    profile, base_profile, _ = load_pair(source, base, fmt, sample_type, tagfocus)
+    if tags:
+        print_tags(profile, sample_type, tagfocus, tagignore)
+        return
     graph = build_graph(profile, options, ReportKind.TEXT, base=base_profile, edges=tree)
     warn_unmatched(graph.prepared, options, not profile.is_empty)
     if tree:
@@ -501,18 +572,27 @@ def peek_command(
     ignore: str = IGNORE,
     hide: str = HIDE,
     show: str = SHOW,
+    tagfocus: str = TAGFOCUS,
+    tagignore: str = TAGIGNORE,
     sample_type: str = SAMPLE_INDEX,
     base: Path = BASE,
     fmt: str = INPUT_FORMAT,
 ) -> None:
     rx = compile_regex("REGEX", pattern)
     options = graph_options(
-        focus=focus, ignore=ignore, hide=hide, show=show, sample_index=sample_type, granularity=granularity
+        focus=focus,
+        ignore=ignore,
+        hide=hide,
+        show=show,
+        tagfocus=tagfocus,
+        tagignore=tagignore,
+        sample_index=sample_type,
+        granularity=granularity,
     )
     from perfkit.graph import ReportKind, build_graph
     from perfkit.views.tree import tree_text
 
-    profile, base_profile = load_pair(source, base, fmt, sample_type)
+    profile, base_profile, _ = load_pair(source, base, fmt, sample_type, tagfocus)
     graph = build_graph(profile, options, ReportKind.PEEK, base=base_profile)
     warn_unmatched(graph.prepared, options, not profile.is_empty)
     sys.stdout.write(tree_text(profile, graph, rx))
@@ -531,6 +611,8 @@ def graph_command(
     hide: str = HIDE,
     show: str = SHOW,
     show_from: str = SHOW_FROM,
+    tagfocus: str = TAGFOCUS,
+    tagignore: str = TAGIGNORE,
     sample_type: str = SAMPLE_INDEX,
     granularity: str = GRANULARITY,
     nodecount: int = typer.Option(80, "--nodecount", "-n", min=0, help="Keep at most N nodes (0: all)."),
@@ -546,6 +628,8 @@ def graph_command(
         hide=hide,
         show=show,
         show_from=show_from,
+        tagfocus=tagfocus,
+        tagignore=tagignore,
         sample_index=sample_type,
         granularity=granularity,
         nodecount=nodecount,
@@ -554,9 +638,6 @@ def graph_command(
         drop_negative=drop_negative,
         normalize=normalize,
     )
-    if base is None and (normalize or drop_negative):
-        flag = "--normalize" if normalize else "--drop-negative"
-        raise PerfkitError(f"{flag}: only makes sense with --base OLD; add --base or drop {flag}")
     from perfkit.views import graphviz
 
     output = output or default_output(source, ".svg")
@@ -564,7 +645,10 @@ def graph_command(
     from perfkit.graph import ReportKind, build_graph
     from perfkit.views import dot
 
-    profile, base_profile = load_pair(source, base, fmt, sample_type)
+    profile, base_profile, _ = load_pair(source, base, fmt, sample_type, tagfocus)
+    if base_profile is None and (normalize or drop_negative):
+        flag = "--normalize" if normalize else "--drop-negative"
+        raise PerfkitError(f"{flag}: only makes sense with --base OLD; add --base or drop {flag}")
     graph = build_graph(profile, options, ReportKind.DOT, base=base_profile)
     warn_unmatched(graph.prepared, options, not profile.is_empty)
     data = graphviz.render(dot.compose(profile, graph, title=title), kind)

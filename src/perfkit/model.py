@@ -8,27 +8,94 @@ Design notes (why it looks like this):
   graphs); pprof's leaf-first order is reversed at its boundary.
 * Values are int64 per sample type, as in pprof (``cpu/nanoseconds``, ``samples/count``,
   ``alloc_space/bytes`` ...).  Floating-point inputs are scaled into integer units on read.
+* Frames carry what pprof keeps about a code location (start line, system name, address, mapping,
+  and whether the frame was inlined into its caller) so pprof files survive a round trip; Python
+  collectors leave those fields at their defaults, which cost nothing.
+* Labels are strings or :class:`NumLabel` numbers with a unit (pprof's numeric labels, e.g. Go's
+  ``bytes`` allocation size), so pprof's tag filters can compare them as numbers.
 * This module imports nothing from the rest of perfkit: it is the centre of the dependency graph.
 """
 
 from __future__ import annotations
 
 import re
+import shlex
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Frame", "Profile", "Sample", "ValueType"]
+__all__ = [
+    "Frame",
+    "LabelSet",
+    "LabelValue",
+    "Mapping",
+    "NumLabel",
+    "Profile",
+    "Sample",
+    "ValueType",
+    "command_text",
+    "label_set",
+]
 
 
 @dataclass(frozen=True, slots=True)
+class Mapping:
+    """A binary or library mapped into the profiled process, as pprof's ``Mapping``: native
+    addresses resolve through it, and ``build_id`` names the exact build.  Python frames have none."""
+
+    filename: str = ""
+    build_id: str = ""
+    memory_start: int = 0
+    memory_limit: int = 0
+    file_offset: int = 0
+    has_functions: bool = False
+    has_filenames: bool = False
+    has_line_numbers: bool = False
+    has_inline_frames: bool = False
+
+
+@dataclass(frozen=True, slots=True, repr=False)
 class Frame:
-    """One code location: a function in a file at a line (line 0 when unknown)."""
+    """One code location: a function in a file at a line (line 0 when unknown).
+
+    The other fields are pprof's and default to "unknown": ``start_line`` (the function's first
+    line), ``system_name`` (the mangled name; None when it is ``function``), ``address`` and
+    ``mapping`` (the machine location), and ``inlined``: this frame was inlined into the frame
+    before it in the stack (its caller), so both belong to one pprof ``Location``.
+    """
 
     function: str
     file: str = ""
     line: int = 0
+    start_line: int = 0
+    system_name: str | None = None
+    address: int = 0
+    mapping: Mapping | None = None
+    inlined: bool = False
+
+    def __repr__(self) -> str:
+        parts = [repr(self.function)]
+        if self.file or self.line:
+            parts.append(repr(self.file))
+        if self.line:
+            parts.append(repr(self.line))
+        for name in ("start_line", "system_name", "address", "mapping", "inlined"):
+            value = getattr(self, name)
+            if value is not None and value != 0:
+                parts.append(f"{name}={value:#x}" if name == "address" else f"{name}={value!r}")
+        return f"Frame({', '.join(parts)})"
+
+    @property
+    def has_location(self) -> bool:
+        """True when the frame carries machine-level facts (address, mapping, inlining)."""
+        return bool(self.address or self.mapping is not None or self.inlined)
+
+    def source_only(self) -> Frame:
+        """The same source position without address, mapping or inlining (pprof's line granularity)."""
+        if not (self.address or self.mapping is not None or self.inlined):
+            return self
+        return Frame(self.function, self.file, self.line, self.start_line, self.system_name)
 
     def label(self) -> str:
         """Human label, the way py-spy prints it: ``func (file:line)``."""
@@ -56,6 +123,57 @@ class ValueType:
         return cls(kind, unit or "count")
 
 
+@dataclass(frozen=True, slots=True)
+class NumLabel:
+    """A numeric label value with its unit, as pprof's ``num``/``num_unit`` (``bytes=4096``).
+    An empty unit means "unknown": pprof then takes the label's key as its unit."""
+
+    value: int
+    unit: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.value} {self.unit}" if self.unit else str(self.value)
+
+
+#: a label's value: text, or a number with a unit
+LabelValue = str | NumLabel
+#: an interned label set: (key, value) pairs sorted by key, strings before numbers
+LabelSet = tuple[tuple[str, LabelValue], ...]
+
+
+def _label_value(value: Any) -> LabelValue:
+    """Strings and NumLabels stay; plain ints become unitless numbers; anything else becomes text."""
+    if isinstance(value, (str, NumLabel)):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return NumLabel(value)
+    return str(value)
+
+
+def _label_order(pair: tuple[str, LabelValue]) -> tuple[Any, ...]:
+    key, value = pair
+    if isinstance(value, NumLabel):
+        return (key, 1, "", value.value, value.unit)
+    return (key, 0, value, 0, "")
+
+
+def label_set(labels: dict[str, Any] | Iterable[tuple[str, Any]]) -> LabelSet:
+    """The canonical (sorted, typed) form of some labels, as profiles intern them."""
+    items = labels.items() if isinstance(labels, dict) else labels
+    pairs = [(k if type(k) is str else str(k), v if type(v) is str else _label_value(v)) for k, v in items]
+    try:
+        return tuple(sorted(pairs))
+    except TypeError:  # a number beside a string (or two numbers) under one key
+        return tuple(sorted(pairs, key=_label_order))
+
+
+def command_text(command: Any) -> str:
+    """A recorded command as one shell-quoted line (collectors store it as an argv list)."""
+    if isinstance(command, (list, tuple)):
+        return shlex.join(str(part) for part in command)
+    return "" if command is None else str(command)
+
+
 SAMPLES = ValueType("samples", "count")
 CPU_NS = ValueType("cpu", "nanoseconds")
 WALL_NS = ValueType("wall", "nanoseconds")
@@ -67,7 +185,7 @@ class Sample:
 
     stack: tuple[Frame, ...]
     values: tuple[int, ...]
-    labels: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, LabelValue] = field(default_factory=dict)
 
 
 class Profile:
@@ -98,8 +216,8 @@ class Profile:
         self._frame_ids: dict[Frame, int] = {}
         self.stacks: list[tuple[int, ...]] = []
         self._stack_ids: dict[tuple[int, ...], int] = {}
-        self.labelsets: list[tuple[tuple[str, str], ...]] = [()]
-        self._labelset_ids: dict[tuple[tuple[str, str], ...], int] = {(): 0}
+        self.labelsets: list[LabelSet] = [()]
+        self._labelset_ids: dict[LabelSet, int] = {(): 0}
         self.sample_stack = array("q")
         self.sample_labels = array("q")
         self.values: list[array] = [array("q") for _ in self.sample_types]
@@ -121,12 +239,12 @@ class Profile:
             self.stacks.append(frame_ids)
         return sid
 
-    def labelset_id(self, labels: dict[str, str] | Iterable[tuple[str, str]] | None) -> int:
-        """Intern a label set (order does not matter) and return its id; 0 is the empty set."""
+    def labelset_id(self, labels: dict[str, Any] | Iterable[tuple[str, Any]] | None) -> int:
+        """Intern a label set (order does not matter) and return its id; 0 is the empty set.
+        Values are strings or :class:`NumLabel`; a plain int becomes a unitless NumLabel."""
         if not labels:
             return 0
-        items = labels.items() if isinstance(labels, dict) else labels
-        key = tuple(sorted((str(k), str(v)) for k, v in items))
+        key = label_set(labels)
         lid = self._labelset_ids.get(key)
         if lid is None:
             lid = self._labelset_ids[key] = len(self.labelsets)
@@ -138,7 +256,7 @@ class Profile:
         self,
         stack: Sequence[Frame],
         values: Sequence[int] | int,
-        labels: dict[str, str] | None = None,
+        labels: dict[str, Any] | None = None,
     ) -> None:
         """Add one sample: ``stack`` root first, one value per sample type (or one int)."""
         ids = tuple(self.frame_id(f) for f in stack)
@@ -205,14 +323,30 @@ class Profile:
                 dict(labelsets[lid]),
             )
 
-    def label_values(self, key: str) -> list[str]:
+    def label_values(self, key: str) -> list[LabelValue]:
         """Distinct values of one label key, in first-seen order (e.g. every thread name)."""
-        seen: dict[str, None] = {}
+        seen: dict[LabelValue, None] = {}
         for ls in self.labelsets:
             for k, v in ls:
                 if k == key:
                     seen.setdefault(v, None)
         return list(seen)
+
+    def only(self, sample_type: str | int | ValueType, *, as_type: ValueType | None = None) -> Profile:
+        """One value column as a profile of its own (``as_type`` renames it): e.g. to split a
+        two-column pair, or hand one measure to code that takes a single sample type."""
+        index = self.type_index(str(sample_type) if isinstance(sample_type, ValueType) else sample_type)
+        out = self._empty_like()
+        out.sample_types = [as_type or self.sample_types[index]]
+        out.default_type = 0
+        if out.period_type is not None and out.period_type not in out.sample_types:
+            out.period, out.period_type = 0, None
+        out.stacks, out._stack_ids = list(self.stacks), dict(self._stack_ids)
+        out.labelsets, out._labelset_ids = list(self.labelsets), dict(self._labelset_ids)
+        out.sample_stack = array("q", self.sample_stack)
+        out.sample_labels = array("q", self.sample_labels)
+        out.values = [array("q", self.values[index])]
+        return out
 
     # ------------------------------------------------------------------ transforms
     def _empty_like(self) -> Profile:
@@ -287,7 +421,7 @@ class Profile:
         focus: str | None = None,
         ignore: str | None = None,
         *,
-        labels: dict[str, str] | None = None,
+        labels: dict[str, Any] | None = None,
     ) -> Profile:
         """Keep samples with a frame matching ``focus``, drop those with a frame matching
         ``ignore`` (regexes on function name or ``file:line``, as pprof's -focus/-ignore), and
@@ -302,10 +436,15 @@ class Profile:
 
         out = self._select(keep)
         if labels:
-            want = set(labels.items())
-            ok = [want.issubset(ls) for ls in out.labelsets]
-            out = out._filter_samples(lambda _sid, lid: ok[lid])
+            want = set(label_set(labels))
+            out = out.select_labels(want.issubset)
         return out
+
+    def select_labels(self, keep: Callable[[LabelSet], bool]) -> Profile:
+        """Only the samples whose label set ``keep`` accepts (asked once per distinct label set):
+        the primitive under pprof's -tagfocus / -tagignore (see :mod:`perfkit.tags`)."""
+        ok = [bool(keep(ls)) for ls in self.labelsets]
+        return self._filter_samples(lambda _sid, lid: ok[lid])
 
     def _filter_samples(self, keep: Callable[[int, int], bool]) -> Profile:
         out = self._empty_like()

@@ -42,7 +42,7 @@ def test_graph_dot_to_stdout_needs_no_graphviz(folded: Path, tmp_path: Path) -> 
     run = [sys.executable, "-m", "perfkit", "graph", str(folded)]
     done = subprocess.run([*run, "-o", "-", "--to", "dot"], capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith('digraph "unnamed" {') and 'label="hot\\n70 (70.00%)"' in done.stdout
+    assert done.stdout.startswith('digraph "python" {') and 'label="hot\\n70 (70.00%)"' in done.stdout
     done = subprocess.run([*run, "-o", str(tmp_path / "g.svg")], capture_output=True, text=True, env=env, timeout=60)
     assert_one_line_error(done, "Graphviz's `dot` is not installed", "graphviz package", ".dot")
     assert not (tmp_path / "g.svg").exists()
@@ -78,7 +78,7 @@ def test_top_tree_and_peek(folded: Path) -> None:
     tree = perfkit("top", folded, "--tree")
     assert tree.returncode == 0, tree.stderr
     lines = tree.stdout.splitlines()
-    assert lines[0] == "Type: samples"
+    assert lines[:2] == ["File: python", "Type: samples"]
     assert "      flat  flat%   sum%        cum   cum%   calls calls% + context \t \t " in lines
     assert "        70 70.00% 70.00%         70 70.00%                | hot" in lines
     peek = perfkit("peek", folded, "^main$")

@@ -127,7 +127,7 @@ def test_empty_profile_is_a_legend_only() -> None:
 
 def test_dot_is_a_writer(tmp_path: Path) -> None:
     out = files.save(service(), tmp_path / "svc.gv")
-    assert out.read_text().startswith('digraph "unnamed" {')
+    assert out.read_text().startswith('digraph "python" {')
 
 
 # ---------------------------------------------------------------------------------- graphviz

@@ -1,10 +1,12 @@
 """pprof's ``profile.proto`` (gzipped): the format ``go tool pprof`` and most profilers share.
 
-Writing aggregates samples with the same stack and labels (pprof files carry no sample order),
-gives every distinct frame one ``Location`` with one ``Line``, and reverses root-first stacks into
-pprof's leaf-first order.  Reading expands inlined ``Line`` lists into several frames, names
-unsymbolised addresses ``0x...`` and checks every index, so a damaged file fails with a
-ValueError saying what is wrong instead of some other exception deep in the code.
+Writing aggregates samples with the same stack and labels (pprof files carry no sample order)
+and reverses root-first stacks into pprof's leaf-first order.  Mappings, addresses, inlined
+``Line`` lists, start lines, system names and numeric labels (with units) are kept both ways
+(see :mod:`~perfkit.formats.pprof_locations`).  Reading applies the file's ``drop_frames`` /
+``keep_frames`` as pprof does (:mod:`~perfkit.formats.pprof_prune`) and checks every index, so a
+damaged file fails with a ValueError saying what is wrong instead of some other exception deep in
+the code.
 """
 
 from __future__ import annotations
@@ -20,8 +22,13 @@ from typing import Any
 
 from google.protobuf.message import DecodeError
 
+from perfkit.errors import PerfkitError
 from perfkit.formats import pprof_schema as pb
-from perfkit.model import Frame, Profile, ValueType
+from perfkit.formats.pprof_legacy import conversion_hint, legacy_kind
+from perfkit.formats.pprof_locations import LocationWriter, read_locations
+from perfkit.formats.pprof_prune import Pruner, compile_frames_regex
+from perfkit.formats.pprof_sniff import looks_like_profile
+from perfkit.model import NumLabel, Profile, ValueType, command_text
 
 NAME = "pprof"
 EXTENSIONS = (".pb.gz", ".pprof", ".pb")
@@ -36,22 +43,11 @@ _COMMENT = re.compile(r"^([A-Za-z_][\w.-]*)=(.*)$", re.DOTALL)
 
 # ---------------------------------------------------------------------------------------- sniff
 def sniff(head: bytes) -> bool:
-    """Gzip magic, or raw protobuf starting with a well-formed ``sample_type`` entry."""
+    """Gzip magic, the start of a raw profile.proto message (what ``zcat`` of a .pb.gz gives), or a
+    legacy format pprof reads (so that reading it says how to convert it)."""
     if head[:2] == GZIP_MAGIC:
         return True
-    if len(head) < 2 or head[0] != 0x0A:  # field 1 (sample_type), length-delimited
-        return False
-    size = head[1]
-    if size >= 0x80 or 2 + size > len(head):
-        return False
-    body = head[2 : 2 + size]
-    if body and body[0] not in (0x08, 0x10):  # ValueType holds only varint fields 1 and 2
-        return False
-    try:
-        pb.ValueType.FromString(body)
-    except DecodeError:
-        return False
-    return True
+    return looks_like_profile(head) or legacy_kind(head) is not None
 
 
 # ---------------------------------------------------------------------------------------- write
@@ -76,6 +72,8 @@ def _comment_lines(metadata: dict[str, Any]) -> list[str]:
     for key, value in metadata.items():
         if key in _FIELD_KEYS or not _COMMENT.match(f"{key}="):
             continue
+        if key == "command" and isinstance(value, (list, tuple)):
+            value = command_text(value)
         if isinstance(value, (str, int, float)):
             lines.append(f"{key}={value}")
     extra = metadata.get("comments")
@@ -182,41 +180,22 @@ def _build(profile: Profile, aggregate: bool) -> tuple[Any, Any, Iterator[tuple[
     for vt in profile.sample_types:
         head.sample_type.add(type=strings(vt.type), unit=strings(vt.unit))
     msg = pb.Profile()
-    if profile.sample_types:
-        default = profile.sample_types[min(max(profile.default_type, 0), len(profile.sample_types) - 1)]
-        msg.default_sample_type = strings(default.type)
+    last = len(profile.sample_types) - 1
+    default = min(max(profile.default_type, 0), last)
+    if default != last:  # pprof's default is the last type: say so only otherwise
+        msg.default_sample_type = strings(profile.sample_types[default].type)
     stack_ids, label_ids, value_rows = _aggregate(profile) if aggregate else _each(profile)
-    # one mapping says the functions are already symbolised, so pprof looks for no binary
-    msg.mapping.add(
-        id=1,
-        filename=strings(str(profile.metadata.get("executable", "python"))),
-        has_functions=True,
-        has_filenames=True,
-        has_line_numbers=True,
-    )
-
-    # one Function per (name, file), one Location per frame that some sample uses
     stacks = profile.stacks
     sids = list(dict.fromkeys(stack_ids))
     used = dict.fromkeys(chain.from_iterable(reversed(stacks[sid]) for sid in sids))
-    functions: dict[tuple[str, str], int] = {}
-    location_of: dict[int, int] = {}
-    for fid in used:
-        frame = profile.frames[fid]
-        fkey = (frame.function, frame.file)
-        func = functions.get(fkey)
-        if func is None:
-            func = functions[fkey] = len(functions) + 1
-            name = strings(frame.function)
-            msg.function.add(id=func, name=name, system_name=name, filename=strings(frame.file))
-        loc = location_of[fid] = len(location_of) + 1
-        msg.location.add(id=loc, mapping_id=1).line.add(function_id=func, line=frame.line)
-    stack_locs = _packed_stacks(profile, sids, location_of)
-    label_msgs: dict[int, list[bytes]] = {}
-    for lid in dict.fromkeys(label_ids):
-        label_msgs[lid] = [
-            pb.Label(key=strings(k), str=strings(v)).SerializeToString() for k, v in profile.labelsets[lid]
-        ]
+    locations = LocationWriter(msg, strings, profile.frames, profile.metadata)
+    locations.add_mappings(used)
+    if locations.grouped:  # inlined frames: regroup each stack's frames into their locations
+        stack_locs = _packed(sids, [locations.stack(stacks[sid]) for sid in sids])
+    else:  # one location per frame, ids in first-use order, stacks mapped in C
+        location_of = {fid: locations.location((fid,)) for fid in used}
+        stack_locs = _packed(sids, [list(map(location_of.__getitem__, reversed(stacks[sid]))) for sid in sids])
+    label_msgs = {lid: _label_messages(profile.labelsets[lid], strings) for lid in dict.fromkeys(label_ids)}
 
     if profile.period_type is not None:
         msg.period_type.type = strings(profile.period_type.type)
@@ -234,16 +213,26 @@ def _build(profile: Profile, aggregate: bool) -> tuple[Any, Any, Iterator[tuple[
     return head, msg, samples
 
 
-def _packed_stacks(profile: Profile, sids: list[int], location_of: dict[int, int]) -> dict[int, bytes]:
+def _packed(sids: list[int], location_lists: list[list[int]]) -> dict[int, bytes]:
     """Each stack's leaf-first location ids as the packed bytes of ``Sample.location_id``,
     serialised by the protobuf runtime in one message and read back through ``LazySample``."""
-    stacks, loc_of = profile.stacks, location_of.__getitem__
     batch = pb.Profile()
     add_sample = batch.sample.add
-    for sid in sids:
-        add_sample(location_id=list(map(loc_of, reversed(stacks[sid]))))
+    for locs in location_lists:
+        add_sample(location_id=locs)
     lazy = pb.LazyProfile.FromString(batch.SerializeToString())
     return dict(zip(sids, map(attrgetter("location_id"), lazy.sample)))
+
+
+def _label_messages(labelset: Any, strings: _Strings) -> list[bytes]:
+    """A label set as serialised ``Label``s: strings first, then numbers, each by key (pprof's order)."""
+    text = [pb.Label(key=strings(k), str=strings(v)) for k, v in labelset if isinstance(v, str)]
+    numbers = [
+        pb.Label(key=strings(k), num=v.value, num_unit=strings(v.unit) if v.unit else 0)
+        for k, v in labelset
+        if isinstance(v, NumLabel)
+    ]
+    return [label.SerializeToString() for label in text + numbers]
 
 
 def write(profile: Profile, *, compress: bool = True, aggregate: bool = True, **_: object) -> bytes:
@@ -255,21 +244,36 @@ def write(profile: Profile, *, compress: bool = True, aggregate: bool = True, **
 
 # ---------------------------------------------------------------------------------------- read
 def read(path: Path) -> Profile:
-    """Read a gzipped or raw profile.proto file."""
-    return decode(Path(path).read_bytes())
+    """Read a gzipped or raw profile.proto file; a legacy format is one line saying how to convert it."""
+    try:
+        return decode(Path(path).read_bytes())
+    except LegacyFormatError as exc:
+        raise PerfkitError(conversion_hint(path, exc.kind)) from None
 
 
-def decode(data: bytes) -> Profile:
-    """Parse profile.proto bytes (gzipped or raw) into a Profile; ValueError when damaged."""
+class LegacyFormatError(ValueError):
+    """The data is a legacy profile format (see :mod:`~perfkit.formats.pprof_legacy`)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(f"{kind}; convert it with go tool pprof -proto")
+        self.kind = kind
+
+
+def decode(data: bytes, *, all_frames: bool = False) -> Profile:
+    """Parse profile.proto bytes (gzipped or raw) into a Profile; ValueError when damaged.
+    The file's drop_frames/keep_frames are applied unless ``all_frames`` (pprof's -all_frames)."""
     if data[:2] == GZIP_MAGIC:
         try:
             data = gzip.decompress(data)
         except (OSError, EOFError, zlib.error) as exc:
             raise ValueError(f"damaged gzip data: {exc}") from None
+    kind = legacy_kind(data[:4096])
+    if kind is not None:
+        raise LegacyFormatError(kind)
     msg = _message(data)
     del data  # the parsed message holds its own copy: free the bytes before building the model
     try:
-        return _to_profile(msg)
+        return _to_profile(msg, all_frames=all_frames)
     except DecodeError as exc:  # a damaged packed stack or label, met on the fast path
         raise ValueError(f"damaged sample: {exc or 'parse error'}") from None
 
@@ -296,7 +300,7 @@ def _parse(msg: Any, data: bytes) -> Any:
     return msg
 
 
-def _to_profile(msg: Any) -> Profile:
+def _to_profile(msg: Any, *, all_frames: bool = False) -> Profile:
     table = list(msg.string_table)
     if table and table[0] != "":
         raise ValueError("string_table[0] must be the empty string")
@@ -319,35 +323,43 @@ def _to_profile(msg: Any) -> Profile:
         period_type = ValueType(
             string(msg.period_type.type, "period_type"), string(msg.period_type.unit, "period_type")
         )
-    profile = Profile(
-        types, default_type=default, period=msg.period, period_type=period_type, metadata=_metadata(msg, string)
-    )
+    metadata = _metadata(msg, string)
+    profile = Profile(types, default_type=default, period=msg.period, period_type=period_type, metadata=metadata)
 
-    mapping_file = {m.id: string(m.filename, "mapping filename") for m in msg.mapping}
-    functions: dict[int, tuple[str, str]] = {}
-    for fn in msg.function:
-        name = string(fn.name, "function name") or string(fn.system_name, "function system_name")
-        functions[fn.id] = (name, string(fn.filename, "function filename"))
+    frames, names = read_locations(msg, string, metadata)
+    pruner = None if all_frames else _pruner(metadata, names)
     frame_id = profile.frame_id
     location_frames: dict[int, tuple[int, ...]] = {}
-    for loc in msg.location:
-        if loc.line:
-            ids = []
-            for line in reversed(loc.line):  # the last Line is the caller: root first
-                func = functions.get(line.function_id)
-                if func is None:
-                    raise ValueError(f"location {loc.id} refers to missing function {line.function_id}")
-                ids.append(frame_id(Frame(func[0], func[1], line.line)))
-            location_frames[loc.id] = tuple(ids)
-        else:
-            if loc.mapping_id and loc.mapping_id not in mapping_file:
-                raise ValueError(f"location {loc.id} refers to missing mapping {loc.mapping_id}")
-            file = mapping_file.get(loc.mapping_id, "")
-            location_frames[loc.id] = (frame_id(Frame(f"0x{loc.address:x}", file, 0)),)
+    for loc, loc_frames in frames.items():
+        ids = tuple(frame_id(f) for f in loc_frames)
+        location_frames[loc] = pruner.frames(loc, ids) if pruner is not None else ids
+    make_stack = _stack_builder(location_frames)
+    if pruner is not None:
+        unpruned, keep = make_stack, pruner.stack
+
+        def make_stack(locs: Sequence[int]) -> tuple[int, ...]:
+            return unpruned(keep(locs))
 
     read_samples = _read_lazy_samples if isinstance(msg, pb.LazyProfile) else _read_samples
-    read_samples(msg, profile, _stack_builder(location_frames), string)
+    read_samples(msg, profile, make_stack, string)
     return profile
+
+
+def _pruner(metadata: dict[str, Any], names: dict[int, list[str]]) -> Pruner | None:
+    """pprof's drop_frames/keep_frames rule for this file, or None when it drops nothing."""
+    drop_text = metadata.get("drop_frames")
+    if not drop_text:
+        return None
+    drop = compile_frames_regex(drop_text)
+    keep_text = metadata.get("keep_frames")
+    keep = compile_frames_regex(keep_text) if keep_text else None
+    if drop is None or (keep_text and keep is None):
+        metadata.setdefault("warnings", []).append(
+            "the profile's drop_frames/keep_frames is not a regular expression Python reads; all frames were kept"
+        )
+        return None
+    pruner = Pruner(drop, keep, names)
+    return pruner if pruner.active else None
 
 
 def _read_samples(
@@ -447,15 +459,15 @@ def _stack_builder(location_frames: dict[int, tuple[int, ...]]) -> _StackFn:
     return expanding
 
 
-def _labels(key: tuple[tuple[int, int, int, int], ...], string: Any) -> list[tuple[str, str]]:
-    out = []
+def _labels(key: tuple[tuple[int, int, int, int], ...], string: Any) -> list[tuple[str, str | NumLabel]]:
+    """String labels, and numeric labels with their units; a label with neither is dropped, as pprof does."""
+    out: list[tuple[str, str | NumLabel]] = []
     for k, s, num, unit in key:
         name = string(k, "label key")
-        if s or not (num or unit):
+        if s:
             out.append((name, string(s, "label value")))
-        else:
-            u = string(unit, "label unit")
-            out.append((name, f"{num} {u}" if u else str(num)))
+        elif num or unit:
+            out.append((name, NumLabel(num, string(unit, "label unit"))))
     return out
 
 

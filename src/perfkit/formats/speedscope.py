@@ -1,13 +1,18 @@
 """speedscope's JSON file format (https://www.speedscope.app/file-format-schema.json).
 
-Writing: one ``sampled`` profile per sample type and thread (the ``thread`` label), frames shared,
-samples in recorded order with runs of equal samples merged, so the time-order view stays true.
-perfkit adds an ``x-perfkit`` object (speedscope ignores unknown keys) holding the sample type,
-the thread label and the metadata, so perfkit reads its own files back exactly.
+Writing: one ``sampled`` profile per sample type and per ``profile``/``thread`` label value, frames
+shared, samples in recorded order with runs of equal samples merged, so the time-order view stays
+true.  The file's ``name`` is the recorded command as a shell line.  perfkit adds an ``x-perfkit``
+object (speedscope ignores unknown keys) holding the sample type, the labels and the metadata, so
+perfkit reads its own files back exactly.
 
 Reading: every ``sampled`` and ``evented`` profile in the file.  Profiles without ``x-perfkit``
 get a type from their unit (times become ``wall/nanoseconds``, ``bytes`` ``space/bytes``,
-``none`` ``samples/count``) and, when the file has several, a ``thread`` label with their name.
+``none`` ``samples/count``).  When a file holds several, they stay apart: each sample carries a
+``profile`` label with its profile's name (made unique: py-spy names every thread's profile
+``py-spy``), views add them up like pprof adds threads, and ``--tagfocus 'profile=^NAME$'``
+picks one, as speedscope's profile selector does.  ``metadata["profiles"]`` lists the names in file
+order and ``metadata["active_profile"]`` names the one speedscope opens first.
 Values are int64 in the model, so fractional times are scaled to integer nanoseconds.
 """
 
@@ -18,7 +23,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from perfkit.model import Frame, Profile, ValueType
+from perfkit.model import Frame, Profile, ValueType, command_text
 
 NAME = "speedscope"
 EXTENSIONS = (".speedscope.json", ".json")
@@ -43,13 +48,22 @@ def _unit(vt: ValueType) -> str:
     return "none"
 
 
-def _groups(profile: Profile) -> list[tuple[str | None, list[int]]]:
-    """Sample indices per ``thread`` label value (None: samples without one), first-seen order."""
-    thread_of: list[str | None] = [dict(ls).get("thread") for ls in profile.labelsets]
-    groups: dict[str | None, list[int]] = {}
+#: the labels that split a profile into speedscope profiles, in title order
+_SPLIT = ("profile", "thread")
+_Group = tuple[str | None, str | None]
+
+
+def _groups(profile: Profile) -> list[tuple[_Group, list[int]]]:
+    """Sample indices per (``profile``, ``thread``) label values (None: no such label), first-seen order."""
+    key_of: list[_Group] = []
+    for ls in profile.labelsets:
+        labels = dict(ls)
+        found = [labels.get(k) for k in _SPLIT]
+        key_of.append(tuple(v if isinstance(v, str) else None for v in found))  # type: ignore[arg-type]
+    groups: dict[_Group, list[int]] = {}
     for i, lid in enumerate(profile.sample_labels):
-        groups.setdefault(thread_of[lid], []).append(i)
-    return list(groups.items()) or [(None, [])]
+        groups.setdefault(key_of[lid], []).append(i)
+    return list(groups.items()) or [((None, None), [])]
 
 
 def _runs(profile: Profile, rows: list[int], column: Any) -> tuple[list[int], list[int]]:
@@ -88,14 +102,15 @@ def to_json(profile: Profile) -> dict[str, Any]:
 
     stack_json: dict[int, list[int]] = {}
     groups = _groups(profile)
-    name = str(profile.metadata.get("command") or "perfkit profile")
+    meta = profile.metadata
+    name = command_text(meta.get("command")) or str(meta.get("name") or "perfkit profile")
     profiles = []
     active = 0
     several_types = len(profile.sample_types) > 1
     for t, vt in enumerate(profile.sample_types):
         if t == profile.default_type:
             active = len(profiles)
-        for thread, rows in groups:
+        for (part, thread), rows in groups:
             sids, weights = _runs(profile, rows, profile.values[t])
             samples = []
             for sid in sids:
@@ -103,10 +118,11 @@ def to_json(profile: Profile) -> dict[str, Any]:
                 if js is None:
                     js = stack_json[sid] = [frame_index(f) for f in profile.stacks[sid]]
                 samples.append(js)
-            title = thread if thread is not None else name
+            title = " ".join(v for v in (part, thread) if v is not None) or name
             extra: dict[str, Any] = {"sample_type": str(vt)}
-            if thread is not None:
-                extra["thread"] = thread
+            for key, value in zip(_SPLIT, (part, thread)):
+                if value is not None:
+                    extra[key] = value
             profiles.append(
                 {
                     "type": "sampled",
@@ -119,11 +135,10 @@ def to_json(profile: Profile) -> dict[str, Any]:
                     EXTRA: extra,
                 }
             )
-    meta = {k: v for k, v in profile.metadata.items() if _jsonable(v)}
     doc_extra: dict[str, Any] = {
         "default_type": profile.default_type,
         "period": profile.period,
-        "metadata": meta,
+        "metadata": {k: v for k, v in meta.items() if _jsonable(v)},
     }
     if profile.period_type is not None:
         doc_extra["period_type"] = str(profile.period_type)
@@ -207,10 +222,11 @@ def _frames(doc: dict[str, Any]) -> list[Frame]:
 
 
 class _Part:
-    """One speedscope profile turned into (stack, weight) rows with its type and thread."""
+    """One speedscope profile turned into (stack, weight) rows with its type and labels."""
 
-    def __init__(self, vt: ValueType, thread: str | None, rows: list[tuple[tuple[int, ...], int]]):
-        self.vt, self.thread, self.rows = vt, thread, rows
+    def __init__(self, vt: ValueType, labels: dict[str, str], rows: list[tuple[tuple[int, ...], int]]):
+        self.vt, self.labels, self.rows = vt, labels, rows
+        self.name = ""
 
 
 def from_json(doc: Any) -> Profile:
@@ -223,7 +239,10 @@ def from_json(doc: Any) -> Profile:
     if not raw_profiles:
         raise ValueError("the file holds no profiles")
     extra = doc.get(EXTRA) if isinstance(doc.get(EXTRA), dict) else None
-    parts = [_part(_obj(p, f"profile {i}"), i, len(frames), len(raw_profiles) > 1) for i, p in enumerate(raw_profiles)]
+    parts = [_part(_obj(p, f"profile {i}"), i, len(frames)) for i, p in enumerate(raw_profiles)]
+    names = _unique_names(parts) if extra is None and len(parts) > 1 else []
+    for part, part_name in zip(parts, names):
+        part.labels = {"profile": part_name}
 
     types: list[ValueType] = []
     for part in parts:
@@ -245,6 +264,10 @@ def from_json(doc: Any) -> Profile:
         active = doc.get("activeProfileIndex", 0)
         if isinstance(active, int) and not isinstance(active, bool) and 0 <= active < len(parts):
             default = types.index(parts[active].vt)
+            if names:
+                metadata["active_profile"] = names[active]
+        if names:
+            metadata["profiles"] = names
         if isinstance(doc.get("name"), str):
             metadata["name"] = doc["name"]
     metadata["format"] = NAME
@@ -256,8 +279,18 @@ def from_json(doc: Any) -> Profile:
     return profile
 
 
+def _unique_names(parts: list[_Part]) -> list[str]:
+    """Each part's name, with `` #2``, `` #3`` ... on repeats, so no two profiles share a label."""
+    seen: dict[str, int] = {}
+    out = []
+    for part in parts:
+        seen[part.name] = seen.get(part.name, 0) + 1
+        out.append(part.name if seen[part.name] == 1 else f"{part.name} #{seen[part.name]}")
+    return out
+
+
 def _fill(profile: Profile, parts: list[_Part], types: list[ValueType]) -> None:
-    """Add rows; parts of the same thread with identical stacks (perfkit's one-profile-per-type
+    """Add rows; parts with the same labels and identical stacks (perfkit's one-profile-per-type
     layout) share rows, other parts get their own rows with zeros in the other columns."""
     width = len(types)
     done: set[int] = set()
@@ -269,35 +302,34 @@ def _fill(profile: Profile, parts: list[_Part], types: list[ValueType]) -> None:
         for j in range(i + 1, len(parts)):
             other = parts[j]
             col = types.index(other.vt)
-            if j in done or other.thread != part.thread or col in columns:
+            if j in done or other.labels != part.labels or col in columns:
                 continue
             if [s for s, _ in other.rows] == stacks:
                 columns[col] = [w for _, w in other.rows]
                 done.add(j)
-        lid = profile.labelset_id({"thread": part.thread} if part.thread is not None else None)
+        lid = profile.labelset_id(part.labels)
         for r, stack in enumerate(stacks):
             values = [columns[c][r] if c in columns else 0 for c in range(width)]
             profile.add_ids(profile.stack_id(stack), values, lid)
 
 
-def _part(raw: dict[str, Any], index: int, nframes: int, several: bool) -> _Part:
+def _part(raw: dict[str, Any], index: int, nframes: int) -> _Part:
     what = f"profile {index}"
     unit = raw.get("unit", "none")
     if not isinstance(unit, str) or unit not in _UNITS:
         raise ValueError(f"{what}: unknown unit {str(unit)[:40]!r}")
     extra = raw.get(EXTRA) if isinstance(raw.get(EXTRA), dict) else None
+    labels: dict[str, str] = {}
     if extra is not None and isinstance(extra.get("sample_type"), str):
         vt, scale = ValueType.parse(extra["sample_type"]), 1
-        thread = extra.get("thread") if isinstance(extra.get("thread"), str) else None
+        labels = {k: extra[k] for k in _SPLIT if isinstance(extra.get(k), str)}
+    elif unit in _TIME_UNITS:
+        vt, scale = ValueType("wall", "nanoseconds"), _TIME_UNITS[unit]
+    elif unit == "bytes":
+        vt, scale = ValueType("space", "bytes"), 1
     else:
-        if unit in _TIME_UNITS:
-            vt, scale = ValueType("wall", "nanoseconds"), _TIME_UNITS[unit]
-        elif unit == "bytes":
-            vt, scale = ValueType("space", "bytes"), 1
-        else:
-            vt, scale = ValueType("samples", "count"), 1
-        name = raw.get("name")
-        thread = (name if isinstance(name, str) else f"profile {index}") if several else None
+        vt, scale = ValueType("samples", "count"), 1
+    name = raw.get("name")
     kind = raw.get("type")
     if kind == "sampled":
         rows = _sampled(raw, what, nframes, scale)
@@ -305,7 +337,9 @@ def _part(raw: dict[str, Any], index: int, nframes: int, several: bool) -> _Part
         rows = _evented(raw, what, nframes, scale)
     else:
         raise ValueError(f"{what}: type must be 'sampled' or 'evented', not {str(kind)[:40]!r}")
-    return _Part(vt, thread, rows)
+    part = _Part(vt, labels, rows)
+    part.name = name if isinstance(name, str) and name else f"profile {index + 1}"
+    return part
 
 
 def _frame_ref(value: Any, nframes: int, what: str) -> int:

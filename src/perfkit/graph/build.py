@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from perfkit.graph.options import GraphOptions, ReportKind
-from perfkit.graph.prepare import NodeInfo, Prepared
+from perfkit.graph.prepare import LabelKey, NodeInfo, Prepared
+from perfkit.tags import scaled_label
 
 __all__ = ["Edge", "Graph", "Node", "Tag", "build", "flat_cum"]
 
@@ -38,11 +39,14 @@ _Edges = dict[tuple[int, int], list]  # (caller id, callee id) -> [weight, resid
 
 @dataclass(eq=False, slots=True)
 class Tag:
-    """A label value's share of a node (a box under the node in the picture)."""
+    """A label value's share of a node (a box under the node in the picture); a numeric tag
+    also keeps its number and unit (pprof groups them into ranges when there are many)."""
 
     name: str
     flat: int = 0
     cum: int = 0
+    value: int = 0
+    unit: str = ""
 
 
 @dataclass(eq=False, slots=True)
@@ -57,6 +61,8 @@ class Node:
     out_edges: dict[Node, Edge] = field(default_factory=dict)
     #: label text (``key:value`` lines) -> share; filled for the call graph only
     tags: dict[str, Tag] = field(default_factory=dict)
+    #: label text ("" for none) -> the numeric ``bytes`` values' shares under it, by their name
+    numeric_tags: dict[str, dict[str, Tag]] = field(default_factory=dict)
     #: the source file of the node's frames when they agree on one (even if the node key has none)
     file: str = ""
 
@@ -316,30 +322,70 @@ def _edge_entropy(weights: list[int], own: int) -> float:
 
 
 # ---------------------------------------------------------------------------------- tags
-def _tags(prepared: Prepared, ids: Iterable[int]) -> dict[int, dict[str, Tag]]:
-    """Label-text shares of some nodes: flat where the node is the leaf, cum once per sample."""
+class _NodeTags:
+    """One node's label shares: string label texts, and numeric values under each text."""
+
+    __slots__ = ("labels", "numbers")
+
+    def __init__(self) -> None:
+        self.labels: dict[str, Tag] = {}
+        self.numbers: dict[str, dict[str, Tag]] = {}
+
+    def add(self, key: LabelKey, value: int, flat: bool, unit: str) -> None:
+        text, numbers = key
+        targets = []
+        if text:
+            tag = self.labels.get(text)
+            if tag is None:
+                tag = self.labels[text] = Tag(text)
+            targets.append(tag)
+        for number in numbers:
+            name = scaled_label(number, unit, "minimum")
+            under = self.numbers.setdefault(text, {})
+            tag = under.get(name)
+            if tag is None:
+                tag = under[name] = Tag(name, value=number, unit=unit)
+            targets.append(tag)
+        for tag in targets:
+            if flat:
+                tag.flat += value
+            else:
+                tag.cum += value
+
+    def trimmed(self, cutoff: int) -> _NodeTags:
+        """Without the shares under ``cutoff`` (pprof's TrimLowFrequencyTags)."""
+        out = _NodeTags()
+        out.labels = _trim(self.labels, cutoff)
+        out.numbers = {text: _trim(tags, cutoff) for text, tags in self.numbers.items()}
+        return out
+
+    def boxes(self) -> int:
+        """How many boxes pprof counts for the node when choosing nodes: shares with a flat."""
+        count = sum(1 for t in self.labels.values() if t.flat != 0)
+        return count + sum(1 for tags in self.numbers.values() for t in tags.values() if t.flat != 0)
+
+
+def _trim(tags: dict[str, Tag], cutoff: int) -> dict[str, Tag]:
+    return {k: t for k, t in tags.items() if abs(t.flat) >= cutoff or abs(t.cum) >= cutoff}
+
+
+def _tags(prepared: Prepared, ids: Iterable[int]) -> dict[int, _NodeTags]:
+    """Label shares of some nodes: flat where the node is the leaf, cum once per sample."""
     labelled = prepared.labelled
     wanted = set(ids)
-    out: dict[int, dict[str, Tag]] = {i: {} for i in wanted}
+    out = {i: _NodeTags() for i in wanted}
     if not labelled or not wanted:
         return out
-    for (stack, text), value in labelled.items():
+    unit = prepared.numeric_unit
+    for (stack, key), value in labelled.items():
         if not stack:
             continue
         for n in wanted.intersection(stack):
-            tags = out[n]
-            tag = tags.get(text)
-            if tag is None:
-                tag = tags[text] = Tag(text)
-            tag.cum += value
+            out[n].add(key, value, False, unit)
         leaf = stack[-1]
         if leaf in wanted:
-            out[leaf][text].flat += value
+            out[leaf].add(key, value, True, unit)
     return out
-
-
-def _trim_tags(tags: dict[str, Tag], cutoff: int) -> dict[str, Tag]:
-    return {k: t for k, t in tags.items() if abs(t.flat) >= cutoff or abs(t.cum) >= cutoff}
 
 
 def _select_top(view: _View, count: int, visual: bool, tag_cutoff: int) -> list[int]:
@@ -351,8 +397,7 @@ def _select_top(view: _View, count: int, visual: bool, tag_cutoff: int) -> list[
         tags = _tags(view.prepared, view.ids[:count])
         used = 0
         for i, nid in enumerate(view.ids[:count]):
-            boxes = sum(1 for t in _trim_tags(tags[nid], tag_cutoff).values() if t.flat != 0)
-            used += min(boxes, MAX_NODELETS) + 1
+            used += min(tags[nid].trimmed(tag_cutoff).boxes(), MAX_NODELETS) + 1
             if used >= count:
                 count = i + 1
                 break
@@ -415,7 +460,8 @@ def build(
         if prepared.labelled:
             tags = _tags(prepared, (n.id for n in graph.nodes))
             for node in graph.nodes:
-                node.tags = _trim_tags(tags[node.id], node_cutoff)
+                kept = tags[node.id].trimmed(node_cutoff)
+                node.tags, node.numeric_tags = kept.labels, kept.numbers
     return graph
 
 

@@ -69,6 +69,8 @@ URL_PARAMS = {
     "h": "hide",
     "s": "show",
     "sf": "show_from",
+    "tf": "tagfocus",
+    "ti": "tagignore",
     "si": "sample_index",
     "g": "granularity",
     "n": "nodecount",
@@ -88,6 +90,8 @@ FLAGS = {
     "hide": "--hide",
     "show": "--show",
     "show_from": "--show-from",
+    "tagfocus": "--tagfocus",
+    "tagignore": "--tagignore",
     "sample_index": "--sample-index",
     "granularity": "--granularity",
     "nodecount": "--nodecount",
@@ -105,8 +109,10 @@ class GraphOptions:
 
     ``nodecount=None`` means pprof's default for the report kind (80 for the call graph, every node
     for text); ``trim=False`` keeps every node and edge whatever the fractions say.  Regex fields
-    match a frame's function name or file, as pprof's; ``sample_index`` is a sample type's name
-    (``cpu``, ``alloc_space``, ``type/unit``) or index, None for the profile's default.
+    match a frame's function name or file, as pprof's; ``tagfocus``/``tagignore`` are pprof's label
+    filters (:mod:`perfkit.tags`: ``key=regex`` or numeric ranges like ``bytes=1kb:``);
+    ``sample_index`` is a sample type's name (``cpu``, ``alloc_space``, ``type/unit``) or index,
+    None for the profile's default.
     """
 
     focus: str | None = None
@@ -114,6 +120,8 @@ class GraphOptions:
     hide: str | None = None
     show: str | None = None
     show_from: str | None = None
+    tagfocus: str | None = None
+    tagignore: str | None = None
     sample_index: str | int | None = None
     granularity: Granularity = Granularity.FUNCTIONS
     nodecount: int | None = None
@@ -127,11 +135,11 @@ class GraphOptions:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "granularity", Granularity.parse(self.granularity))
-        for name in _REGEX_FIELDS:
+        for name in (*_REGEX_FIELDS, "tagfocus", "tagignore"):
             value = getattr(self, name)
             if value == "":
                 object.__setattr__(self, name, None)
-            elif value is not None:
+            elif value is not None and name in _REGEX_FIELDS:
                 compile_regex(FLAGS[name], value)
         if self.sort not in ("flat", "cum"):
             raise PerfkitError(f"--sort {self.sort}: unknown order; use flat or cum")

@@ -19,25 +19,32 @@ from typing import NamedTuple
 
 from perfkit.errors import PerfkitError
 from perfkit.graph.options import FLAGS, Granularity, GraphOptions
-from perfkit.model import Frame, Profile, ValueType
+from perfkit.model import Frame, LabelSet, NumLabel, Profile, ValueType
 
 __all__ = ["NodeInfo", "Prepared", "coarsen", "node_info", "prepare", "prepare_apart"]
 
 #: the label pprof puts on a diff base's samples; never shown as a tag
 BASE_LABEL = "pprof::base"
+#: the one numeric label pprof shows in its graph (allocation sizes)
+NUMERIC_TAG = "bytes"
+#: a sample's labels as the graph sees them: string labels' text, numeric ``bytes`` values
+LabelKey = tuple[str, tuple[int, ...]]
 _UNSEEN = object()
 
 
 class NodeInfo(NamedTuple):
-    """What identifies a node: the frame fields its granularity keeps (pprof's NodeInfo)."""
+    """What identifies a node: the frame fields its granularity keeps (pprof's NodeInfo).
+    ``objfile`` names the binary of a frame that has no function name (an unsymbolised address)."""
 
     name: str
     file: str = ""
     line: int = 0
     address: int = 0
+    objfile: str = ""
 
     def printable_name(self) -> str:
-        """pprof's one-line name: ``[address] function [file:line | file]``, ``<unknown>`` if bare."""
+        """pprof's one-line name: ``[address] function [file:line | file]``, ``[binary]`` for an
+        unsymbolised address, ``<unknown>`` if nothing is known."""
         parts = []
         if self.address:
             parts.append(f"{self.address:016x}")
@@ -47,13 +54,32 @@ class NodeInfo(NamedTuple):
             parts.append(f"{self.file}:{self.line}")
         elif self.file:
             parts.append(self.file)
-        elif not self.name:
+        elif self.name:
+            pass
+        elif self.objfile:
+            parts.append(f"[{posixpath.basename(self.objfile)}]")
+        else:
             parts.append("<unknown>")
         return " ".join(parts)
 
     def sort_text(self) -> str:
         """pprof's last-resort tie-break (``fmt.Sprint`` of its NodeInfo), for a stable order."""
-        return f"{{{self.name}  {self.address} {self.file} 0 {self.line} }}"
+        return f"{{{self.name}  {self.address} {self.file} 0 {self.line} {self.objfile}}}"
+
+
+def _coarser(info: NodeInfo, granularity: Granularity) -> NodeInfo:
+    """``info`` at a coarser ``granularity`` (the rules of :func:`node_info`, on a node)."""
+    if not info.name and info.objfile:
+        return info._replace(address=info.address if granularity is Granularity.ADDRESSES else 0)
+    if granularity is Granularity.FUNCTIONS:
+        return NodeInfo(info.name)
+    if granularity is Granularity.FILEFUNCTIONS:
+        return NodeInfo(info.name, info.file)
+    if granularity is Granularity.FILES:
+        return NodeInfo("", info.file)
+    if granularity is Granularity.LINES:
+        return NodeInfo(info.name, info.file, info.line)
+    return info
 
 
 def clean_path(path: str) -> str:
@@ -69,15 +95,25 @@ def clean_path(path: str) -> str:
 
 
 def node_info(frame: Frame, granularity: Granularity) -> NodeInfo:
-    """The node ``frame`` belongs to at ``granularity``: granularity's one implementation."""
+    """The node ``frame`` belongs to at ``granularity``: granularity's one implementation.
+
+    pprof's rules: ``functions`` keeps the name, ``filefunctions`` the name and file, ``files`` the
+    file, ``lines`` name, file and line, ``addresses`` the machine address too.  An unsymbolised
+    address (the reader names it ``0x...``) has no function: it is its binary, or its address."""
+    if frame.mapping is not None and frame.line == 0 and frame.function == f"0x{frame.address:x}":
+        address = frame.address if granularity is Granularity.ADDRESSES else 0
+        return NodeInfo("", "", 0, address, frame.mapping.filename)
     if granularity is Granularity.FUNCTIONS:
         return NodeInfo(frame.function)
     if granularity is Granularity.FILEFUNCTIONS:
         return NodeInfo(frame.function, clean_path(frame.file))
     if granularity is Granularity.FILES:
+        if not frame.file:  # pprof: a function without a file is known by its binary then
+            return NodeInfo("", "", 0, 0, frame.mapping.filename if frame.mapping is not None else "")
         return NodeInfo("", clean_path(frame.file))
-    # lines; addresses too, as frames carry no address of their own
-    return NodeInfo(frame.function, clean_path(frame.file), frame.line)
+    if granularity is Granularity.LINES:
+        return NodeInfo(frame.function, clean_path(frame.file), frame.line)
+    return NodeInfo(frame.function, clean_path(frame.file), frame.line, frame.address)
 
 
 @dataclass(slots=True)
@@ -96,7 +132,9 @@ class Prepared:
     granularity: Granularity
     #: one source file per node when its frames agree on one (for colours and tooltips), else ""
     files: list[str]
-    labelled: dict[tuple[tuple[int, ...], str], int] | None = None
+    labelled: dict[tuple[tuple[int, ...], LabelKey], int] | None = None
+    #: the unit of the numeric ``bytes`` label values in ``labelled``
+    numeric_unit: str = NUMERIC_TAG
     #: per node stack, a bit per position whose frame was inlined into its caller (pprof marks
     #: such calls "(inline)"); None when no frame was
     inline: dict[tuple[int, ...], int] | None = None
@@ -113,10 +151,8 @@ class Prepared:
         reading the samples again: nodes that now share an identity merge."""
         granularity = Granularity.parse(granularity)
         interner = _Interner(granularity)
-        remap = interner.node_ids([Frame(i.name, i.file, i.line) for i in self.infos])
-        for old, new in enumerate(remap):  # a node's file is known only if its parts agree on one
-            if interner.files[new] != self.files[old]:
-                interner.files[new] = ""
+        # a node's file stays known only if the nodes it merges agree on one
+        remap = [interner.intern(_coarser(info, granularity), file) for info, file in zip(self.infos, self.files)]
         node = remap.__getitem__
 
         stacks: dict[tuple[int, ...], int] = {}
@@ -126,7 +162,7 @@ class Prepared:
         labelled = None
         if self.labelled is not None:
             labelled = {}
-            for (stack, text), value in self.labelled.items():
+            for (stack, text), value in self.labelled.items():  # text: the LabelKey
                 lkey = (tuple(map(node, stack)), text)
                 labelled[lkey] = labelled.get(lkey, 0) + value
         inline = None
@@ -143,6 +179,7 @@ class Prepared:
             granularity=granularity,
             files=interner.files,
             labelled=labelled,
+            numeric_unit=self.numeric_unit,
             inline=inline,
             matched=dict(self.matched),
             diff=self.diff,
@@ -172,19 +209,19 @@ class _Interner:
         self.index: dict[NodeInfo, int] = {}
 
     def node_ids(self, frames: Sequence[Frame]) -> list[int]:
-        ids = []
-        for frame in frames:
-            info = node_info(frame, self.granularity)
-            nid = self.index.get(info)
-            file = clean_path(frame.file)
-            if nid is None:
-                nid = self.index[info] = len(self.infos)
-                self.infos.append(info)
-                self.files.append(file)
-            elif self.files[nid] != file:
-                self.files[nid] = ""
-            ids.append(nid)
-        return ids
+        """The node id of every frame (nodes made as needed)."""
+        return [self.intern(node_info(frame, self.granularity), clean_path(frame.file)) for frame in frames]
+
+    def intern(self, info: NodeInfo, file: str) -> int:
+        """The id of node ``info``; ``file`` is the source file of one of its frames."""
+        nid = self.index.get(info)
+        if nid is None:
+            nid = self.index[info] = len(self.infos)
+            self.infos.append(info)
+            self.files.append(file)
+        elif self.files[nid] != file:
+            self.files[nid] = ""
+        return nid
 
 
 class _Filters:
@@ -260,9 +297,13 @@ def _round_half_away(value: float) -> int:
     return int(math.copysign(math.floor(abs(value) + 0.5), value))
 
 
-def _label_text(labelset: tuple[tuple[str, str], ...]) -> str:
-    """pprof's label text for a sample: sorted ``key:value`` entries joined by a literal ``\\n``."""
-    return "\\n".join(sorted(f"{k}:{v}" for k, v in labelset if k != BASE_LABEL))
+def _label_key(labelset: LabelSet) -> LabelKey:
+    """What a sample's labels add to a node's label boxes, as pprof's graph keeps them: the string
+    labels as sorted ``key:value`` entries joined by a literal ``\\n``, and the values of the
+    numeric ``bytes`` label (pprof drops every other numeric label from the graph)."""
+    text = "\\n".join(sorted(f"{k}:{v}" for k, v in labelset if isinstance(v, str) and k != BASE_LABEL))
+    numbers = tuple(v.value for k, v in labelset if k == NUMERIC_TAG and isinstance(v, NumLabel))
+    return text, numbers
 
 
 class _Collector:
@@ -272,15 +313,34 @@ class _Collector:
         self.interner = _Interner(options.granularity)
         self.filters = _Filters(options)
         self.stacks: dict[tuple[int, ...], int] = {}
-        self.labelled: dict[tuple[tuple[int, ...], str], int] | None = {} if labels else None
+        self.labelled: dict[tuple[tuple[int, ...], LabelKey], int] | None = {} if labels else None
+        self.numeric_unit = NUMERIC_TAG
         #: per node stack, a bit per position whose frame was inlined into its caller (Go's
         #: inlined calls); None while no profile had any
         self.inline: dict[tuple[int, ...], int] | None = None
+
+    def filter_tags(self, profile: Profile, options: GraphOptions) -> Profile:
+        """``profile`` without the samples pprof's label filters reject (noting what matched)."""
+        if not options.tagfocus and not options.tagignore:
+            return profile
+        from perfkit.tags import filter_tags
+
+        kept = filter_tags(profile, options.tagfocus, options.tagignore, options=("--tagfocus", "--tagignore"))
+        if options.tagfocus:
+            self.filters.matched["tagfocus"] = self.filters.matched.get("tagfocus", False) or not kept.is_empty
+        if options.tagignore:
+            dropped = len(kept) < len(profile)
+            self.filters.matched["tagignore"] = self.filters.matched.get("tagignore", False) or dropped
+        return kept
 
     def add(self, profile: Profile, values: Sequence[int]) -> int:
         """Add ``profile``'s node stacks valued by ``values`` (one per sample); returns the
         absolute value of what the filters kept."""
         labelled = self.labelled if len(profile.labelsets) > 1 else None
+        if labelled is not None and not labelled:
+            from perfkit.tags import label_units
+
+            self.numeric_unit = label_units(profile).get(NUMERIC_TAG, NUMERIC_TAG)
         # one pass over the samples into plain int keys: the stack id, times the label-set count
         # plus the label-set id when labels are wanted
         width = len(profile.labelsets) if labelled is not None else 1
@@ -295,13 +355,13 @@ class _Collector:
                 sums[sid] = get(sid, 0) + value
         node = self.interner.node_ids(profile.frames).__getitem__
         keep = self.filters.for_frames(profile.frames)
-        inlined = [bool(getattr(f, "inlined", False)) for f in profile.frames]
+        inlined = [f.inlined for f in profile.frames]
         if any(inlined) and self.inline is None:
             self.inline = {}
         inline = self.inline if any(inlined) else None
         stacks, out = profile.stacks, self.stacks
         mapped: dict[int, tuple[int, ...] | None] = {}
-        texts: dict[int, str] = {}
+        texts: dict[int, LabelKey] = {}
         kept_abs = 0
         oget = out.get
         for key, value in sums.items():
@@ -322,8 +382,8 @@ class _Collector:
             if labelled is not None:
                 text = texts.get(lid)
                 if text is None:
-                    text = texts[lid] = _label_text(profile.labelsets[lid])
-                if text:
+                    text = texts[lid] = _label_key(profile.labelsets[lid])
+                if text != ("", ()):
                     lkey = (nodes, text)
                     labelled[lkey] = labelled.get(lkey, 0) + value
         if self.inline is not None and inline is None:  # a base without inlining: no edge inline
@@ -351,20 +411,23 @@ def prepare(
     column = _column(profile, options.sample_index, where)
     vt = profile.sample_types[column]
     collector = _Collector(options, labels)
-    new_values: Sequence[int] = profile.values[column]
-    total = sum(map(abs, new_values))
+    # totals and the normalising ratio are of the whole profiles, before any filter (as pprof's)
+    total = sum(map(abs, profile.values[column]))
+    shown = collector.filter_tags(profile, options)
     if base is None:
-        kept = collector.add(profile, new_values)
+        kept = collector.add(shown, shown.values[column])
     else:
-        base_values = base.values[_base_column(base, vt)]
+        base_column = _base_column(base, vt)
+        new_values: Sequence[int] = shown.values[column]
         if options.normalize:  # pprof scales the new profile to the base's sum, sample by sample
-            base_sum, new_sum = sum(base_values), sum(new_values)
+            base_sum, new_sum = sum(base.values[base_column]), sum(profile.values[column])
             ratio = base_sum / new_sum if new_sum else 0.0
             if ratio != 1:
                 new_values = [_round_half_away(v * ratio) for v in new_values]
-        kept = collector.add(profile, new_values)
-        base_kept = collector.add(base, [-v for v in base_values])
-        base_total = sum(map(abs, base_values))
+        kept = collector.add(shown, new_values)
+        base_total = sum(map(abs, base.values[base_column]))
+        base_shown = collector.filter_tags(base, options)
+        base_kept = collector.add(base_shown, [-v for v in base_shown.values[base_column]])
         if base_total:  # pprof's -diff_base: shares are of the base's total
             total, kept = base_total, base_kept
     if options.relative_percentages:
@@ -378,6 +441,7 @@ def prepare(
         granularity=options.granularity,
         files=collector.interner.files,
         labelled=labelled or None,
+        numeric_unit=collector.numeric_unit,
         inline=collector.inline,
         matched=collector.filters.matched,
         diff=base is not None,
@@ -391,6 +455,7 @@ def prepare_apart(profile: Profile, base: Profile, options: GraphOptions = Graph
     vt = profile.sample_types[column]
     base_column = _base_column(base, vt)
     collector = _Collector(options, labels=False)
+    profile, base = collector.filter_tags(profile, options), collector.filter_tags(base, options)
     new_total = collector.add(profile, profile.values[column])
     new_stacks, collector.stacks = collector.stacks, {}
     base_total = collector.add(base, base.values[base_column])

@@ -17,6 +17,7 @@ import re
 
 from perfkit.graph import Edge, Graph, GraphOptions, Node, ReportKind, Tag, build_graph
 from perfkit.model import Profile
+from perfkit.tags import scale, scaled_label
 from perfkit.views.legend import ReportFormat, binary_name, report_labels
 
 __all__ = ["EXTENSIONS", "NAME", "compose", "dot_colour", "write"]
@@ -127,22 +128,50 @@ class _Builder:
 
     def nodelets(self, node: Node, nid: int) -> bool:
         """Label boxes under a node: flat shares for inner nodes, cum for leaves (whose children
-        may have been pruned); returns whether any was drawn."""
+        may have been pruned), numeric values grouped into ranges; returns whether any was drawn."""
         flat_tags = bool(node.out_edges)
-        tags = sort_tags(list(node.tags.values()), flat_tags)[:MAX_NODELETS]
-        drawn = False
-        for i, tag in enumerate(tags):
+        start = len(self.lines)
+        for i, tag in enumerate(sort_tags(list(node.tags.values()), flat_tags)[:MAX_NODELETS]):
             weight = tag.flat if flat_tags else tag.cum
             if weight == 0:
                 continue
-            text = self.fmt.value(weight)
-            name = tag.name.replace('"', '\\"')  # keeps the \\n between labels, as pprof does
-            self.lines.append(f'N{nid}_{i} [label = "{name}" id="N{nid}_{i}" fontsize=8 shape=box3d tooltip="{text}"]')
-            self.lines.append(
-                f'N{nid} -> N{nid}_{i} [label=" {text}" weight=100 tooltip="{text}" labeltooltip="{text}"]'
-            )
-            drawn = True
-        return drawn
+            self._box(f"N{nid}_{i}", f"N{nid}", tag.name, weight, "")
+            numbers = node.numeric_tags.get(tag.name)
+            if numbers:
+                self._numeric(list(numbers.values()), flat_tags, f"N{nid}_{i}")
+        if node.numeric_tags.get(""):
+            self._numeric(list(node.numeric_tags[""].values()), flat_tags, f"N{nid}")
+        return len(self.lines) > start
+
+    def _numeric(self, tags: list[Tag], flat_tags: bool, source: str) -> None:
+        """Numeric boxes (allocation sizes), at most four: the rest join the nearest size."""
+        for j, tag in enumerate(self._collapsed(tags, flat_tags)):
+            weight, style = tag.cum, ' style="dotted"'
+            if flat_tags or tag.flat == tag.cum:
+                weight, style = tag.flat, ""
+            if weight != 0:
+                self._box(f"N{source}_{j}", source, tag.name, weight, style)
+
+    def _box(self, box: str, source: str, name: str, weight: int, style: str) -> None:
+        text = self.fmt.value(weight)
+        name = name.replace('"', '\\"')  # keeps the \\n between labels, as pprof does
+        self.lines.append(f'{box} [label = "{name}" id="{box}" fontsize=8 shape=box3d tooltip="{text}"]')
+        self.lines.append(
+            f'{source} -> {box} [label=" {text}" weight=100 tooltip="{text}" labeltooltip="{text}"{style}]'
+        )
+
+    @staticmethod
+    def _collapsed(tags: list[Tag], flat_tags: bool) -> list[Tag]:
+        """pprof's collapsedTags: the heaviest four numbers seed groups, each other number joins
+        the group whose seed is nearest; a group is labelled by its range ("1kB..4kB")."""
+        tags = sort_tags(tags, flat_tags)
+        if len(tags) <= MAX_NODELETS:
+            return tags
+        groups = [[t] for t in tags[:MAX_NODELETS]]
+        for tag in tags[MAX_NODELETS:]:
+            nearest = min(range(MAX_NODELETS), key=lambda i: (_distance(tag, groups[i][0]), i))
+            groups[nearest].append(tag)
+        return sort_tags([_group(g) for g in groups], flat_tags)
 
     def edge(self, edge: Edge, src: int, dst: int, has_nodelets: bool) -> None:
         text = self.fmt.value(edge.weight)
@@ -165,6 +194,26 @@ class _Builder:
         if has_nodelets:
             attrs += " minlen=2"
         self.lines.append(f"N{src} -> N{dst} [{attrs}]")
+
+
+def _distance(tag: Tag, seed: Tag) -> float:
+    """How far ``tag``'s number is from ``seed``'s, in ``tag``'s unit."""
+    return abs(scale(seed.value, seed.unit, tag.unit)[0] - tag.value)
+
+
+def _group(tags: list[Tag]) -> Tag:
+    """One box for several numbers: their range as the name, their shares summed."""
+    if len(tags) == 1:
+        t = tags[0]
+        return Tag(scaled_label(t.value, t.unit, "auto"), t.flat, t.cum, t.value, t.unit)
+    low = high = tags[0]
+    for t in tags[1:]:
+        if int(scale(t.value, t.unit, low.unit)[0]) < low.value:
+            low = t
+        if int(scale(t.value, t.unit, high.unit)[0]) > high.value:
+            high = t
+    name = f"{scaled_label(low.value, low.unit, 'auto')}..{scaled_label(high.value, high.unit, 'auto')}"
+    return Tag(name, sum(t.flat for t in tags), sum(t.cum for t in tags))
 
 
 def sort_tags(tags: list[Tag], flat: bool) -> list[Tag]:

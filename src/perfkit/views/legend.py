@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 
 from perfkit.graph import Graph
-from perfkit.model import Profile
+from perfkit.model import Mapping, Profile
 from perfkit.views.units import output_unit, pprof_label, pprof_percentage, pprof_scale
 
 __all__ = ["ReportFormat", "binary_name", "profile_labels", "report_labels"]
@@ -45,10 +45,18 @@ class ReportFormat:
         return pprof_percentage(value, self.total if total is None else total)
 
 
+def main_mapping(profile: Profile) -> Mapping:
+    """The profiled program's mapping, as pprof takes it for titles: the first mapping frames name,
+    else the one perfkit writes for Python frames (``python``, or the recorded executable)."""
+    for frame in profile.frames:
+        if frame.mapping is not None:
+            return frame.mapping
+    return Mapping(filename=str(profile.metadata.get("executable") or "python"))
+
+
 def binary_name(profile: Profile) -> str:
-    """The profiled program's name for titles (pprof: its main mapping's file), or ""."""
-    name = profile.metadata.get("executable")
-    return os.path.basename(str(name)) if name else ""
+    """The profiled program's file name (pprof's title and ``File:`` line)."""
+    return os.path.basename(main_mapping(profile).filename)
 
 
 def _time(start_ns: int) -> str:
@@ -60,17 +68,18 @@ def _time(start_ns: int) -> str:
 
 def profile_labels(profile: Profile, graph: Graph, fmt: ReportFormat) -> list[str]:
     """pprof's ProfileLabels: what the profile is (File, Build ID, comments, Type, Time, Duration).
+    A profile perfkit recorded is "File: python", as ``go tool pprof`` reads it from the file.
 
     perfkit's own run facts (``key=value`` comments of a perfkit-written file) are left out: the
     HTML report shows them; only free-form comments are printed, as pprof prints them.
     """
     meta = profile.metadata
     labels = []
-    binary = binary_name(profile)
-    if binary:
-        labels.append(f"File: {binary}")
-    if meta.get("build_id"):
-        labels.append(f"Build ID: {meta['build_id']}")
+    mapping = main_mapping(profile)
+    if mapping.filename:
+        labels.append(f"File: {os.path.basename(mapping.filename)}")
+    if mapping.build_id:
+        labels.append(f"Build ID: {mapping.build_id}")
     comments = meta.get("comments")
     if isinstance(comments, list | tuple):
         labels.extend(str(c) for c in comments if not str(c).startswith("#"))

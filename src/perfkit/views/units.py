@@ -12,12 +12,19 @@ from collections.abc import Iterable
 
 from perfkit.errors import PerfkitError
 from perfkit.model import Profile
+from perfkit.tags import percentage as pprof_percentage
+from perfkit.tags import scale as pprof_scale
+from perfkit.tags import scaled_label
 
 __all__ = [
     "format_percent",
     "format_value",
     "is_bytes",
     "is_time",
+    "output_unit",
+    "pprof_label",
+    "pprof_percentage",
+    "pprof_scale",
     "scale_value",
     "unit_label",
 ]
@@ -131,86 +138,13 @@ def resolve_sample_type(profile: Profile, sample_type: str | int | None, where: 
 
 # ---------------------------------------------------------------- pprof's measurement rules
 # pprof's reports (top, tree, peek, the call graph) print every value of one report in one unit
-# chosen from the smallest and the largest value ("0.01s ... 3.08s"), not one unit per value.  These
-# functions follow google/pprof's internal/measurement so perfkit's text and DOT read the same.
-
-#: (canonical name, aliases, factor to the family's base unit), per unit family
-_PPROF_UNITS: tuple[tuple[tuple[str, tuple[str, ...], float], ...], ...] = (
-    (
-        ("B", ("b", "byte"), 1.0),
-        ("kB", ("kb", "kbyte", "kilobyte"), float(1 << 10)),
-        ("MB", ("mb", "mbyte", "megabyte"), float(1 << 20)),
-        ("GB", ("gb", "gbyte", "gigabyte"), float(1 << 30)),
-        ("TB", ("tb", "tbyte", "terabyte"), float(1 << 40)),
-        ("PB", ("pb", "pbyte", "petabyte"), float(1 << 50)),
-    ),
-    (
-        ("ns", ("ns", "nanosecond"), 1.0),
-        ("us", ("μs", "us", "microsecond"), 1e3),
-        ("ms", ("ms", "millisecond"), 1e6),
-        ("s", ("s", "sec", "second"), 1e9),
-        ("hrs", ("hour", "hr"), 3600e9),
-    ),
-)
-#: the unit a family falls back to when the target unit is not one of its own
-_PPROF_DEFAULT = (("B", 1.0), ("s", 1e9))
-
-
-def _sniff_unit(family: int, unit: str) -> tuple[str, float] | None:
-    unit = unit.lower()
-    if len(unit) > 2:
-        unit = unit.removesuffix("s")
-    for name, aliases, factor in _PPROF_UNITS[family]:
-        if unit in aliases:
-            return name, factor
-    return None
-
-
-def pprof_scale(value: float, from_unit: str, to_unit: str) -> tuple[float, str]:
-    """``value`` in ``from_unit`` expressed in ``to_unit`` ("minimum"/"auto": the largest unit the
-    value reaches), and the unit's name; counts come back unchanged with an empty unit."""
-    if value < 0:
-        scaled, unit = pprof_scale(-value, from_unit, to_unit)
-        return -scaled, unit
-    for family in range(len(_PPROF_UNITS)):
-        source = _sniff_unit(family, from_unit)
-        if source is None:
-            continue
-        base = value * source[1]
-        if to_unit in ("minimum", "auto"):
-            best: tuple[str, float] | None = None
-            for name, _, factor in _PPROF_UNITS[family]:
-                if (best is None or factor >= best[1]) and base / factor >= 1.0:
-                    best = (name, factor)
-            if best is not None:
-                return base / best[1], best[0]
-            name, factor = _PPROF_DEFAULT[family]
-            return base / factor, name
-        target = _sniff_unit(family, to_unit) or _PPROF_DEFAULT[family]
-        return base / target[1], target[0]
-    if to_unit in ("count", "sample", "unit", "minimum", "auto"):
-        return float(value), ""
-    return float(value), to_unit
+# chosen from the smallest and the largest value ("0.01s ... 3.08s"), not one unit per value.
+# perfkit.tags holds pprof's measurement rules (it compares numeric labels with them too).
 
 
 def pprof_label(value: float, from_unit: str, to_unit: str = "auto") -> str:
     """A value as pprof prints it: two decimals, ``.00`` dropped, then the unit ("1.50s", "0")."""
-    scaled, unit = pprof_scale(value, from_unit, to_unit)
-    text = f"{scaled:.2f}".removesuffix(".00")
-    if text in ("0", "-0"):
-        return "0"
-    return text + unit
-
-
-def pprof_percentage(value: float, total: float) -> str:
-    """pprof's percentage column: ``"63.58%"``, ``"  100%"``, ``"0.091%"`` (two significant digits
-    under 1%), always of the absolute ratio and padded to five characters before the sign."""
-    ratio = abs(value / total) * 100 if total else 0.0
-    if 99.95 <= ratio <= 100.05:
-        return "  100%"
-    if ratio >= 1.0:
-        return f"{ratio:5.2f}%"
-    return f"{ratio:5.2g}%"
+    return scaled_label(value, from_unit, to_unit)
 
 
 def output_unit(values: Iterable[int], total: int, unit: str) -> str:
