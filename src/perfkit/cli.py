@@ -23,7 +23,13 @@ app = typer.Typer(
 )
 
 #: modules with a ``register(app)`` function adding their commands
-COMMAND_MODULES = ("perfkit.commands", "perfkit.bench.commands", "perfkit.race.commands", "perfkit.debug.commands")
+COMMAND_MODULES = (
+    "perfkit.commands",
+    "perfkit.bench.commands",
+    "perfkit.race.commands",
+    "perfkit.debug.commands",
+    "perfkit.web.commands",
+)
 
 
 def _version(value: bool) -> None:

@@ -86,6 +86,8 @@ class GraphCache:
             options.hide,
             options.show,
             options.show_from,
+            options.tagfocus,
+            options.tagignore,
             options.sample_index,
             options.granularity,
             options.relative_percentages,

@@ -177,7 +177,9 @@ def _routine_text(routine: Routine, unit: str, total: int, lines: list[Annotated
     if why:
         out.append(f"{'':>{WIDTH}} {'':>{WIDTH}} (source unavailable: {why})")
     for line in lines:
-        text = f"{_value(line.flat, unit):>{WIDTH}} {_value(line.cum, unit):>{WIDTH}} {line.number:6d}:{line.text or ''}"
+        text = (
+            f"{_value(line.flat, unit):>{WIDTH}} {_value(line.cum, unit):>{WIDTH}} {line.number:6d}:{line.text or ''}"
+        )
         out.append(text.rstrip() if line.text is not None else text)
     return out
 

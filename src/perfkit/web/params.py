@@ -1,7 +1,7 @@
 """pprof's web UI query parameters, read as ``go tool pprof -http`` reads them.
 
 A link made by pprof's UI (``/ui/top?f=main%5C.hot&si=alloc_space``) must mean the same here, so
-the names are pprof's (:data:`perfkit.graph.URL_PARAMS` plus ``tf``/``ti`` and pprof's ``norm``),
+the names are pprof's (:data:`perfkit.graph.URL_PARAMS`, with pprof's ``norm`` for normalize),
 an empty value means "not set" (pprof's ``params.Get`` then skips it), and the first value of a
 repeated parameter wins.  Parameters pprof knows but perfkit does not apply (``unit``,
 ``noinlines`` ...) are reported on the page instead of being silently dropped.
@@ -17,12 +17,10 @@ from perfkit.errors import PerfkitError
 from perfkit.graph import URL_PARAMS, GraphOptions
 from perfkit.graph.options import FLAGS
 
-__all__ = ["Query", "parse_query", "quote_regex"]
+__all__ = ["Query", "name_parameter", "parse_query", "quote_regex"]
 
 #: pprof spells the normalize option ``norm`` in URLs; perfkit's table says ``normalize``
 ALIASES = {"norm": "normalize"}
-#: tag filters, applied to the profile before the graph layer sees it
-TAG_PARAMS = {"tf": "tagfocus", "ti": "tagignore"}
 #: pprof's other URL parameters: understood by pprof, not (yet) applied by perfkit
 UNSUPPORTED = ("unit", "calltree", "compact", "intel", "mean", "prunefrom", "ts", "th", "noinlines")
 #: option name -> the URL parameter that sets it (for messages)
@@ -32,7 +30,8 @@ _CANONICAL = {alias: _PARAM_OF[name] for alias, name in ALIASES.items()}
 
 @dataclass(frozen=True, slots=True)
 class Query:
-    """One page's settings: the graph options, the tag filters, and what the URL said.
+    """One page's settings: the graph options (filters, tag filters, sample type ...) and what
+    the URL said.
 
     ``explicit`` holds the option names the URL set (a view's own defaults, such as 500 rows for
     top or lines for peek, give way to them); ``params`` is the canonical query (pprof's names,
@@ -40,8 +39,6 @@ class Query:
     """
 
     options: GraphOptions = field(default_factory=GraphOptions)
-    tagfocus: str | None = None
-    tagignore: str | None = None
     explicit: frozenset[str] = frozenset()
     params: tuple[tuple[str, str], ...] = ()
     ignored: tuple[str, ...] = ()
@@ -85,8 +82,6 @@ def parse_query(query: str | Mapping[str, str] | Sequence[tuple[str, str]]) -> Q
     the URL parameter (``f '(': not a valid regular expression ...``)."""
     values = _first_values(query)
     graph_params: dict[str, str] = {}
-    canonical: dict[str, str] = {}
-    tags: dict[str, str] = {}
     ignored = []
     for key, raw in values.items():
         if raw == "":
@@ -94,28 +89,22 @@ def parse_query(query: str | Mapping[str, str] | Sequence[tuple[str, str]]) -> Q
         key = _CANONICAL.get(key, key)
         if key in URL_PARAMS:
             graph_params[key] = raw
-            canonical[key] = raw
-        elif key in TAG_PARAMS:
-            tags[TAG_PARAMS[key]] = raw
-            canonical[key] = raw
         elif key in UNSUPPORTED:
             ignored.append(f"{key}={raw}")
     try:
         options = GraphOptions.from_params(graph_params)
     except PerfkitError as exc:
-        raise PerfkitError(_name_parameter(str(exc))) from None
+        raise PerfkitError(name_parameter(str(exc))) from None
     explicit = frozenset(URL_PARAMS[key] for key in graph_params)
     return Query(
         options=options,
-        tagfocus=tags.get("tagfocus"),
-        tagignore=tags.get("tagignore"),
         explicit=explicit,
-        params=tuple(sorted(canonical.items())),
+        params=tuple(sorted(graph_params.items())),
         ignored=tuple(ignored),
     )
 
 
-def _name_parameter(message: str) -> str:
+def name_parameter(message: str) -> str:
     """The graph layer names command-line flags (``--focus``); a URL user typed ``f``."""
     for name, flag in FLAGS.items():
         if message.startswith(flag + " ") and name in _PARAM_OF:

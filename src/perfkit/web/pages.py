@@ -1,0 +1,480 @@
+"""The UI's views as data: each function turns a session and a query into what its template shows.
+
+Every view reads the graph layer through the session's caches, with pprof's per-view settings
+(``/ui/top`` keeps 500 rows, ``/ui/peek`` and ``/ui/source`` read lines and trim nothing), and
+names what it shows in pprof's words (the legend is pprof's ``reportLabels``).  Bodies are cached
+by view and canonical query, so coming back to a page is a lookup; nothing here writes HTML.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from perfkit.graph import Granularity, Graph, GraphOptions, Node, Prepared, ReportKind, sort_edges
+from perfkit.views.legend import ReportFormat, active_filters, profile_labels, report_labels
+from perfkit.views.units import pprof_label
+from perfkit.web.params import Query, quote_regex
+from perfkit.web.session import Session
+
+__all__ = ["VIEWS", "Header", "header", "view_body"]
+
+#: path under /ui/ -> view name, in pprof's menu order
+VIEWS = {"": "graph", "top": "top", "flamegraph": "flamegraph", "peek": "peek", "source": "source"}
+LABELS = {"graph": "Graph", "top": "Top", "flamegraph": "Flame Graph", "peek": "Peek", "source": "Source"}
+#: rows of /ui/top (pprof's web UI sets its node count to 500)
+TOP_ROWS = 500
+#: routines a source page lists at most (pprof's maxEntries)
+MAX_ROUTINES = 50
+#: functions offered when /ui/source or /ui/peek has no regex yet
+CHOICES = 20
+
+
+# ------------------------------------------------------------------------------ options per view
+def view_options(view: str, query: Query) -> GraphOptions:
+    """The options a view reads: the query's, with the view's own defaults where the URL is silent."""
+    options = query.options
+    if view == "top" and "nodecount" not in query.explicit:
+        options = options.replace(nodecount=TOP_ROWS)
+    if view == "peek" and "granularity" not in query.explicit:
+        options = options.replace(granularity=Granularity.LINES)  # as pprof's /ui/peek
+    return options
+
+
+# ------------------------------------------------------------------------------ header
+@dataclass(slots=True)
+class Choice:
+    value: str
+    label: str
+    selected: bool
+
+
+@dataclass(slots=True)
+class Filter:
+    """An active filter, with the URL that drops it."""
+
+    key: str
+    name: str
+    value: str
+    remove_url: str
+
+
+@dataclass(slots=True)
+class Header:
+    """What every page's header shows."""
+
+    title: str
+    view: str
+    path: str
+    sample_types: list[Choice]
+    granularities: list[Choice]
+    legend: list[str]
+    summary: str
+    filters: list[Filter]
+    notices: list[str]
+    nav: list[tuple[str, str, str, bool]]
+    download_url: str
+    reset_url: str
+    diff: bool
+    source: str
+
+
+_FILTER_NAMES = {"f": "focus", "i": "ignore", "h": "hide", "s": "show", "sf": "show from", "tf": "tag focus"}
+_FILTER_NAMES |= {"ti": "tag ignore"}
+
+
+def header(session: Session, view: str, query: Query, legend: list[str], summary: str, notices: list[str]) -> Header:
+    """The header of ``view`` for ``query``."""
+    path = "./" if view == "graph" else f"./{view}"
+    profile = session.profile
+    index = _sample_index(session, query)
+    sample_types = [Choice(vt.type, f"{vt.type} ({vt.unit})", i == index) for i, vt in enumerate(profile.sample_types)]
+    granularity = view_options(view, query).granularity
+    granularities = [Choice(g.value, g.value, g is granularity) for g in Granularity]
+    filters = [
+        Filter(key, _FILTER_NAMES[key], value, query.url(path, **{key: None}))
+        for key, value in query.params
+        if key in _FILTER_NAMES
+    ]
+    if query.ignored:
+        notices = [*notices, "perfkit does not apply these pprof parameters: " + ", ".join(query.ignored)]
+    nav = [
+        (name, LABELS[name], query.url("./" if name == "graph" else f"./{name}"), name == view)
+        for name in VIEWS.values()
+    ]
+    vt = profile.sample_types[index]
+    source = session.name if not session.diff else f"{session.name} − base {session.base_name}"
+    return Header(
+        title=f"{session.name} {vt.type}" + (" (diff)" if session.diff else ""),
+        view=view,
+        path=path,
+        sample_types=sample_types,
+        granularities=granularities,
+        legend=legend,
+        summary=summary,
+        filters=filters,
+        notices=notices,
+        nav=nav,
+        download_url=query.url("./download"),
+        reset_url=query.url(path, **dict.fromkeys(_FILTER_NAMES)),
+        diff=session.diff,
+        source=source,
+    )
+
+
+def _sample_index(session: Session, query: Query) -> int:
+    from perfkit.views.units import resolve_sample_type
+
+    return resolve_sample_type(session.profile, query.options.sample_index)
+
+
+def _summary(fmt: ReportFormat, kept: int) -> str:
+    """What the filters kept, "300ms of 1s total (30.00%)": each value in its own unit, so the
+    line reads the same in every view."""
+    total = pprof_label(fmt.total, fmt.unit)
+    return f"{pprof_label(kept, fmt.unit)} of {total} total ({fmt.percent(kept).strip()})"
+
+
+def _kept(prepared: Prepared) -> int:
+    return sum(prepared.stacks.values())
+
+
+def _unmatched(prepared: Prepared, options: GraphOptions) -> list[str]:
+    """A notice for each filter that matched nothing (the CLI warns the same way)."""
+    from perfkit.graph.options import FLAGS
+
+    notes = []
+    for name, matched in prepared.matched.items():
+        if not matched:
+            what = "sample" if name.startswith("tag") else "frame"
+            notes.append(f"{FLAGS[name].removeprefix('--')} {getattr(options, name)!r} matched no {what}")
+    return notes
+
+
+def _light_format(prepared: Prepared) -> ReportFormat:
+    """The report format of a view that builds no graph (flame, source): the unit from the total."""
+    return ReportFormat.for_graph(_light_graph(prepared, GraphOptions()))
+
+
+def _light_graph(prepared: Prepared, options: GraphOptions) -> Graph:
+    """A node-less graph: what pprof's profile labels need (type, total) without building one."""
+    return Graph(nodes=[], prepared=prepared, options=options, kind=ReportKind.TEXT)
+
+
+# ------------------------------------------------------------------------------ bodies
+@dataclass(slots=True)
+class Body:
+    """A view's content plus what the header says about it."""
+
+    legend: list[str]
+    summary: str
+    notices: list[str] = field(default_factory=list)
+    #: selectable names, in the order the page's elements number them (pprof's ``nodes``)
+    nodes: list[str] = field(default_factory=list)
+    data: object = None
+
+
+def view_body(session: Session, view: str, query: Query) -> Body:
+    """The cached body of ``view`` for ``query`` (computed on first use)."""
+    make = _MAKERS[view]
+    return session.result((view, query.params), lambda: make(session, query))
+
+
+def _node_name(node: Node) -> str:
+    """The name a node is selected by (pprof's ``Info.Name``; the file for file nodes)."""
+    return node.info.name or node.info.file
+
+
+# ---------------------------------------------------------------- graph
+@dataclass(slots=True)
+class GraphData:
+    svg: str
+
+
+def _graph(session: Session, query: Query) -> Body:
+    from perfkit.views import dot, graphviz
+
+    options = view_options("graph", query)
+    graph = session.graphs.graph(options, ReportKind.DOT)
+    fmt = ReportFormat.for_graph(graph)
+    text = dot.compose(session.profile, graph, title=session.name)
+    svg = graphviz.render(text, "svg").decode("utf-8")
+    svg = svg[svg.find("<svg") :]  # drop the XML prolog and DOCTYPE for embedding
+    return Body(
+        legend=report_labels(session.profile, graph, fmt),
+        summary=_summary(fmt, _kept(graph.prepared)),
+        notices=_unmatched(graph.prepared, options),
+        nodes=["", *(_node_name(n) for n in graph.nodes)],  # dot numbers nodes from 1
+        data=GraphData(svg),
+    )
+
+
+# ---------------------------------------------------------------- top
+@dataclass(slots=True)
+class TopRowView:
+    flat: int
+    cum: int
+    flat_text: str
+    flat_pct: str
+    sum_pct: str
+    cum_text: str
+    cum_pct: str
+    name: str
+    select: str
+    inline: str
+
+
+@dataclass(slots=True)
+class TopData:
+    rows: list[TopRowView]
+    total: int
+
+
+def _top(session: Session, query: Query) -> Body:
+    from perfkit.views.top import table_from_graph
+
+    options = view_options("top", query)
+    graph = session.graphs.graph(options, ReportKind.TEXT)
+    table = table_from_graph(session.profile, graph)
+    rows = []
+    for row, node in zip(table.rows, graph.nodes):
+        flat_text, flat_pct, sum_pct, cum_text, cum_pct, label = table.cells(row)
+        rows.append(
+            TopRowView(
+                row.flat,
+                row.cum,
+                flat_text,
+                flat_pct,
+                sum_pct,
+                cum_text,
+                cum_pct,
+                node.name,
+                _node_name(node),
+                label[len(node.name) :].strip(),
+            )
+        )
+    return Body(
+        legend=table.header_lines(),
+        summary=_summary(table.fmt, _kept(graph.prepared)),
+        notices=_unmatched(graph.prepared, options),
+        nodes=[r.select for r in rows],
+        data=TopData(rows, table.total),
+    )
+
+
+# ---------------------------------------------------------------- flame graph
+@dataclass(slots=True)
+class FlameData:
+    svg: str
+
+
+def _flamegraph(session: Session, query: Query) -> Body:
+    from perfkit.views.flamegraph import render_prepared
+
+    options = view_options("flamegraph", query)
+    if session.base is not None:
+        prepared, base_prepared = session.apart(options)
+        fmt_source = session.graphs.prepared(options)  # the diff's totals, as the other views
+    else:
+        prepared = fmt_source = session.graphs.prepared(options)
+        base_prepared = None
+    svg = render_prepared(
+        prepared, base_prepared, title=session.name, normalize=options.normalize, width=1200, minwidth=0.1
+    )
+    svg = svg[svg.find("<svg") :]
+    fmt = _light_format(fmt_source)
+    graph = _light_graph(fmt_source, options)
+    return Body(
+        legend=profile_labels(session.profile, graph, fmt) + active_filters(graph),
+        summary=_summary(fmt, _kept(fmt_source)),
+        notices=_unmatched(prepared, options),
+        data=FlameData(svg),
+    )
+
+
+# ---------------------------------------------------------------- source
+@dataclass(slots=True)
+class SourceLine:
+    number: int
+    flat_text: str
+    cum_text: str
+    heat: int
+    text: str | None
+
+
+@dataclass(slots=True)
+class RoutineView:
+    function: str
+    file: str
+    flat_text: str
+    cum_text: str
+    share: str
+    lines: list[SourceLine]
+    why: str
+
+
+@dataclass(slots=True)
+class ListData:
+    """A source or peek page: its blocks, or when no regex was given, functions to choose from."""
+
+    pattern: str | None
+    blocks: list = field(default_factory=list)
+    choices: list[tuple[str, str, str]] = field(default_factory=list)
+    more: int = 0
+
+
+def _heat(value: int, total: int) -> int:
+    """0 (nothing) to 5 (a tenth of the total or more), on a log scale: the line's shade."""
+    if not value or not total:
+        return 0
+    share = abs(value) / abs(total)
+    return 5 if share >= 0.1 else max(1, 5 + math.floor(math.log10(share)) + 1)
+
+
+def _choices(session: Session, query: Query, view: str) -> list[tuple[str, str, str]]:
+    """The heaviest functions by cum, as links to ``view`` (for a page opened without a regex)."""
+    from perfkit.views.top import table_from_graph
+
+    options = query.options.replace(nodecount=CHOICES, sort="cum")
+    graph = session.graphs.graph(options, ReportKind.TEXT)
+    table = table_from_graph(session.profile, graph)
+    path = f"./{view}"
+    return [
+        (node.name, table.format(node.cum), query.url(path, f=quote_regex(_node_name(node))))
+        for node in graph.nodes
+        if _node_name(node)
+    ]
+
+
+def _source(session: Session, query: Query) -> Body:
+    from perfkit.views.listing import annotate, routines
+
+    options = view_options("source", query).for_report(ReportKind.LIST)
+    prepared = session.graphs.prepared(options)
+    fmt = _light_format(prepared)
+    graph = _light_graph(prepared, options)
+    legend = profile_labels(session.profile, graph, fmt) + active_filters(graph)
+    body = Body(legend=legend, summary=_summary(fmt, _kept(prepared)), notices=_unmatched(prepared, options))
+    pattern = query.focus
+    data = ListData(pattern)
+    body.data = data
+    if pattern is None:
+        data.choices = _choices(session, query, "source")
+        return body
+    found = routines(session.profile, pattern, prepared=prepared)
+    data.more = max(0, len(found) - MAX_ROUTINES)
+    sources: dict = {}
+    total, unit = fmt.total, fmt.unit
+
+    def value(v: int) -> str:  # pprof's listing: every value in its own unit, "." for nothing
+        return pprof_label(v, unit) if v else "."
+
+    for routine in found[:MAX_ROUTINES]:
+        lines, why = annotate(routine, sources=sources)
+        data.blocks.append(
+            RoutineView(
+                routine.function,
+                routine.file or "<unknown>",
+                pprof_label(routine.flat, unit),
+                pprof_label(routine.cum, unit),
+                fmt.percent(routine.cum).strip(),
+                [
+                    SourceLine(
+                        line.number,
+                        value(line.flat),
+                        value(line.cum),
+                        _heat(line.cum, total),
+                        line.text,
+                    )
+                    for line in lines
+                ],
+                why,
+            )
+        )
+    body.nodes = [r.function for r in data.blocks]
+    if not found:
+        body.notices.append(f"no function matches {pattern!r}; pick one below or try the Top view")
+        data.choices = _choices(session, _without_focus(query), "source")
+    return body
+
+
+def _without_focus(query: Query) -> Query:
+    from perfkit.web.params import parse_query
+
+    return parse_query([(k, v) for k, v in query.params if k != "f"])
+
+
+# ---------------------------------------------------------------- peek
+@dataclass(slots=True)
+class PeekLine:
+    value: str
+    share: str
+    name: str
+    url: str
+    inline: bool
+
+
+@dataclass(slots=True)
+class PeekBlock:
+    callers: list[PeekLine]
+    callees: list[PeekLine]
+    flat: str
+    flat_pct: str
+    sum_pct: str
+    cum: str
+    cum_pct: str
+    name: str
+
+
+def _peek(session: Session, query: Query) -> Body:
+    options = view_options("peek", query)
+    graph = session.graphs.graph(options, ReportKind.PEEK)
+    fmt = ReportFormat.for_graph(graph)
+    body = Body(
+        legend=report_labels(session.profile, graph, fmt),
+        summary=_summary(fmt, _kept(graph.prepared)),
+        notices=_unmatched(graph.prepared, options),
+    )
+    pattern = query.focus
+    data = ListData(pattern)
+    body.data = data
+    if pattern is None:
+        data.choices = _choices(session, query, "peek")
+        return body
+    rx = re.compile(pattern)
+
+    def line(edge_value: int, cum: int, node: Node, inline: bool) -> PeekLine:
+        return PeekLine(
+            fmt.value(edge_value),
+            fmt.percent(edge_value, cum).strip(),
+            node.name,
+            query.url("./peek", f=quote_regex(_node_name(node))),
+            inline,
+        )
+
+    flat_sum = 0
+    for node in graph.nodes:
+        if not rx.search(node.name):
+            continue
+        flat_sum += node.flat
+        data.blocks.append(
+            PeekBlock(
+                callers=[line(e.weight, node.cum, e.src, e.inline) for e in sort_edges(node.in_edges.values())],
+                callees=[line(e.weight, node.cum, e.dst, e.inline) for e in sort_edges(node.out_edges.values())],
+                flat=fmt.value(node.flat),
+                flat_pct=fmt.percent(node.flat).strip(),
+                sum_pct=fmt.percent(flat_sum).strip(),
+                cum=fmt.value(node.cum),
+                cum_pct=fmt.percent(node.cum).strip(),
+                name=node.name,
+            )
+        )
+    body.nodes = [b.name for b in data.blocks]
+    if not data.blocks:
+        body.notices.append(f"no function matches {pattern!r}; pick one below or try the Top view")
+        data.choices = _choices(session, _without_focus(query), "peek")
+    return body
+
+
+_MAKERS = {"graph": _graph, "top": _top, "flamegraph": _flamegraph, "source": _source, "peek": _peek}
