@@ -17,6 +17,7 @@ from perfkit.web import App, Session
 from perfkit.web.pages import view_body
 from perfkit.web.params import parse_query
 
+from .webpages import summary, top_rows
 from .webprofiles import MS, SPLIT, split_profile
 
 PLOT = 1200 - 2 * 10  # the flame graph's drawing width
@@ -36,21 +37,6 @@ def page(app: App, path: str, query: str = "") -> str:
     response = app.handle(path, query)
     assert response.status == 200, (path, query, response.body[:3000])
     return response.body.decode("utf-8")
-
-
-def summary(text: str) -> str:
-    return html.unescape(re.search(r'<span id="summary"[^>]*>([^<]*)</span>', text).group(1))
-
-
-def top_rows(text: str) -> dict[str, tuple[int, int, str]]:
-    """name -> (flat, cum, flat%) from /ui/top."""
-    rows = {}
-    for flat, cum, cells in re.findall(
-        r'<tr id="node\d+" data-flat="(-?\d+)" data-cum="(-?\d+)"[^>]*>(.*?)</tr>', text, re.S
-    ):
-        tds = re.findall(r"<td[^>]*>(.*?)</td>", cells)
-        rows[html.unescape(tds[5])] = (int(flat), int(cum), tds[1])
-    return rows
 
 
 def test_top_shows_the_hot_share(app: App) -> None:

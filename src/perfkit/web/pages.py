@@ -33,9 +33,10 @@ CHOICES = 20
 
 # ------------------------------------------------------------------------------ options per view
 def view_options(view: str, query: Query) -> GraphOptions:
-    """The options a view reads: the query's, with the view's own defaults where the URL is silent."""
+    """The options a view reads: the query's, with pprof's overrides for the view: 500 rows in top
+    (``n`` is the call graph's), lines in peek (unless ``g`` asks otherwise: perfkit's picker)."""
     options = query.options
-    if view == "top" and "nodecount" not in query.explicit:
+    if view == "top":  # pprof's /ui/top shows 500 rows whatever n says
         options = options.replace(nodecount=TOP_ROWS)
     if view == "peek" and "granularity" not in query.explicit:
         options = options.replace(granularity=Granularity.LINES)  # as pprof's /ui/peek
