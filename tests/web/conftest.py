@@ -1,5 +1,5 @@
-"""Browser fixtures for the web UI's tests: one headless Debian chromium per module (as
-tests/test_flamegraph_browser.py), and a screenshot of every open page kept when a test fails."""
+"""The web UI's browser tests: a page per test on the shared chromium (tests/conftest.py), its
+script errors collected, and a screenshot of it kept when the test fails."""
 
 from __future__ import annotations
 
@@ -10,16 +10,8 @@ from pathlib import Path
 
 import pytest
 
-#: where failing browser tests leave their screenshots (CI keeps this folder as an artefact)
+#: where failing browser tests leave a screenshot and the page's HTML (kept after the run; gitignored)
 ARTIFACTS = Path(os.environ.get("PERFKIT_TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts"))
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -33,29 +25,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
 _FAILED = pytest.StashKey[bool]()
 
 
-@pytest.fixture(scope="module")
-def _launched() -> Iterator[dict[str, object]]:
-    state: dict[str, object] = {}
-    yield state
-    if "browser" in state:
-        state["browser"].close()
-        state["playwright"].stop()
-
-
-@pytest.fixture
-def browser(chromium: str, _launched: dict[str, object]) -> object:
-    """Headless Debian chromium, started on first use in the module."""
-    if "browser" not in _launched:
-        sync_api = pytest.importorskip("playwright.sync_api")
-        _launched["playwright"] = pw = sync_api.sync_playwright().start()
-        _launched["browser"] = pw.chromium.launch(executable_path=chromium, args=ARGS)
-    return _launched["browser"]
-
-
 @pytest.fixture
 def browser_page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
-    """A fresh page; its console errors and off-origin requests are collected on ``page.problems``,
-    and a failing test leaves ``test-artifacts/web/<test>.png``."""
+    """A fresh page; its script errors and console errors and warnings (CSP refusals among them)
+    are collected on ``page.problems``; a failing test leaves ``test-artifacts/web/<test>.png``."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
     page.problems = []

@@ -153,11 +153,6 @@ def _unmatched(prepared: Prepared, options: GraphOptions) -> list[str]:
     return notes
 
 
-def _light_format(prepared: Prepared) -> ReportFormat:
-    """The report format of a view that builds no graph (flame, source): the unit from the total."""
-    return ReportFormat.for_graph(_light_graph(prepared, GraphOptions()))
-
-
 def _light_graph(prepared: Prepared, options: GraphOptions) -> Graph:
     """A node-less graph: what pprof's profile labels need (type, total) without building one."""
     return Graph(nodes=[], prepared=prepared, options=options, kind=ReportKind.TEXT)
@@ -182,6 +177,29 @@ def view_body(session: Session, view: str, query: Query) -> Body:
     return session.result((view, query.params), lambda: make(session, query))
 
 
+def _graph_body(session: Session, graph: Graph, options: GraphOptions, **fields: object) -> Body:
+    """A body for a view of a built graph: pprof's report labels, what the filters kept."""
+    fmt = ReportFormat.for_graph(graph)
+    return Body(
+        legend=report_labels(session.profile, graph, fmt),
+        summary=_summary(fmt, _kept(graph.prepared)),
+        notices=_unmatched(graph.prepared, options),
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def _prepared_body(session: Session, prepared: Prepared, options: GraphOptions, **fields: object) -> Body:
+    """A body for a view that builds no graph (flame graph, source): pprof's profile labels."""
+    graph = _light_graph(prepared, options)
+    fmt = ReportFormat.for_graph(graph)  # no nodes: the unit follows the total
+    return Body(
+        legend=profile_labels(session.profile, graph, fmt) + active_filters(graph),
+        summary=_summary(fmt, _kept(prepared)),
+        notices=_unmatched(prepared, options),
+        **fields,  # type: ignore[arg-type]
+    )
+
+
 def _node_name(node: Node) -> str:
     """The name a node is selected by (pprof's ``Info.Name``; the file for file nodes)."""
     return node.info.name or node.info.file
@@ -189,7 +207,9 @@ def _node_name(node: Node) -> str:
 
 # ---------------------------------------------------------------- graph
 @dataclass(slots=True)
-class GraphData:
+class SvgData:
+    """A view that is one SVG picture (the call graph, the flame graph)."""
+
     svg: str
 
 
@@ -198,17 +218,11 @@ def _graph(session: Session, query: Query) -> Body:
 
     options = view_options("graph", query)
     graph = session.graphs.graph(options, ReportKind.DOT)
-    fmt = ReportFormat.for_graph(graph)
     text = dot.compose(session.profile, graph, title=session.name)
     svg = graphviz.render(text, "svg").decode("utf-8")
     svg = svg[svg.find("<svg") :]  # drop the XML prolog and DOCTYPE for embedding
-    return Body(
-        legend=report_labels(session.profile, graph, fmt),
-        summary=_summary(fmt, _kept(graph.prepared)),
-        notices=_unmatched(graph.prepared, options),
-        nodes=["", *(_node_name(n) for n in graph.nodes)],  # dot numbers nodes from 1
-        data=GraphData(svg),
-    )
+    nodes = ["", *(_node_name(n) for n in graph.nodes)]  # dot numbers nodes from 1
+    return _graph_body(session, graph, options, nodes=nodes, data=SvgData(svg))
 
 
 # ---------------------------------------------------------------- top
@@ -255,43 +269,22 @@ def _top(session: Session, query: Query) -> Body:
                 label[len(node.name) :].strip(),
             )
         )
-    return Body(
-        legend=table.header_lines(),
-        summary=_summary(table.fmt, _kept(graph.prepared)),
-        notices=_unmatched(graph.prepared, options),
-        nodes=[r.select for r in rows],
-        data=TopData(rows, table.total),
-    )
+    return _graph_body(session, graph, options, nodes=[r.select for r in rows], data=TopData(rows, table.total))
 
 
 # ---------------------------------------------------------------- flame graph
-@dataclass(slots=True)
-class FlameData:
-    svg: str
-
-
 def _flamegraph(session: Session, query: Query) -> Body:
     from perfkit.views.flamegraph import render_prepared
 
     options = view_options("flamegraph", query)
     if session.base is not None:
         prepared, base_prepared = session.apart(options)
-        fmt_source = session.graphs.prepared(options)  # the diff's totals, as the other views
+        shown = session.graphs.prepared(options)  # the diff's totals, as the other views say them
     else:
-        prepared = fmt_source = session.graphs.prepared(options)
+        prepared = shown = session.graphs.prepared(options)
         base_prepared = None
-    svg = render_prepared(
-        prepared, base_prepared, title=session.name, normalize=options.normalize, width=1200, minwidth=0.1
-    )
-    svg = svg[svg.find("<svg") :]
-    fmt = _light_format(fmt_source)
-    graph = _light_graph(fmt_source, options)
-    return Body(
-        legend=profile_labels(session.profile, graph, fmt) + active_filters(graph),
-        summary=_summary(fmt, _kept(fmt_source)),
-        notices=_unmatched(prepared, options),
-        data=FlameData(svg),
-    )
+    svg = render_prepared(prepared, base_prepared, title=session.name, normalize=options.normalize)
+    return _prepared_body(session, shown, options, data=SvgData(svg[svg.find("<svg") :]))
 
 
 # ---------------------------------------------------------------- source
@@ -353,10 +346,8 @@ def _source(session: Session, query: Query) -> Body:
 
     options = view_options("source", query).for_report(ReportKind.LIST)
     prepared = session.graphs.prepared(options)
-    fmt = _light_format(prepared)
-    graph = _light_graph(prepared, options)
-    legend = profile_labels(session.profile, graph, fmt) + active_filters(graph)
-    body = Body(legend=legend, summary=_summary(fmt, _kept(prepared)), notices=_unmatched(prepared, options))
+    body = _prepared_body(session, prepared, options)
+    fmt = ReportFormat.for_graph(_light_graph(prepared, options))
     pattern = query.focus
     data = ListData(pattern)
     body.data = data
@@ -432,11 +423,7 @@ def _peek(session: Session, query: Query) -> Body:
     options = view_options("peek", query)
     graph = session.graphs.graph(options, ReportKind.PEEK)
     fmt = ReportFormat.for_graph(graph)
-    body = Body(
-        legend=report_labels(session.profile, graph, fmt),
-        summary=_summary(fmt, _kept(graph.prepared)),
-        notices=_unmatched(graph.prepared, options),
-    )
+    body = _graph_body(session, graph, options)
     pattern = query.focus
     data = ListData(pattern)
     body.data = data
