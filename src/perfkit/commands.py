@@ -519,6 +519,8 @@ def top_command(
     limit: int = typer.Option(20, "-n", "--limit", "--nodecount", min=0, help="Rows to show (0: all)."),
     cum: bool = typer.Option(False, "--cum", help="Sort by cumulative value instead of flat."),
     tree: bool = typer.Option(False, "--tree", help="pprof's -tree: each entry with its callers and callees."),
+    nodefraction: float = typer.Option(0.005, "--nodefraction", help="Drop entries under this share of the total."),
+    edgefraction: float = typer.Option(0.001, "--edgefraction", help="With --tree: drop calls under this share."),
     granularity: str = GRANULARITY,
     by: str = typer.Option(None, "--by", hidden=True, help="Old name of --granularity."),
     focus: str = FOCUS,
@@ -545,6 +547,8 @@ def top_command(
         granularity=by if by is not None else granularity,
         sort="cum" if cum else "flat",
         nodecount=limit,
+        nodefraction=nodefraction,
+        edgefraction=edgefraction,
     )
     from perfkit.graph import ReportKind, build_graph
 
@@ -552,7 +556,7 @@ def top_command(
     if tags:
         print_tags(profile, sample_type, tagfocus, tagignore)
         return
-    graph = build_graph(profile, options, ReportKind.TEXT, base=base_profile, edges=tree)
+    graph = build_graph(profile, options, ReportKind.TREE if tree else ReportKind.TEXT, base=base_profile, edges=tree)
     warn_unmatched(graph.prepared, options, not profile.is_empty)
     if tree:
         from perfkit.views.tree import tree_text
@@ -567,6 +571,7 @@ def top_command(
 def peek_command(
     source: Path = typer.Argument(..., metavar="IN", help="Profile to read."),
     pattern: str = typer.Argument(..., metavar="REGEX", help="Functions whose name matches this regex."),
+    cum: bool = typer.Option(False, "--cum", help="Order the functions by cumulative value instead of flat."),
     granularity: str = GRANULARITY,
     focus: str = FOCUS,
     ignore: str = IGNORE,
@@ -588,6 +593,7 @@ def peek_command(
         tagignore=tagignore,
         sample_index=sample_type,
         granularity=granularity,
+        sort="cum" if cum else "flat",
     )
     from perfkit.graph import ReportKind, build_graph
     from perfkit.views.tree import tree_text

@@ -346,3 +346,15 @@ def test_cache_builds_each_option_set_once() -> None:
     assert other is not first and len(other.nodes) == 2
     assert cache.prepared(GraphOptions(focus="main"), labels=True) is first.prepared, "preparing is shared"
     assert cache.graph(GraphOptions(focus="main"), "text").prepared is first.prepared
+
+
+def test_listing_reads_the_graph_layer_with_its_filters() -> None:
+    from perfkit.views.listing import routines
+
+    p = Profile([CPU_NS])
+    p.add([Frame("main", "m.py", 1), Frame("work", "w.py", 10)], 30, {"thread": "a"})
+    p.add([Frame("main", "m.py", 2), Frame("work", "w.py", 11)], 10, {"thread": "b"})
+    (work,) = routines(p, "^work$")
+    assert (work.flat, work.cum, work.lines) == (40, 40, {10: (30, 30), 11: (10, 10)})
+    (work,) = routines(p, "^work$", options=GraphOptions(tagfocus="thread=b"))
+    assert (work.flat, work.lines) == (10, {11: (10, 10)})

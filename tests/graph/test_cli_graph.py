@@ -63,11 +63,8 @@ def test_graph_options_reach_the_graph(folded: Path, tmp_path: Path) -> None:
     ("args", "names"),
     [
         (["--granularity", "module"], ["--granularity module", "functions"]),
-        (["--focus", "("], ["--focus '('", "regular expression"]),
-        (["--nodefraction", "3"], ["--nodefraction 3"]),
         (["--normalize"], ["--normalize", "--base"]),
         (["-o", "g.jpg"], ["g.jpg", "unknown graph extension"]),
-        (["--sample-index", "alloc_space"], ["--sample-type alloc_space", "samples/count"]),
     ],
 )
 def test_graph_mistakes_are_one_line(folded: Path, args: list[str], names: list[str]) -> None:

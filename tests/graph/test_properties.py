@@ -118,6 +118,9 @@ def test_diff_is_new_minus_base_node_by_node(new: list, old: list) -> None:
     expect = {info: fc for info, fc in expect.items() if fc != (0, 0)}
     assert {n.info: (n.flat, n.cum) for n in diff.nodes} == expect
     assert diff.total == sum(v for _, v in old)
+    # the picture of a diff (negative flats, edges and cums) orders and prunes without failing
+    picture = build_graph(make(new), GraphOptions(nodecount=3), ReportKind.DOT, base=make(old))
+    assert len(picture.nodes) <= 3
 
 
 @settings(max_examples=40, deadline=None)

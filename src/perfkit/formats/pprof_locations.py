@@ -35,6 +35,16 @@ def synthetic_mapping(metadata: dict[str, Any]) -> Mapping:
     )
 
 
+def _pprof_renames(name: str) -> bool:
+    """Whether ``go tool pprof`` would rewrite a function named ``name`` whose system name is the
+    same: its demangler takes names holding ``<>``, ``[]`` or ``::`` for C++ and cuts the ``<...>``
+    out, so Python's ``<module>`` or ``<listcomp>`` would show as an empty name (``[python]``).
+    Such functions are written with an empty system name, which pprof leaves alone."""
+    if ".<" in name or "])." in name:
+        return False
+    return any(c in name for c in "<>[]") or "::" in name
+
+
 def _unsymbolised(frame: Frame) -> bool:
     """A frame the reader made from a location without lines (see the module doc)."""
     return (
@@ -79,7 +89,7 @@ def read_locations(
         name = raw or system
         functions[fn.id] = (
             name,
-            None if system == name else system,
+            None if system in (name, "") else system,
             string(fn.filename, "function filename"),
             fn.start_line,
             raw,
@@ -158,7 +168,10 @@ class LocationWriter:
             fid = self._function_ids[key] = len(self._function_ids) + 1
             s = self.strings
             name = s(frame.function)
-            system = name if frame.system_name is None else s(frame.system_name)
+            if frame.system_name is not None:
+                system = s(frame.system_name)
+            else:  # the same name, unless pprof would "demangle" it (see _pprof_renames)
+                system = 0 if _pprof_renames(frame.function) else name
             self.msg.function.add(
                 id=fid, name=name, system_name=system, filename=s(frame.file), start_line=frame.start_line
             )

@@ -16,6 +16,7 @@ from enum import Enum, StrEnum
 from typing import Any
 
 from perfkit.errors import PerfkitError
+from perfkit.model import Profile
 
 __all__ = ["URL_PARAMS", "Granularity", "GraphOptions", "ReportKind"]
 
@@ -52,11 +53,12 @@ class ReportKind(StrEnum):
     """Which pprof report a graph feeds: it decides the defaults pprof applies.
 
     ``dot`` (the call graph) keeps 80 nodes, orders them for the picture and counts label boxes
-    as nodes; ``text`` (top, tree) keeps every node over the node fraction; ``peek`` and ``list``
-    trim nothing.
+    as nodes; ``tree`` keeps 80 nodes too; ``text`` (top) keeps every node over the node
+    fraction; ``peek`` and ``list`` trim nothing.
     """
 
     DOT = "dot"
+    TREE = "tree"
     TEXT = "text"
     PEEK = "peek"
     LIST = "list"
@@ -164,7 +166,7 @@ class GraphOptions:
                 changes["granularity"] = Granularity.LINES
             return self.replace(**changes)
         if self.nodecount is None:
-            return self.replace(nodecount=80 if kind is ReportKind.DOT else 0)
+            return self.replace(nodecount=0 if kind is ReportKind.TEXT else 80)
         return self
 
     @classmethod
@@ -213,6 +215,20 @@ def _text(value: Any) -> str:
     if isinstance(value, Enum):
         return str(value.value)
     return str(value)
+
+
+def sample_column(
+    profile: Profile, sample_index: str | int | None, where: str = "this profile", flag: str = "--sample-index"
+) -> int:
+    """The value column ``sample_index`` names (a type, ``type/unit``, an index, or None for the
+    profile's default), or one line naming ``flag`` and listing the choices."""
+    if isinstance(sample_index, str) and sample_index.isdigit():  # pprof's -sample_index=1
+        sample_index = int(sample_index)
+    try:
+        return profile.type_index(sample_index)
+    except KeyError:
+        known = ", ".join(str(vt) for vt in profile.sample_types)
+        raise PerfkitError(f"{flag} {sample_index}: no such sample type in {where}; use one of: {known}") from None
 
 
 def compile_regex(flag: str, pattern: str) -> re.Pattern[str]:

@@ -18,7 +18,7 @@ from itertools import compress
 from typing import NamedTuple
 
 from perfkit.errors import PerfkitError
-from perfkit.graph.options import FLAGS, Granularity, GraphOptions
+from perfkit.graph.options import Granularity, GraphOptions, sample_column
 from perfkit.model import Frame, LabelSet, NumLabel, Profile, ValueType
 
 __all__ = ["NodeInfo", "Prepared", "coarsen", "node_info", "prepare", "prepare_apart"]
@@ -272,16 +272,6 @@ class _Filters:
         return apply
 
 
-def _column(profile: Profile, sample_index: str | int | None, where: str) -> int:
-    try:
-        return profile.type_index(sample_index)
-    except KeyError:
-        known = ", ".join(str(vt) for vt in profile.sample_types)
-        raise PerfkitError(
-            f"{FLAGS['sample_index']} {sample_index}: no such sample type in {where}; use one of: {known}"
-        ) from None
-
-
 def _base_column(base: Profile, vt: ValueType) -> int:
     for i, bt in enumerate(base.sample_types):
         if str(bt) == str(vt):
@@ -353,13 +343,24 @@ class _Collector:
         else:
             for sid, value in zip(profile.sample_stack, values):
                 sums[sid] = get(sid, 0) + value
-        node = self.interner.node_ids(profile.frames).__getitem__
+        node_of = self.interner.node_ids(profile.frames)
+        node = node_of.__getitem__
         keep = self.filters.for_frames(profile.frames)
         inlined = [f.inlined for f in profile.frames]
         if any(inlined) and self.inline is None:
             self.inline = {}
         inline = self.inline if any(inlined) else None
         stacks, out = profile.stacks, self.stacks
+        if width == 1 and inline is None and not self.filters.rx and self.inline is None:
+            # the common case (no filters, labels or inlining): stacks map straight to node stacks,
+            # and need no mapping at all when every frame is its own node
+            same = node_of == list(range(len(node_of)))
+            oget = out.get
+            for sid, value in sums.items():
+                if value:
+                    nodes = stacks[sid] if same else tuple(map(node, stacks[sid]))
+                    out[nodes] = oget(nodes, 0) + value
+            return sum(map(abs, sums.values()))
         mapped: dict[int, tuple[int, ...] | None] = {}
         texts: dict[int, LabelKey] = {}
         kept_abs = 0
@@ -408,7 +409,7 @@ def prepare(
     ``relative_percentages``.  ``labels`` also sums stacks per label text, for the call graph's
     label boxes.
     """
-    column = _column(profile, options.sample_index, where)
+    column = sample_column(profile, options.sample_index, where)
     vt = profile.sample_types[column]
     collector = _Collector(options, labels)
     # totals and the normalising ratio are of the whole profiles, before any filter (as pprof's)
@@ -451,7 +452,7 @@ def prepare(
 def prepare_apart(profile: Profile, base: Profile, options: GraphOptions = GraphOptions()) -> tuple[Prepared, Prepared]:
     """``profile`` and ``base`` prepared side by side with shared node ids (a diff flame graph
     draws the one and colours by the other); the base's values stay positive."""
-    column = _column(profile, options.sample_index, "this profile")
+    column = sample_column(profile, options.sample_index)
     vt = profile.sample_types[column]
     base_column = _base_column(base, vt)
     collector = _Collector(options, labels=False)

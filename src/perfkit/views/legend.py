@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from perfkit.graph import Graph
 from perfkit.model import Mapping, Profile
-from perfkit.views.units import output_unit, pprof_label, pprof_percentage, pprof_scale
+from perfkit.tags import percentage as pprof_percentage
+from perfkit.tags import scale as pprof_scale
+from perfkit.tags import scaled_label as pprof_label
 
-__all__ = ["ReportFormat", "binary_name", "profile_labels", "report_labels"]
+__all__ = ["ReportFormat", "binary_name", "output_unit", "profile_labels", "report_labels"]
 
 #: the call graph legend's last line: how to read the picture (pprof links to its docs instead)
 HOW_TO_READ = "Box size: flat; arrows: calls, dotted where left-out nodes lie between"
@@ -52,6 +55,19 @@ def main_mapping(profile: Profile) -> Mapping:
         if frame.mapping is not None:
             return frame.mapping
     return Mapping(filename=str(profile.metadata.get("executable") or "python"))
+
+
+def output_unit(values: Iterable[int], total: int, unit: str) -> str:
+    """The one unit a pprof report prints its values in (pprof's ``-unit=minimum``): the unit of
+    the smallest non-zero value, moved up when ``total`` is over 100 times bigger.  ``values`` holds
+    one value per node: its flat, or its cum when flat is zero."""
+    smallest = min((abs(v) for v in values if v), default=0) or total
+    _, small_unit = pprof_scale(smallest, unit, "minimum")
+    _, large_unit = pprof_scale(total, unit, "minimum")
+    chosen = small_unit
+    if small_unit != large_unit and smallest * 100 < total:
+        _, chosen = pprof_scale(100 * smallest, unit, "minimum")
+    return chosen or unit
 
 
 def binary_name(profile: Profile) -> str:
@@ -108,6 +124,8 @@ def active_filters(graph: Graph) -> list[str]:
             ("hide", options.hide),
             ("show", options.show),
             ("show_from", options.show_from),
+            ("tagfocus", options.tagfocus),
+            ("tagignore", options.tagignore),
         )
         if value
     ]

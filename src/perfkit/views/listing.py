@@ -43,25 +43,34 @@ class Routine:
 
 
 def routines(
-    profile: Profile, pattern: str, *, sample_type: str | int | None = None, prepared: Prepared | None = None
+    profile: Profile,
+    pattern: str,
+    *,
+    sample_type: str | int | None = None,
+    options: GraphOptions | None = None,
+    prepared: Prepared | None = None,
 ) -> list[Routine]:
     """Every (function, file) whose function name matches ``pattern``, heaviest cum first.
 
     Line values come from the graph layer at ``lines`` granularity, a function's own totals from
     the same stacks at ``filefunctions`` (so a function is counted once per sample however many of
-    its lines the stack holds).  ``prepared`` gives those stacks already prepared at ``lines``
-    granularity (with filters or a diff base, from a cache, as the web UI keeps them)."""
+    its lines the stack holds).  ``options`` brings the graph's filters (focus, ignore, tag
+    filters ...), as pprof's source view applies them; ``prepared`` gives those stacks already
+    prepared at ``lines`` granularity instead (from a cache, as the web UI keeps them)."""
     try:
         rx = re.compile(pattern)
     except re.error as exc:
         raise PerfkitError(f"list {pattern!r}: not a valid regular expression ({exc})") from None
-    if prepared is None:
-        resolve_sample_type(profile, sample_type)
-        lines = prepare(profile, GraphOptions(sample_index=sample_type, granularity=Granularity.LINES))
-    elif prepared.granularity is not Granularity.LINES:
-        raise ValueError(f"routines: prepared stacks must be at lines granularity, not {prepared.granularity}")
-    else:
+    if prepared is not None:
+        if prepared.granularity is not Granularity.LINES:
+            raise ValueError(f"routines: prepared stacks must be at lines granularity, not {prepared.granularity}")
         lines = prepared
+    else:
+        resolve_sample_type(profile, sample_type)
+        opts = (options or GraphOptions()).replace(granularity=Granularity.LINES)
+        if sample_type is not None:
+            opts = opts.replace(sample_index=sample_type)
+        lines = prepare(profile, opts)
     wanted = {i for i, info in enumerate(lines.infos) if rx.search(info.name)}
     if not wanted:
         return []
@@ -191,11 +200,14 @@ def format_listing(
     sample_type: str | int | None = None,
     context: int = CONTEXT,
     source_path: Sequence[str | os.PathLike[str]] = (),
+    options: GraphOptions | None = None,
 ) -> str:
     """The listing as plain text; raises PerfkitError when no function matches ``pattern``."""
-    found = routines(profile, pattern, sample_type=sample_type)
+    found = routines(profile, pattern, sample_type=sample_type, options=options)
     if not found:
         raise PerfkitError(f"no function matches {pattern}; try `perfkit top` to see names")
+    if sample_type is None and options is not None:
+        sample_type = options.sample_index
     index = resolve_sample_type(profile, sample_type)
     unit = profile.sample_types[index].unit
     total = sum(abs(v) for v in profile.values[index])

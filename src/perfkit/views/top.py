@@ -19,8 +19,9 @@ from rich.table import Table
 from perfkit.errors import PerfkitError
 from perfkit.graph import Graph, GraphCache, GraphOptions, Node, ReportKind, build_graph
 from perfkit.model import Profile, ValueType
+from perfkit.tags import percentage as pprof_percentage
 from perfkit.views.legend import ReportFormat, profile_labels, report_labels
-from perfkit.views.units import pprof_percentage, resolve_sample_type
+from perfkit.views.units import resolve_sample_type
 
 __all__ = [
     "TopRow",
@@ -115,16 +116,19 @@ def graph_options(
     granularity: str | None = None,
     by: str | None = None,
     sample_type: str | int | None = None,
-    sort: str = "flat",
+    sort: str | None = None,
     limit: int | None = None,
     node_fraction: float | None = None,
 ) -> GraphOptions:
-    """``top``'s keyword arguments on top of ``options`` (``by`` is the old name of granularity)."""
-    if sort not in SORTS:
+    """``top``'s keyword arguments on top of ``options`` (``by`` is the old name of granularity);
+    those left out keep the value ``options`` has."""
+    if sort is not None and sort not in SORTS:
         raise PerfkitError(f"--sort {sort}: unknown order; use one of: {', '.join(SORTS)}")
     if limit is not None and limit < 0:
         raise PerfkitError(f"--limit {limit}: must be zero or more")
-    changes: dict = {"sort": sort}
+    changes: dict = {}
+    if sort is not None:
+        changes["sort"] = sort
     if granularity is not None or by is not None:
         changes["granularity"] = granularity if granularity is not None else by
     if sample_type is not None:

@@ -58,8 +58,9 @@ def tree_text(profile: Profile, graph: Graph, pattern: re.Pattern[str] | None = 
 
 
 def format_tree(profile: Profile, options: GraphOptions | None = None, *, base: Profile | None = None) -> str:
-    """pprof's -tree: every node over the node fraction, with its callers and callees."""
-    graph = build_graph(profile, options or GraphOptions(), ReportKind.TEXT, base=base)
+    """pprof's -tree: the 80 heaviest nodes over the node fraction (``nodecount`` says otherwise),
+    each with its callers and callees."""
+    graph = build_graph(profile, options or GraphOptions(), ReportKind.TREE, base=base)
     return tree_text(profile, graph)
 
 

@@ -8,23 +8,14 @@ number reads the same everywhere.  Like pprof, each value picks its own scale ("
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 
-from perfkit.errors import PerfkitError
 from perfkit.model import Profile
-from perfkit.tags import percentage as pprof_percentage
-from perfkit.tags import scale as pprof_scale
-from perfkit.tags import scaled_label
 
 __all__ = [
     "format_percent",
     "format_value",
     "is_bytes",
     "is_time",
-    "output_unit",
-    "pprof_label",
-    "pprof_percentage",
-    "pprof_scale",
     "scale_value",
     "unit_label",
 ]
@@ -127,34 +118,6 @@ def unit_label(unit: str) -> str:
 
 def resolve_sample_type(profile: Profile, sample_type: str | int | None, where: str = "this profile") -> int:
     """The column index for ``--sample-type`` (None: the default), or one line listing the choices."""
-    try:
-        return profile.type_index(sample_type)
-    except KeyError:
-        known = ", ".join(str(vt) for vt in profile.sample_types)
-        raise PerfkitError(
-            f"--sample-type {sample_type}: no such sample type in {where}; use one of: {known}"
-        ) from None
+    from perfkit.graph.options import sample_column  # here, not at the top: the CLI imports this module
 
-
-# ---------------------------------------------------------------- pprof's measurement rules
-# pprof's reports (top, tree, peek, the call graph) print every value of one report in one unit
-# chosen from the smallest and the largest value ("0.01s ... 3.08s"), not one unit per value.
-# perfkit.tags holds pprof's measurement rules (it compares numeric labels with them too).
-
-
-def pprof_label(value: float, from_unit: str, to_unit: str = "auto") -> str:
-    """A value as pprof prints it: two decimals, ``.00`` dropped, then the unit ("1.50s", "0")."""
-    return scaled_label(value, from_unit, to_unit)
-
-
-def output_unit(values: Iterable[int], total: int, unit: str) -> str:
-    """The one unit a pprof report prints its values in (pprof's ``-unit=minimum``): the unit of
-    the smallest non-zero value, moved up when ``total`` is over 100 times bigger.  ``values`` holds
-    one value per node: its flat, or its cum when flat is zero."""
-    smallest = min((abs(v) for v in values if v), default=0) or total
-    _, small_unit = pprof_scale(smallest, unit, "minimum")
-    _, large_unit = pprof_scale(total, unit, "minimum")
-    chosen = small_unit
-    if small_unit != large_unit and smallest * 100 < total:
-        _, chosen = pprof_scale(100 * smallest, unit, "minimum")
-    return chosen or unit
+    return sample_column(profile, sample_type, where, "--sample-type")
