@@ -14,10 +14,11 @@ the shared machine hits both alike; ``uptime`` load is recorded before and after
 Phases, each a list of URLs timed from request to last byte:
 
 * start: from launching the process until it serves (reading the profile);
-* first page: ``/ui/`` (the call graph), right after start;
+* first page: ``/ui/`` (the call graph), right after start (perfkit's before pprof is started);
 * first visits: every other view once (perfkit computes the default views in the background after
   start, so a view may still be computing when asked);
-* revisits: every view again, ``--rounds`` times (perfkit answers from its caches; pprof recomputes);
+* revisits: every view again, ``--rounds`` times (perfkit answers from its caches; pprof keeps no
+  results, so its revisit costs its first visit and is not asked again);
 * new filter: a focus no page has used, on each view in turn (the graph layer's prepared stacks
   are shared by the views, the rest is per view).
 """
@@ -35,8 +36,8 @@ import sys
 import tempfile
 import time
 import urllib.request
-from urllib.parse import quote
 from pathlib import Path
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -44,6 +45,8 @@ from bench_pprof import synthetic
 
 ROOT = Path(__file__).resolve().parents[1]
 VIEWS = ("top", "flamegraph", "", "peek?f={hot}", "source?f={hot}")
+PERFKIT_READY = re.compile(r"on (http://\S+) \(Ctrl-C")
+PPROF_READY = re.compile(r"Serving web UI on (http://\S+)")
 
 
 def free_port() -> int:
@@ -113,6 +116,7 @@ def main() -> None:
     parser.add_argument("--stacks", type=int, default=50_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--no-pprof", action="store_true", help="skip go tool pprof (the reference)")
     args = parser.parse_args()
     from perfkit.formats import pprof
 
@@ -123,34 +127,37 @@ def main() -> None:
         path.write_bytes(pprof.write(synthetic(args.samples, args.stacks), aggregate=False))
         hot = hot_function(folder, args.samples, args.stacks)
         focus = "func_7\\b"  # matches the function's lines too (peek and source list lines)
-        perfkit = UI(
-            "perfkit",
-            [sys.executable, "-m", "perfkit", "web", str(path), "--no-browser"],
-            re.compile(r"on (http://\S+) \(Ctrl-C"),
-        )
-        uis = [perfkit]
-        go = shutil.which("go")
-        if go:
-            env = {**os.environ, "HOME": tmp, "PPROF_TMPDIR": tmp}
-            port = free_port()  # pprof prints the port it was given, so 0 would not do
-            argv = [go, "tool", "pprof", f"-http=127.0.0.1:{port}", "-no_browser", str(path)]
-            uis.append(UI("pprof", argv, re.compile(r"Serving web UI on (http://\S+)"), env))
         rows: list[tuple[str, str, dict[str, float]]] = []
+        uis: list[UI] = []
 
-        def measure(phase: str, view: str) -> None:
+        def measure(phase: str, view: str, among: list[UI] | None = None) -> None:
             url_path = "/ui/" + view.format(hot=hot)
-            times = {ui.name: get(ui.base + url_path) for ui in uis}
+            times = {ui.name: get(ui.base + url_path) for ui in (among or uis)}
             rows.append((phase, url_path, times))
             print(phase, url_path, {k: f"{v:.2f}" for k, v in times.items()}, flush=True)
 
         try:
-            measure("first page", "")
+            # each UI's first page right after it starts (perfkit then computes the other default
+            # views in the background, so the first page is asked before anything else runs)
+            uis.append(
+                UI("perfkit", [sys.executable, "-m", "perfkit", "web", str(path), "--no-browser"], PERFKIT_READY)
+            )
+            first = {"perfkit": get(uis[0].base + "/ui/")}
+            go = shutil.which("go")
+            if go and not args.no_pprof:
+                env = {**os.environ, "HOME": tmp, "PPROF_TMPDIR": tmp}
+                port = free_port()  # pprof prints the port it was given, so 0 would not do
+                argv = [go, "tool", "pprof", f"-http=127.0.0.1:{port}", "-no_browser", str(path)]
+                uis.append(UI("pprof", argv, PPROF_READY, env))
+                first["pprof"] = get(uis[1].base + "/ui/")
+            rows.append(("first page", "/ui/", first))
+            print("first page", first, flush=True)
             for view in VIEWS:
                 if view:
                     measure("first visit", view)
-            for _ in range(args.rounds):
+            for _ in range(args.rounds):  # pprof keeps no results: its revisit is its first visit
                 for view in VIEWS:
-                    measure("revisit", view)
+                    measure("revisit", view, uis[:1])
             for view in ("top", "", "flamegraph", "peek", "source"):
                 sep = "&" if "?" in view else "?"
                 measure("new filter", f"{view}{sep}f={quote(focus)}")
@@ -188,7 +195,8 @@ def report(args, hot, focus, uis, rows, load_before: str, load_after: str) -> st
         "|---|---|" + "---:|" * len(names),
     ]
     for phase, url, times in rows:
-        lines.append(f"| {phase} | `{url}` | " + " | ".join(f"{times[n]:.2f} s" for n in names) + " |")
+        cells = [f"{times[n]:.2f} s" if n in times else "(as first visit)" for n in names]
+        lines.append(f"| {phase} | `{url}` | " + " | ".join(cells) + " |")
     revisits = [t["perfkit"] for phase, _u, t in rows if phase == "revisit"]
     visits = [t["perfkit"] for phase, _u, t in rows if phase == "first visit"]
     lines += [

@@ -87,6 +87,20 @@ def test_peek_lists_callers_and_callees_at_line_granularity(app: App) -> None:
     assert re.search(r'<tr class="callee">.*?700ms.*?70\.00%.*?>hot</a>', callees, re.S)
 
 
+def test_peek_lists_the_heaviest_hundred_callers_and_sums_the_rest() -> None:
+    from perfkit.model import Frame, Profile
+
+    profile = Profile()
+    for i in range(150):  # caller_000 .. caller_149, the later ones heavier
+        for _ in range(i + 1):
+            profile.add([Frame(f"caller_{i:03d}"), Frame("leaf")], 1)
+    text = page(App(Session(profile, name="many")), "/ui/peek", "g=functions&f=" + quote("^leaf$"))
+    callers = re.findall(r'<tr class="caller">.*?>(caller_\d+)</a>', text)
+    assert len(callers) == 100 and callers[0] == "caller_149" and callers[-1] == "caller_050"
+    rest = sum(range(1, 51))  # caller_000 .. caller_049 called 1 .. 50 times
+    assert re.search(rf'<tr class="more">.*?>{rest}</td>.*?and 50 lighter callers', text)
+
+
 def test_source_annotates_the_programs_own_lines(app: App) -> None:
     text = page(app, "/ui/source", "f=" + quote("^hot$"))
     assert "cum <b>700ms</b> (70.00% of total)" in text

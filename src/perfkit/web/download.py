@@ -10,6 +10,7 @@ layer's own, so the file and the views can never disagree about what a regex mat
 from __future__ import annotations
 
 from perfkit.graph import GraphOptions
+from perfkit.graph.options import sample_column
 from perfkit.graph.prepare import _Filters  # the views' filters, reused so the file matches them
 from perfkit.model import Profile
 from perfkit.web.session import Session
@@ -22,9 +23,7 @@ _MISSING = object()
 def filtered_profile(profile: Profile, options: GraphOptions, base: Profile | None = None) -> Profile:
     """``profile`` (minus ``base``) with ``options``' tag and frame filters applied; the sample type
     the page showed becomes the file's default, so ``go tool pprof`` opens on it."""
-    from perfkit.views.units import resolve_sample_type
-
-    shown = resolve_sample_type(profile, options.sample_index)
+    shown = sample_column(profile, options.sample_index)
     if base is not None:
         profile = profile.diff(base, normalize=options.normalize)
     if options.tagfocus or options.tagignore:

@@ -8,13 +8,16 @@ by view and canonical query, so coming back to a page is a lookup; nothing here 
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from perfkit.graph import Granularity, Graph, GraphOptions, Node, Prepared, ReportKind, sort_edges
+from perfkit.graph import Edge, Granularity, Graph, GraphOptions, Node, Prepared, ReportKind, build, sort_edges
+from perfkit.graph.options import sample_column
+from perfkit.tags import scaled_label as pprof_label
 from perfkit.views.legend import ReportFormat, active_filters, profile_labels, report_labels
-from perfkit.views.units import pprof_label
 from perfkit.web.params import Query, quote_regex
 from perfkit.web.session import Session
 
@@ -29,6 +32,9 @@ TOP_ROWS = 500
 MAX_ROUTINES = 50
 #: functions offered when /ui/source or /ui/peek has no regex yet
 CHOICES = 20
+#: callers (and callees) a peek block lists, heaviest first; pprof's text lists every one, which
+#: on a big profile at line granularity is tens of thousands of rows no page can show
+PEEK_LINES = 100
 
 
 # ------------------------------------------------------------------------------ options per view
@@ -125,9 +131,7 @@ def header(session: Session, view: str, query: Query, legend: list[str], summary
 
 
 def _sample_index(session: Session, query: Query) -> int:
-    from perfkit.views.units import resolve_sample_type
-
-    return resolve_sample_type(session.profile, query.options.sample_index)
+    return sample_column(session.profile, query.options.sample_index)
 
 
 def _summary(fmt: ReportFormat, kept: int) -> str:
@@ -246,11 +250,23 @@ class TopData:
     total: int
 
 
+def _top_graph(session: Session, query: Query) -> Graph:
+    """The top view's graph: pprof's text report without edge sums unless a frame was inlined
+    (top prints no edges; on a big profile they cost more than the rest), kept in the session."""
+    options = view_options("top", query).for_report(ReportKind.TEXT)
+    key = ("top graph", query.options.replace(nodecount=None, sort="flat"))
+
+    def make() -> Graph:
+        return build(session.graphs.prepared(options), options, ReportKind.TEXT, edges=False)
+
+    return session.result(key, make)
+
+
 def _top(session: Session, query: Query) -> Body:
     from perfkit.views.top import table_from_graph
 
     options = view_options("top", query)
-    graph = session.graphs.graph(options, ReportKind.TEXT)
+    graph = _top_graph(session, query)
     table = table_from_graph(session.profile, graph)
     rows = []
     for row, node in zip(table.rows, graph.nodes):
@@ -327,33 +343,31 @@ def _heat(value: int, total: int) -> int:
 
 
 def _choices(session: Session, query: Query, view: str) -> list[tuple[str, str, str]]:
-    """The heaviest functions by cum, as links to ``view`` (for a page opened without a regex)."""
-    from perfkit.views.top import table_from_graph
-
-    options = query.options.replace(nodecount=CHOICES, sort="cum")
-    graph = session.graphs.graph(options, ReportKind.TEXT)
-    table = table_from_graph(session.profile, graph)
+    """The heaviest functions by cum, as links to ``view`` (for a page opened without a regex):
+    from the top view's graph, so offering them costs nothing once top was shown."""
+    graph = _top_graph(session, query)
+    fmt = ReportFormat.for_graph(graph)
+    heaviest = sorted(graph.nodes, key=lambda n: (-abs(n.cum), n.name))
     path = f"./{view}"
     return [
-        (node.name, table.format(node.cum), query.url(path, f=quote_regex(_node_name(node))))
-        for node in graph.nodes
+        (node.name, fmt.value(node.cum), query.url(path, f=quote_regex(_node_name(node))))
+        for node in heaviest
         if _node_name(node)
-    ]
+    ][:CHOICES]
 
 
 def _source(session: Session, query: Query) -> Body:
     from perfkit.views.listing import annotate, routines
 
+    pattern = query.focus
+    if pattern is None:
+        return _chooser(session, query, "source")
     options = view_options("source", query).for_report(ReportKind.LIST)
     prepared = session.graphs.prepared(options)
     body = _prepared_body(session, prepared, options)
     fmt = ReportFormat.for_graph(_light_graph(prepared, options))
-    pattern = query.focus
     data = ListData(pattern)
     body.data = data
-    if pattern is None:
-        data.choices = _choices(session, query, "source")
-        return body
     found = routines(session.profile, pattern, prepared=prepared)
     data.more = max(0, len(found) - MAX_ROUTINES)
     sources: dict = {}
@@ -411,6 +425,9 @@ class PeekLine:
 class PeekBlock:
     callers: list[PeekLine]
     callees: list[PeekLine]
+    #: callers and callees left out past :data:`PEEK_LINES` (count, their value), or None
+    more_callers: tuple[int, str] | None
+    more_callees: tuple[int, str] | None
     flat: str
     flat_pct: str
     sum_pct: str
@@ -419,41 +436,59 @@ class PeekBlock:
     name: str
 
 
+def _chooser(session: Session, query: Query, view: str) -> Body:
+    """A source or peek page opened without a regex: the heaviest functions to pick from."""
+    choices = _choices(session, query, view)
+    return _graph_body(session, _top_graph(session, query), query.options, data=ListData(None, choices=choices))
+
+
 def _peek(session: Session, query: Query) -> Body:
+    pattern = query.focus
+    if pattern is None:
+        return _chooser(session, query, "peek")
     options = view_options("peek", query)
     graph = session.graphs.graph(options, ReportKind.PEEK)
     fmt = ReportFormat.for_graph(graph)
     body = _graph_body(session, graph, options)
-    pattern = query.focus
     data = ListData(pattern)
     body.data = data
-    if pattern is None:
-        data.choices = _choices(session, query, "peek")
-        return body
     rx = re.compile(pattern)
 
-    def line(edge_value: int, cum: int, node: Node, inline: bool) -> PeekLine:
-        return PeekLine(
-            fmt.value(edge_value),
-            fmt.percent(edge_value, cum).strip(),
-            node.name,
-            query.url("./peek", f=quote_regex(_node_name(node))),
-            inline,
-        )
+    value = functools.lru_cache(maxsize=None)(fmt.value)  # values repeat, units are looked up per call
+    urls: dict[str, str] = {}
+
+    def lines(
+        edges: list[Edge], cum: int, far: Callable[[Edge], Node]
+    ) -> tuple[list[PeekLine], tuple[int, str] | None]:
+        out = []
+        for edge in edges[:PEEK_LINES]:
+            node = far(edge)
+            name = _node_name(node)
+            url = urls.get(name)
+            if url is None:
+                url = urls[name] = query.url("./peek", f=quote_regex(name))
+            percent = fmt.percent(edge.weight, cum).strip()
+            out.append(PeekLine(value(edge.weight), percent, node.name, url, edge.inline))
+        rest = edges[PEEK_LINES:]
+        return out, ((len(rest), value(sum(e.weight for e in rest))) if rest else None)
 
     flat_sum = 0
     for node in graph.nodes:
         if not rx.search(node.name):
             continue
         flat_sum += node.flat
+        callers, more_callers = lines(sort_edges(node.in_edges.values()), node.cum, lambda e: e.src)
+        callees, more_callees = lines(sort_edges(node.out_edges.values()), node.cum, lambda e: e.dst)
         data.blocks.append(
             PeekBlock(
-                callers=[line(e.weight, node.cum, e.src, e.inline) for e in sort_edges(node.in_edges.values())],
-                callees=[line(e.weight, node.cum, e.dst, e.inline) for e in sort_edges(node.out_edges.values())],
-                flat=fmt.value(node.flat),
+                callers=callers,
+                callees=callees,
+                more_callers=more_callers,
+                more_callees=more_callees,
+                flat=value(node.flat),
                 flat_pct=fmt.percent(node.flat).strip(),
                 sum_pct=fmt.percent(flat_sum).strip(),
-                cum=fmt.value(node.cum),
+                cum=value(node.cum),
                 cum_pct=fmt.percent(node.cum).strip(),
                 name=node.name,
             )
