@@ -247,3 +247,14 @@ def test_any_url_is_a_page_or_a_clear_error(app: App, path: str, pairs: list[tup
 
     response = app.handle(path, urlencode(pairs))
     assert response.status in (200, 307, 400, 404), response.body[:500]
+
+
+def test_a_difffolded_file_opens_as_a_diff(tmp_path) -> None:
+    from perfkit.web.commands import _load
+
+    path = tmp_path / "pair.folded"
+    path.write_text("main;hot 40 70\nmain;cold 30 30\n")  # base count, then new count
+    profile, base, name, base_name = _load(str(path), None, None, None, None, None)
+    assert base is not None and base_name == "pair.folded (difffolded base)"
+    rows = top_rows(page(App(Session(profile, name=name, base=base, base_name=base_name)), "/ui/top"))
+    assert rows["hot"][0] == 30 and "cold" not in rows

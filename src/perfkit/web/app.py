@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from perfkit.errors import PerfkitError
 from perfkit.web import pages
+from perfkit.web.header import Header, header
 from perfkit.web.params import Query, name_parameter, parse_query
 from perfkit.web.session import Session
 
@@ -28,6 +29,14 @@ __all__ = ["App", "Response", "csp"]
 
 #: files under /ui/static/ and their content types (nothing else is served from the package)
 STATIC = {"web.css": "text/css; charset=utf-8", "web.js": "text/javascript; charset=utf-8"}
+#: the line under the header saying what a view's mouse does
+HINTS = {
+    "graph": "Drag to pan, wheel to zoom; click a node to focus on it, Shift-click to select several, then Refine.",
+    "top": "Click a column to sort; click rows to select, then Refine; double-click a row to focus on it.",
+    "flamegraph": "Click a frame to zoom, the bottom frame to reset; the search box highlights matches.",
+    "source": "Source of the functions matching the search (f), each line with its flat and cum.",
+    "peek": "Callers above and callees below each function matching the search (f); click a name to peek at it.",
+}
 #: pprof routes perfkit does not have, and what to use instead
 MISSING = {
     "disasm": "perfkit has no disassembly view (Python code has no machine code to show); use Source",
@@ -84,11 +93,10 @@ def _static(name: str) -> bytes:
     return resources.files("perfkit.web").joinpath("static", name).read_bytes()
 
 
-def _with_nonce(svg: str, nonce: str) -> Markup:
+def _with_nonce(html: str, nonce: str) -> str:
     """The flame graph's own inline style and script, allowed by this response's nonce."""
-    svg = svg.replace("<style>", f'<style nonce="{nonce}">', 1)
-    svg = svg.replace('<script type="text/ecmascript">', f'<script type="text/ecmascript" nonce="{nonce}">', 1)
-    return Markup(svg)
+    html = html.replace("<style>", f'<style nonce="{nonce}">', 1)
+    return html.replace('<script type="text/ecmascript">', f'<script type="text/ecmascript" nonce="{nonce}">', 1)
 
 
 class App:
@@ -127,23 +135,18 @@ class App:
         try:
             query = parse_query(query_text)
             body = pages.view_body(self.session, view, query)
-            head = pages.header(self.session, view, query, body.legend, body.summary, body.notices)
+            head = header(self.session, view, query, body.legend, body.summary, body.notices)
         except PerfkitError as exc:
             return self._message(400, name_parameter(str(exc)), query_text, nonce, view)
-        data = body.data
-        svg = getattr(data, "svg", None)
-        html = (
-            _environment()
-            .get_template(f"{view}.html.j2")
-            .render(
-                h=head,
-                nonce=nonce,
-                nodes=body.nodes,
-                data=data,
-                svg=_with_nonce(svg, nonce) if svg is not None else None,
-                focus=query.focus or "",
-            )
-        )
+        main = self.session.result(("html", view, query.params), lambda: _main(view, body.data))
+        if view == "flamegraph":
+            main = _with_nonce(main, nonce)
+        return self._render(head, nonce, body.nodes, Markup(main), query.focus or "")
+
+    def _render(self, head: Header, nonce: str, nodes: list[str], main: Markup, focus: str) -> Response:
+        """The whole page: the header around a view's (cached) content."""
+        page = _environment().get_template("base.html.j2")
+        html = page.render(h=head, nonce=nonce, nodes=nodes, main=main, focus=focus, hint=HINTS.get(head.view, ""))
         return Response(200, html.encode("utf-8"))
 
     def _download(self, query_text: str, nonce: str) -> Response:
@@ -163,23 +166,28 @@ class App:
         )
 
     def _message(self, status: int, message: str, query_text: str, nonce: str, view: str = "graph") -> Response:
-        """A page saying what went wrong, with a header to fix it from (its filters cleared)."""
+        """A page saying what went wrong, with a header to fix it from (the query's settings when
+        they parse, else none)."""
         try:
             query = parse_query(query_text)
         except PerfkitError:
             query = Query()
         try:
-            head = pages.header(self.session, view, query, [], "", [])
+            head = header(self.session, view, query, [], "", [])
         except PerfkitError:  # the sample type itself is wrong: show the header without it
             query = Query()
-            head = pages.header(self.session, view, query, [], "", [])
+            head = header(self.session, view, query, [], "", [])
         raw_focus = dict(_pairs(query_text)).get("f", "")
-        html = (
-            _environment()
-            .get_template("message.html.j2")
-            .render(h=head, nonce=nonce, nodes=[], status=status, message=message, focus=raw_focus)
-        )
-        return Response(status, html.encode("utf-8"))
+        main = _environment().get_template("message.html.j2").render(status=status, message=message)
+        response = self._render(head, nonce, [], Markup(main), raw_focus)
+        response.status = status
+        return response
+
+
+def _main(view: str, data: object) -> str:
+    """A view's content as HTML (kept in the session: a big peek or flame graph renders once)."""
+    svg = getattr(data, "svg", None)
+    return _environment().get_template(f"{view}.html.j2").render(data=data, svg=Markup(svg) if svg else None)
 
 
 def _pairs(query_text: str) -> list[tuple[str, str]]:
