@@ -1,8 +1,8 @@
 """Time perfkit web on a million-sample profile: start-up, the first page, switching views, a new
 filter, against ``go tool pprof -http`` on the same file as a reference.
 
-    python benchmarks/bench_web.py [--samples 1000000] [--stacks 50000] [--rounds 3]
-        [--out reports/web-bench.md]
+    python benchmarks/bench_web.py [--samples 1000000] [--stacks 50000] [--rounds 3] [--dwell 10]
+        [--no-pprof] [--out reports/web-bench.md]
 
 The profile is bench_pprof.py's (seeded: 3,000 functions, stacks 10-40 frames deep, two sample
 types, a thread label on a third of the samples), written with one pprof Sample per sample, so
@@ -20,8 +20,8 @@ Phases, each a list of URLs timed from request to last byte:
 * first visits: every other view once, after pprof started and showed its first page;
 * revisits: every view again, ``--rounds`` times (perfkit answers from its caches; pprof keeps no
   results, so its revisit costs its first visit and is not asked again);
-* new filter: a focus no page has used, on each view in turn (the graph layer's prepared stacks
-  are shared by the views, the rest is per view).
+* new filter: a focus no page has used, on top; then, ``--dwell`` seconds later (a user reading
+  it, while perfkit prefetches the other views of that query, peek excepted), every other view.
 """
 
 from __future__ import annotations
@@ -121,6 +121,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--no-pprof", action="store_true", help="skip go tool pprof (the reference)")
+    parser.add_argument("--dwell", type=float, default=10.0, help="seconds on a new filter's page before switching")
     args = parser.parse_args()
     from perfkit.formats import pprof
 
@@ -165,9 +166,10 @@ def main() -> None:
             for _ in range(args.rounds):  # pprof keeps no results: its revisit is its first visit
                 for view in VIEWS:
                     measure("revisit", view, uis[:1])
-            for view in ("top", "", "flamegraph", "peek", "source"):
-                sep = "&" if "?" in view else "?"
-                measure("new filter", f"{view}{sep}f={quote(focus)}")
+            measure("new filter", f"top?f={quote(focus)}")
+            time.sleep(args.dwell)  # the user reads the page; perfkit prefetches its other views
+            for view in ("", "flamegraph", "source", "peek"):
+                measure(f"then, {args.dwell:g} s later", f"{view}?f={quote(focus)}")
         finally:
             for ui in uis:
                 ui.close()
@@ -185,7 +187,7 @@ def report(args, hot, focus, uis, rows, load_before: str, load_after: str) -> st
         "Remake with:",
         "",
         f"    python benchmarks/bench_web.py --samples {args.samples} --stacks {args.stacks} --rounds {args.rounds}"
-        " --out reports/web-bench.md",
+        f" --dwell {args.dwell:g} --out reports/web-bench.md",
         "",
         f"Profile: bench_pprof.py's, {args.samples:,} samples (one pprof Sample each) over {args.stacks:,} stacks "
         f"10-40 frames deep from 3,000 functions. Peek and source ask for `f={hot}` (the heaviest function by cum), "
@@ -213,7 +215,9 @@ def report(args, hot, focus, uis, rows, load_before: str, load_after: str) -> st
     lines += [
         "",
         f"perfkit: first page {first:.2f} s; switching at once {span('switch at once')}; "
-        f"first visits {span('first visit')}; revisits {span('revisit')}; a new filter {span('new filter')}.",
+        f"first visits {span('first visit')}; revisits {span('revisit')}; a new filter on top "
+        f"{span('new filter')}, then the other views {span(f'then, {args.dwell:g} s later')} "
+        "(peek computes on demand).",
         "",
     ]
     return "\n".join(lines)

@@ -94,7 +94,7 @@ def pprof_http(
 def servers(go_profiles: GoProfiles) -> Iterator[dict[str, WebServer]]:
     """perfkit web on the Go recorder's CPU and heap profiles."""
     made = {
-        name: WebServer(Session(files.load(path), name=path.name)).start(warm=False)
+        name: WebServer(Session(files.load(path), name=path.name)).start(prefetch=False)
         for name, path in (("cpu", go_profiles.cpu), ("heap", go_profiles.heap))
     }
     yield made

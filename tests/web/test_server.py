@@ -30,14 +30,16 @@ def get(server: WebServer, path: str, headers: dict[str, str] | None = None, met
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[WebServer]:
-    with WebServer(Session(split_profile(), name="split.pb.gz")).start(warm=False) as s:
+    with WebServer(Session(split_profile(), name="split.pb.gz")).start(prefetch=False) as s:
         yield s
 
 
 @pytest.fixture(scope="module")
 def guarded() -> Iterator[WebServer]:
     """Bound to every interface, so a token is required; reached here over loopback."""
-    with WebServer(Session(split_profile(), name="split.pb.gz"), host="0.0.0.0", token=TOKEN).start(warm=False) as s:
+    with WebServer(Session(split_profile(), name="split.pb.gz"), host="0.0.0.0", token=TOKEN).start(
+        prefetch=False
+    ) as s:
         yield s
 
 

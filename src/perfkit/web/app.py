@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import functools
 import secrets
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from urllib.parse import quote
@@ -104,11 +106,25 @@ class App:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        #: told the canonical query of every page served (the server prefetches its other views)
+        self.on_page: Callable[[tuple[tuple[str, str], ...]], None] | None = None
+        self._in_flight = 0
+        self._count = threading.Lock()
+
+    def busy(self) -> bool:
+        """Whether a request is being answered (background work waits for it)."""
+        return self._in_flight > 0
 
     def handle(self, path: str, query: str) -> Response:
         """The response to ``GET path?query`` (``path`` already percent-decoded)."""
         nonce = secrets.token_urlsafe(18)
-        response = self._route(path, query, nonce)
+        with self._count:
+            self._in_flight += 1
+        try:
+            response = self._route(path, query, nonce)
+        finally:
+            with self._count:
+                self._in_flight -= 1
         response.headers = [("Content-Security-Policy", csp(nonce)), *SECURITY_HEADERS, *response.headers]
         return response
 
@@ -131,14 +147,22 @@ class App:
             404, f"/ui/{name[:100]}: no such view; try Graph, Top, Flame Graph, Peek or Source", query, nonce
         )
 
+    def prepare(self, view: str, query: Query | str | tuple[tuple[str, str], ...]) -> tuple[pages.Body, str]:
+        """A view's body and content HTML for ``query``, from the session's caches or made there."""
+        if not isinstance(query, Query):
+            query = parse_query(query)
+        body = pages.view_body(self.session, view, query)
+        return body, self.session.result(("html", view, query.params), lambda: _main(view, body.data))
+
     def _page(self, view: str, query_text: str, nonce: str) -> Response:
         try:
             query = parse_query(query_text)
-            body = pages.view_body(self.session, view, query)
+            body, main = self.prepare(view, query)
             head = header(self.session, view, query, body.legend, body.summary, body.notices)
         except PerfkitError as exc:
             return self._message(400, name_parameter(str(exc)), query_text, nonce, view)
-        main = self.session.result(("html", view, query.params), lambda: _main(view, body.data))
+        if self.on_page is not None:
+            self.on_page(query.params)
         if view == "flamegraph":
             main = _with_nonce(main, nonce)
         return self._render(head, nonce, body.nodes, Markup(main), query.focus or "")

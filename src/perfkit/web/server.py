@@ -1,9 +1,9 @@
 """The web UI's HTTP server: the standard library's ThreadingHTTPServer in front of :class:`App`.
 
 Threads, so a static file or a cached page is answered while a big graph is being computed;
-every request passes the :class:`~perfkit.web.auth.Gate` first.  After it starts, the server
-computes the default views in the background (graph, top, flame graph), so switching between
-them after the first page is a cache lookup.
+every request passes the :class:`~perfkit.web.auth.Gate` first.  A
+:class:`~perfkit.web.prefetch.Prefetcher` computes the other views of the default settings after
+start, and of every page's query after it is served, so switching views is mostly a lookup.
 """
 
 from __future__ import annotations
@@ -16,12 +16,10 @@ from urllib.parse import unquote
 from perfkit.errors import PerfkitError
 from perfkit.web.app import SECURITY_HEADERS, App, Response
 from perfkit.web.auth import Gate, check_bind
+from perfkit.web.prefetch import Prefetcher
 from perfkit.web.session import Session
 
 __all__ = ["WebServer"]
-
-#: views computed in the background after start, in this order
-WARM_VIEWS = ("graph", "top", "flamegraph")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -96,7 +94,7 @@ class WebServer:
             hint = "pick another --port, or --port 0 for a free one" if port else "check --host"
             raise PerfkitError(f"--port {port}: cannot listen on {host} ({exc.strerror or exc}); {hint}") from None
         self._thread: threading.Thread | None = None
-        self._warmer: threading.Thread | None = None
+        self.prefetcher: Prefetcher | None = None
 
     @property
     def address(self) -> tuple[str, int]:
@@ -110,13 +108,15 @@ class WebServer:
         shown = f"[{host}]" if ":" in host else host
         return f"http://{shown}:{port}/ui/"
 
-    def start(self, *, warm: bool = True) -> WebServer:
-        """Serve in a daemon thread (and compute the default views in another)."""
+    def start(self, *, prefetch: bool = True) -> WebServer:
+        """Serve in a daemon thread; with ``prefetch``, compute views ahead in another (see the
+        module doc)."""
+        if prefetch:
+            self.prefetcher = Prefetcher(lambda view, params: self.app.prepare(view, params), self.app.busy)
+            self.app.on_page = self.prefetcher.want
+            self.prefetcher.want(())  # the default settings, while the browser opens
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="perfkit-web", daemon=True)
         self._thread.start()
-        if warm:
-            self._warmer = threading.Thread(target=self.warm, name="perfkit-web-warm", daemon=True)
-            self._warmer.start()
         return self
 
     def wait(self) -> None:
@@ -124,22 +124,9 @@ class WebServer:
         while self._thread is not None and self._thread.is_alive():
             self._thread.join(0.5)
 
-    def warm(self, views: tuple[str, ...] = WARM_VIEWS) -> None:
-        """Compute ``views`` with the default settings, so the first switch to each is a lookup."""
-        from perfkit.web import pages
-        from perfkit.web.params import Query
-
-        for view in views:
-            try:
-                pages.view_body(self.session, view, Query())
-            except PerfkitError:
-                continue  # e.g. no Graphviz: the page itself will say so
-
-    def wait_warm(self, timeout: float | None = None) -> None:
-        if self._warmer is not None:
-            self._warmer.join(timeout)
-
     def close(self) -> None:
+        if self.prefetcher is not None:
+            self.prefetcher.close()
         if self._thread is not None and self._thread.is_alive():
             self._httpd.shutdown()
         self._httpd.server_close()

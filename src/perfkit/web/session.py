@@ -3,8 +3,8 @@ from it, kept so that switching views or coming back to a filter costs a cache l
 
 Three layers of caching, cheapest question first: the graph layer's :class:`~perfkit.graph.
 GraphCache` (prepared node stacks per filter set, graphs per option set), the flame graph's side
-by side stacks for a diff, and finished view bodies (the Graphviz SVG, the flame graph SVG ...) per
-view and canonical query.  One lock serialises the computing: the machine is small and the graph
+by side stacks for a diff, and finished view bodies (the Graphviz SVG, the flame graph SVG ...) and
+their HTML per view and canonical query.  One lock serialises the computing: the machine is small and the graph
 layer is pure Python, so two requests computing at once would only both be slower; a page served
 from the caches never waits for it.
 """
@@ -12,10 +12,8 @@ from the caches never waits for it.
 from __future__ import annotations
 
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from perfkit.graph import GraphCache, GraphOptions, Prepared, prepare_apart
@@ -24,13 +22,6 @@ from perfkit.model import Profile
 __all__ = ["Session"]
 
 T = TypeVar("T")
-
-
-@dataclass
-class Timing:
-    """How long each computed result took (for the page footer and the benchmark)."""
-
-    last: dict[str, float] = field(default_factory=dict)
 
 
 class Session:
@@ -46,7 +37,7 @@ class Session:
         name: str = "profile",
         base: Profile | None = None,
         base_name: str | None = None,
-        size: int = 32,
+        size: int = 64,
     ) -> None:
         self.profile = profile
         self.base = base
@@ -57,7 +48,6 @@ class Session:
         self.size = size
         self._results: OrderedDict[tuple, Any] = OrderedDict()
         self._apart: OrderedDict[tuple, tuple[Prepared, Prepared]] = OrderedDict()
-        self.timing = Timing()
 
     @property
     def diff(self) -> bool:
@@ -71,9 +61,7 @@ class Session:
         with self.lock:
             found = self._results.get(key)  # another request may have made it meanwhile
             if found is None:
-                start = time.perf_counter()
                 found = compute()
-                self.timing.last[str(key[0])] = time.perf_counter() - start
                 _remember(self._results, key, found, self.size)
             return found
 
