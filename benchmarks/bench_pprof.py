@@ -35,21 +35,38 @@ import time
 from pathlib import Path
 
 from perfkit.formats import pprof
-from perfkit.model import Frame, Profile, ValueType
+from perfkit.model import Frame, Mapping, Profile, ValueType
 
 
-def synthetic(samples: int, stacks: int, seed: int = 7) -> Profile:
+def _locations(native: bool, profile: Profile) -> list[tuple[int, ...]]:
+    """3,000 code locations as frame-id tuples.  Python-like: one frame each, no addresses.
+    Native (``--native``, as Go writes them): an address in a mapping each, every fifth with a
+    function inlined into it (two frames, one pprof Location)."""
+    if not native:
+        frames = [Frame(f"func_{i}", f"/srv/app/pkg{i % 40}/mod_{i % 300}.py", 10 + (i * 7) % 400) for i in range(3000)]
+        return [(profile.frame_id(f),) for f in frames]
+    app = Mapping("/srv/app", "9f86d081884c7d65", 0x400000, 0x1400000, 0, True, True, True, True)
+    out = []
+    for i in range(3000):
+        address, file = 0x400000 + 64 * i, f"/srv/app/pkg{i % 40}/mod_{i % 300}.go"
+        group = [Frame(f"pkg{i % 40}.func_{i}", file, 10 + (i * 7) % 400, 9, f"pkg{i % 40}.func_{i}", address, app)]
+        if i % 5 == 0:
+            group.append(Frame(f"pkg{i % 40}.inl_{i}", file, 3, 2, f"pkg{i % 40}.inl_{i}", address, app, True))
+        out.append(tuple(profile.frame_id(f) for f in group))
+    return out
+
+
+def synthetic(samples: int, stacks: int, seed: int = 7, native: bool = False) -> Profile:
     """A big, deterministic profile with shared prefixes, skewed weights and some labels."""
     rng = random.Random(seed)
-    funcs = [Frame(f"func_{i}", f"/srv/app/pkg{i % 40}/mod_{i % 300}.py", 10 + (i * 7) % 400) for i in range(3000)]
     profile = Profile([ValueType("samples", "count"), ValueType("cpu", "nanoseconds")], default_type=1)
-    ids = [profile.frame_id(f) for f in funcs]
+    ids = _locations(native, profile)
     prefixes = [tuple(rng.choice(ids[:50]) for _ in range(rng.randint(2, 6))) for _ in range(200)]
     seen: set[tuple[int, ...]] = set()
     while len(seen) < stacks:
         base = rng.choice(prefixes)
         depth = rng.randint(10, 40)
-        stack = base + tuple(rng.choice(ids) for _ in range(depth - len(base)))
+        stack = sum(base + tuple(rng.choice(ids) for _ in range(depth - len(base))), ())
         if stack not in seen:
             seen.add(stack)
             profile.stack_id(stack)
@@ -61,6 +78,10 @@ def synthetic(samples: int, stacks: int, seed: int = 7) -> Profile:
         count = rng.randint(1, 3)
         profile.add_ids(sid, (count, count * 10_000_000), lid)
     return profile
+
+
+PHASES = ("write", "read", "write-each", "read-each", "rewrite-each")
+NEEDS = {"read": "write", "read-each": "write-each", "rewrite-each": "write-each"}
 
 
 def peak_rss_mb() -> float:
@@ -102,7 +123,7 @@ def phase(name: str, args: argparse.Namespace, folder: Path) -> dict[str, object
         }
     if name.startswith("write"):
         start = time.perf_counter()
-        profile = synthetic(args.samples, args.stacks)
+        profile = synthetic(args.samples, args.stacks, native=args.native)
         build = time.perf_counter() - start
         rss_before = peak_rss_mb()
         seconds, cpu, data = best(lambda: pprof.write(profile, aggregate=aggregate), args.repeat)
@@ -131,6 +152,8 @@ def phase(name: str, args: argparse.Namespace, folder: Path) -> dict[str, object
 def run_child(name: str, args: argparse.Namespace, folder: Path) -> dict[str, object]:
     cmd = [sys.executable, __file__, "--phase", name, "--folder", str(folder)]
     cmd += ["--samples", str(args.samples), "--stacks", str(args.stacks), "--repeat", str(args.repeat)]
+    cmd += ["--native"] if args.native else []
+    cmd += ["--phases", ",".join(args.phases)]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -143,10 +166,18 @@ def report(args: argparse.Namespace, results: dict[str, dict[str, object]]) -> s
         "Remake with:",
         "",
         "    /tmp/venv311/bin/python benchmarks/bench_pprof.py "
-        f"--samples {args.samples} --stacks {args.stacks} --repeat {args.repeat} --out reports/pprof-bench.md",
+        f"--samples {args.samples} --stacks {args.stacks} --repeat {args.repeat}"
+        + (" --native" if args.native else "")
+        + " --out reports/pprof-bench.md",
         "",
-        f"Profile: {args.samples:,} samples over {args.stacks:,} distinct stacks 10-40 frames deep, 3,000 functions, "
-        "two sample types, a thread label on ~1/3 of the samples.",
+        f"Profile: {args.samples:,} samples over {args.stacks:,} distinct stacks 10-40 locations deep, "
+        "3,000 functions, two sample types, a thread label on ~1/3 of the samples"
+        + (
+            "; native frames (an address in one mapping each, every fifth location with a function inlined "
+            "into it, as Go writes them)."
+            if args.native
+            else "."
+        ),
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"load average {load[0]:.2f} at start (shared machine: timings are noisy, best of {args.repeat}).",
         "Peak RSS is the whole fresh interpreter (imports included); 'before' is after building the input.",
@@ -165,6 +196,9 @@ def report(args: argparse.Namespace, results: dict[str, dict[str, object]]) -> s
             f"| {name} | {float(r['seconds']):.2f} s | {float(r['cpu_seconds']):.2f} s "
             f"| {float(r['peak_rss_mb']):.0f} MB | {float(r['rss_before_mb']):.0f} MB | {note} |"
         )
+
+    if set(results) != set(PHASES):
+        return "\n".join(lines) + "\n"
 
     def both(key: str, a: str, b: str) -> float:
         return float(results[a][key]) + float(results[b][key])
@@ -189,15 +223,19 @@ def main() -> None:
     parser.add_argument("--stacks", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--native", action="store_true", help="Go-like frames: addresses, a mapping, inlining")
+    parser.add_argument("--phases", default=",".join(PHASES), help="comma-separated subset of: " + ", ".join(PHASES))
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    wanted = {p for p in args.phases.split(",") if p}
+    wanted |= {NEEDS[p] for p in wanted if p in NEEDS}  # a read needs the file its write makes
+    args.phases = [p for p in PHASES if p in wanted]
     if args.phase:
         print(json.dumps(phase(args.phase, args, args.folder)))
         return
     with tempfile.TemporaryDirectory() as tmp:
-        phases = ("write", "read", "write-each", "read-each", "rewrite-each")
-        results = {name: run_child(name, args, Path(tmp)) for name in phases}
+        results = {name: run_child(name, args, Path(tmp)) for name in args.phases}
     text = report(args, results)
     print(text)
     if args.out:

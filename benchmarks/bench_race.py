@@ -5,7 +5,7 @@ detector, alternating, ``--repeat`` times each, and prints the medians of the pi
 time, the whole process's wall time and peak RSS. With ``--write`` the table goes to
 ``reports/race-overhead.md`` (numbers from a shared 2-core machine are noisy: compare ratios).
 
-    python benchmarks/bench_race.py --repeat 5 --write
+    python benchmarks/bench_race.py --repeat 5 --pure --write
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -60,6 +61,35 @@ _STEPS = (
         "6.5x",
         "2.8x",
     ),
+    (
+        "issue 8, pure Python, load 6-11: back to Python's 5 ms, both stacks recorded on every state change, "
+        "capacity edges; clock merges under one global lock convoy (measured by CPU time: 1.5 s → 17 s)",
+        "1.8-3.3 s → 34-39 s (2 runs each)",
+        "~11x (CPU)",
+        "3.6x",
+    ),
+    (
+        "compiled core (_core.c) for the access path and for clock merges (no lock), stacks interned "
+        "per caller activation, the detector no longer imports perfkit's other modules; load ~10",
+        "CPU 1.4 s → 7.5-8.7 s; wall 5.2 → 23.7-30.9 s (2 runs each)",
+        "5.1-5.3x (CPU)",
+        "1.8x",
+    ),
+    (
+        "queues hooked per instance in _put/_get (in C), lock exit without the reentrancy path, "
+        "location states not GC-tracked, weakref death callback in C; pinned to one core, load ~12",
+        "CPU 1.34-1.40 s → 5.5-6.3 s (pipeline process only, 2 runs each)",
+        "4.1-4.7x (CPU)",
+        "1.8x",
+    ),
+    (
+        "the same, `--repeat 3 --pure`, load 11-14; peak RSS then still read with ru_maxrss, which Linux "
+        "carries over exec from the `perfkit` command-line process (all earlier RSS ratios include it); "
+        "pure-Python fallback (PERFKIT_RACE_PURE=1) in the same run: 71 s pipeline, 20x (pinned 30x)",
+        "3.49 s → 15.20 s (default scheduling; pinned 3.50 → 20.35 s, 5.8x)",
+        "4.4x (wall 4.7x, CPU 5.9x)",
+        "2.7x (ru_maxrss)",
+    ),
 )
 HISTORY = "\n".join(
     [
@@ -72,23 +102,31 @@ HISTORY = "\n".join(
         "|---|---|---|---|",
         *(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in _STEPS),
         "",
-        "Per access, the fast path is: one builtin ``getattr``/``setattr``, a thread-local read of the",
-        "current logical thread, two dict lookups (object id, then attribute) and one int comparison",
-        "with the thread's epoch. The resident-memory cost is mostly the detector's own modules",
-        "(``ast`` and friends, ~15 MiB); per-object shadow state is freed with the object.",
+        "Per access, the compiled fast path (``_core.c``) is: the builtin ``getattr``/``setattr``, a",
+        "per-thread cached read of the current logical thread, two dict lookups (object id, then",
+        "attribute) and one pointer comparison with the thread's epoch; a new epoch adds the",
+        "FastTrack checks and the interned stack id (a cache lookup per caller activation). The",
+        "resident-memory cost, about 7 MiB here, is mostly the detector's own modules (``ast`` and",
+        "friends); per-object shadow state is freed with the object.",
         "",
     ]
 )
 
 
-def run(cmd: list[str]) -> dict[str, float]:
+def run(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    out = subprocess.run(cmd, cwd=HERE, capture_output=True, text=True, check=False)
+    # bytecode caching on, as in a normal install (a shell with PYTHONDONTWRITEBYTECODE=1 would make
+    # every raced run compile the detector's own modules again)
+    full_env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    out = subprocess.run(cmd, cwd=HERE, capture_output=True, text=True, check=False, env={**full_env, **(env or {})})
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if out.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} exited {out.returncode}:\n{out.stderr}")
     data = json.loads(out.stdout.strip().splitlines()[-1])
-    return {"pipeline": data["seconds"], "wall": wall, "rss": data["rss_kib"] / 1024}
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"pipeline": data["seconds"], "wall": wall, "cpu": cpu, "rss": data["rss_kib"] / 1024}
 
 
 def main() -> None:
@@ -96,7 +134,9 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--orders", type=int, default=150_000)
     ap.add_argument("--write", action="store_true", help=f"write {REPORT.relative_to(HERE.parent)}")
+    ap.add_argument("--pure", action="store_true", help="also measure the pure-Python fallback (PERFKIT_RACE_PURE=1)")
     args = ap.parse_args()
+    load_start = os.getloadavg()[0]
     tables = [
         ("default scheduling (both cores)", measure([], args)),
         ("pinned to one core (`taskset -c 0`)", measure(["taskset", "-c", "0"], args)),
@@ -104,30 +144,39 @@ def main() -> None:
     text = "\n\n".join(f"### {title}\n\n{table}" for title, table in tables)
     print(text)
     if args.write:
+        pure_flag = " --pure" if args.pure else ""
         REPORT.parent.mkdir(exist_ok=True)
-        env = f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs (shared VM)"
+        load = f"load average {load_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
+        env = f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs (shared VM), {load}"
         REPORT.write_text(
             "# perfkit race: overhead on a race-free threaded pipeline\n\n"
-            f"Remake with: `python benchmarks/bench_race.py --repeat {args.repeat} --write`\n\n"
+            f"Remake with: `python benchmarks/bench_race.py --repeat {args.repeat}{pure_flag} --write`\n\n"
             f"Target: `benchmarks/race_pipeline.py {args.orders}` (producer → 2 pricers → accountant, "
             "bounded queues, one lock, ~20 attribute accesses per order). "
             f"{args.repeat} alternating runs each; {env}.\n\n"
             "Four threads contending for the GIL and the queues' mutexes make wall time swing with "
             "scheduling on this VM (the plain run alone moved between 0.54 s and 1.04 s within minutes on "
-            "an idle machine): the pinned table is the steadier comparison, the default one what a user sees.\n\n"
+            "an idle machine): the pinned table is the steadier comparison, the default one what a user sees. "
+            "The detector runs with Python's own 5 ms switch interval (see race-switch-interval.md). Process "
+            "wall and CPU time include the `perfkit` command's own start-up; CPU time is the steadiest "
+            "measure on a loaded machine.\n\n"
             f"{text}\n" + HISTORY
         )
 
 
 def measure(prefix: list[str], args: argparse.Namespace) -> str:
-    """Alternate plain and raced runs under ``prefix`` (e.g. taskset); a markdown table of medians."""
+    """Alternate plain, raced and pure-Python raced runs under ``prefix`` (e.g. taskset); a
+    markdown table of medians."""
     plain_cmd = [*prefix, sys.executable, str(PIPELINE), str(args.orders)]
     race_cmd = [*prefix, sys.executable, "-m", "perfkit", "race", "--", "python", str(PIPELINE), str(args.orders)]
     plain: list[dict[str, float]] = []
     raced: list[dict[str, float]] = []
+    pure: list[dict[str, float]] = []
     for _ in range(args.repeat):
         plain.append(run(plain_cmd))
         raced.append(run(race_cmd))
+        if args.pure:
+            pure.append(run(race_cmd, {"PERFKIT_RACE_PURE": "1"}))
 
     def med(rows: list[dict[str, float]], key: str) -> float:
         return statistics.median(r[key] for r in rows)
@@ -136,11 +185,21 @@ def measure(prefix: list[str], args: argparse.Namespace) -> str:
     for key, label, unit in (
         ("pipeline", "pipeline time", "s"),
         ("wall", "process wall time", "s"),
+        ("cpu", "process CPU time (user+sys)", "s"),
         ("rss", "peak RSS", "MiB"),
     ):
         p, r = med(plain, key), med(raced, key)
-        rows.append(f"| {label} | {p:.2f} {unit} | {r:.2f} {unit} | {r / p:.1f}x |")
-    return "\n".join(["| measure (median) | plain | perfkit race | ratio |", "|---|---|---|---|", *rows])
+        row = f"| {label} | {p:.2f} {unit} | {r:.2f} {unit} | {r / p:.1f}x |"
+        if pure:
+            q = med(pure, key)
+            row += f" {q:.2f} {unit} | {q / p:.1f}x |"
+        rows.append(row)
+    head = "| measure (median) | plain | perfkit race | ratio |"
+    rule = "|---|---|---|---|"
+    if pure:
+        head += " pure-Python fallback | ratio |"
+        rule += "---|---|"
+    return "\n".join([head, rule, *rows])
 
 
 if __name__ == "__main__":

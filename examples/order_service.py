@@ -3,12 +3,19 @@
     python examples/order_service.py --port 8080           # serve until Ctrl-C
     python examples/order_service.py --demo 5              # serve on a free port, drive load for 5 s
     perfkit profile -o cpu.svg -- python examples/order_service.py --demo 5
+    python examples/order_service.py --demo 5 --log service.jsonl && perfkit logs service.jsonl
 
 ``POST /orders`` takes a JSON order ``{"customer": str, "region": str, "items": [{"sku", "qty",
 "options"}]}``, answers ``202`` with the order id and hands the order to a ``queue.Queue``.  A group
 of worker threads enriches each order (dedupe, prices, tax, fraud score: see order_enrichment.py,
 whose ``dedupe_line_items`` is the deliberate hot spot).  ``GET /orders/<id>`` returns an enriched
 order and ``GET /stats`` the counters.  Only the standard library is used.
+
+With ``--log FILE`` the service logs structurally, one JSON object a line (stdlib logging with a
+JSON formatter): an access-log line per request (``method``, ``path``, ``status``,
+``duration_ms``, ``request_id``) and a line per enriched order from the workers, where the
+order's latency (``latency_ms``, from acceptance to enriched) is split into the time it waited
+in the queue (``queue_wait_ms``) and the time a worker spent on it (``processing_ms``).
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import argparse
 import http.client
 import itertools
 import json
+import logging
 import queue
 import random
 import signal
@@ -32,6 +40,30 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from order_enrichment import Order, enrich
 
 MAX_BODY = 1 << 20
+LOG = logging.getLogger("order_service")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record: time, level, event, then the record's ``fields``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "event": record.getMessage(),
+            **getattr(record, "fields", {}),
+        }
+        return json.dumps(line, separators=(",", ":"))
+
+
+def log_to(path: str) -> logging.Handler:
+    """Send the service's structured logs to ``path`` (JSON lines, appended)."""
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(JsonFormatter())
+    LOG.addHandler(handler)
+    LOG.setLevel(logging.INFO)
+    LOG.propagate = False
+    return handler
 
 
 class OrderStore:
@@ -82,7 +114,7 @@ class OrderService:
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, workers: int = 4, fast: bool = False) -> None:
         self.store = OrderStore()
-        self.queue: queue.Queue[Order | None] = queue.Queue(maxsize=1000)
+        self.queue: queue.Queue[tuple[Order, float, str] | None] = queue.Queue(maxsize=1000)
         self.fast = fast
         self.httpd = ThreadingHTTPServer((host, port), _handler_for(self))
         self.httpd.daemon_threads = True
@@ -100,20 +132,33 @@ class OrderService:
         self._serve_thread.start()
         return self
 
-    def submit(self, order: Order) -> int:
+    def submit(self, order: Order, request_id: str = "-") -> int:
         order["id"] = self.store.new_id()
-        self.queue.put(order)
+        self.queue.put((order, time.perf_counter(), request_id))
         return order["id"]
 
     def _work(self) -> None:
         while True:
-            order = self.queue.get()
+            item = self.queue.get()
             try:
-                if order is None:
+                if item is None:
                     return
+                order, queued, request_id = item
                 started = time.perf_counter()
                 enrich(order, fast=self.fast)
-                self.store.finish(order, time.perf_counter() - started)
+                done = time.perf_counter()
+                self.store.finish(order, done - started)
+                if LOG.isEnabledFor(logging.INFO):
+                    fields = {
+                        "request_id": request_id,  # the POST that brought the order: one id across both lines
+                        "order_id": order["id"],
+                        "items": len(order["items"]),
+                        "flagged": bool(order["review"]),
+                        "queue_wait_ms": round(1000 * (started - queued), 3),
+                        "processing_ms": round(1000 * (done - started), 3),
+                        "latency_ms": round(1000 * (done - queued), 3),
+                    }
+                    LOG.info("order enriched", extra={"fields": fields})
             finally:
                 self.queue.task_done()
 
@@ -145,13 +190,21 @@ def _validate(order: Any) -> Order:
     return order
 
 
+_REQUEST_IDS = itertools.count(1)
+
+
 def _handler_for(service: OrderService) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, so the load driver reuses connections
         disable_nagle_algorithm = True  # headers and body go out as two writes: no 40 ms stall
 
-        def log_message(self, format: str, *args: Any) -> None:  # quiet: one line per request is noise
+        def log_message(self, format: str, *args: Any) -> None:  # the text access log: --log writes JSON instead
             pass
+
+        def parse_request(self) -> bool:  # the request line is read: the clock starts
+            self._started = time.perf_counter()
+            self._request_id = f"req-{next(_REQUEST_IDS)}"
+            return super().parse_request()
 
         def _reply(self, status: HTTPStatus, body: Any) -> None:
             data = json.dumps(body).encode()
@@ -160,6 +213,16 @@ def _handler_for(service: OrderService) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
+            if LOG.isEnabledFor(logging.INFO):
+                fields = {
+                    "method": self.command,
+                    "path": self.path,
+                    "status": int(status),
+                    "duration_ms": round(1000 * (time.perf_counter() - self._started), 3),
+                    "bytes": len(data),
+                    "request_id": self._request_id,
+                }
+                LOG.info("request", extra={"fields": fields})
 
         def do_POST(self) -> None:
             if self.path != "/orders":
@@ -175,7 +238,7 @@ def _handler_for(service: OrderService) -> type[BaseHTTPRequestHandler]:
             except ValueError as exc:
                 self._reply(HTTPStatus.BAD_REQUEST, {"error": str(exc)})
                 return
-            self._reply(HTTPStatus.ACCEPTED, {"id": service.submit(order)})
+            self._reply(HTTPStatus.ACCEPTED, {"id": service.submit(order, self._request_id)})
 
         def do_GET(self) -> None:
             if self.path == "/stats":
@@ -263,7 +326,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=4, help="enrichment worker threads")
     parser.add_argument("--demo", type=float, metavar="SECONDS", help="serve on a free port and drive load")
     parser.add_argument("--fast", action="store_true", help="use the linear-time dedupe (the fix)")
+    parser.add_argument("--log", metavar="FILE", help="append structured JSON logs (access and enrichment) to FILE")
     args = parser.parse_args(argv)
+    if args.log:
+        log_to(args.log)
     if args.demo is not None:
         demo(args.demo, args.workers, args.fast)
         return 0

@@ -8,6 +8,8 @@
 ``--load S`` drives orders at the service from a client thread for S seconds (like
 ``order_service.py --demo``), so the profile shows enrichment work; without it the service waits
 for your own traffic.  Nothing in order_service.py changes: the endpoint is one ``start()`` call.
+To reach it from another machine, set ``PERFKIT_DEBUG_TOKEN`` (16+ characters) in the environment
+and use a non-loopback ``--debug-address``; then ``perfkit profile --url ... --token TOKEN``.
 """
 
 from __future__ import annotations

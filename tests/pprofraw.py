@@ -28,6 +28,15 @@ class Raw:
     samples: Counter[tuple[tuple[int, ...], tuple[tuple[str, ...], ...], str]]
     mappings: list[str]
 
+    def totals(self) -> Counter[tuple[tuple[tuple[str, ...], ...], str]]:
+        """Values summed per (stack, labels), one Counter per value column: what pprof's views
+        show (pprof itself merges samples that became equal, e.g. after drop_frames)."""
+        out: Counter[tuple[tuple[tuple[str, ...], ...], str]] = Counter()
+        for (values, stack, labels), n in self.samples.items():
+            for i, value in enumerate(values):
+                out[(stack, labels, i)] += value * n  # type: ignore[index]
+        return +out
+
     def location_count(self) -> int:
         return len({loc for _, stack, _ in self.samples for loc in stack})
 

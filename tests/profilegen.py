@@ -10,7 +10,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from perfkit.model import Frame, Profile, ValueType
+from perfkit.model import Frame, Mapping, NumLabel, Profile, ValueType
 
 TYPES = [
     ValueType("samples", "count"),
@@ -103,3 +103,67 @@ def damaged(data: bytes, edits: list[tuple[int, int]], cut: int | None) -> bytes
     if cut is not None:
         out = out[: cut % (len(out) + 1)]
     return bytes(out)
+
+
+# ---------------------------------------------------------------------------------------- native (pprof) profiles
+_mappings = st.builds(
+    Mapping,
+    st.sampled_from(["/srv/app", "/lib/libc.so.6", "[vdso]"]),
+    st.sampled_from(["", "b1d5"]),
+    st.sampled_from([0, 0x400000]),
+    st.sampled_from([0, 0x4B9000]),
+    st.sampled_from([0, 0x1000]),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+)
+
+
+_ADDRESSES = st.integers(0, 2**48)
+#: a system name the same as the name reads back as None (not recorded), so "none" covers it
+_SYSTEM_NAMES = st.sampled_from(["none", "mangled"])
+_LINES = st.integers(0, 900)
+_START_LINES = st.integers(0, 99)
+_NATIVE_LABELS = st.dictionaries(
+    st.sampled_from(["bytes", "thread", "request", "wait"]),
+    st.one_of(
+        st.sampled_from(["main", "worker"]),
+        st.builds(NumLabel, st.integers(1, 2**40), st.sampled_from(["", "bytes", "ms"])),
+    ),
+    max_size=3,
+)
+
+
+def _location(draw: Any, mapping: Mapping | None) -> tuple[Frame, ...]:
+    """The frames of one pprof Location, root first: a function and the ones inlined into it,
+    all at one address, or an unsymbolised address (one frame named after it)."""
+    address = draw(_ADDRESSES)
+    if mapping is not None and draw(st.integers(0, 5)) == 0:
+        return (Frame(f"0x{address:x}", mapping.filename, 0, address=address, mapping=mapping),)
+    frames = []
+    for i in range(draw(st.integers(1, 3))):
+        name = draw(_names)
+        system = {"none": None, "mangled": f"_Z{name}"}[draw(_SYSTEM_NAMES)]
+        line, start = draw(_LINES), draw(_START_LINES)
+        frames.append(Frame(name, draw(_files), line, start, system, address, mapping, i > 0))
+    return tuple(frames)
+
+
+@st.composite
+def native_profiles(draw: Any, max_samples: int = 25) -> Profile:
+    """A random profile as Go or C++ producers write them: mappings, addresses, inlined lines,
+    start lines, system names, numeric labels with and without units."""
+    mappings = draw(st.lists(_mappings, min_size=1, max_size=3, unique=True))
+    choices = [None, *mappings]
+    locations = [
+        _location(draw, choices[draw(st.integers(0, len(choices) - 1))]) for _ in range(draw(st.integers(1, 8)))
+    ]
+    types = draw(st.lists(st.sampled_from(TYPES), min_size=1, max_size=3, unique=True))
+    profile = Profile(types, default_type=draw(st.integers(0, len(types) - 1)))
+    values = st.lists(st.integers(0, 10**9), min_size=len(types), max_size=len(types))
+    picks = st.lists(st.integers(0, len(locations) - 1), max_size=6)
+    for _ in range(draw(st.integers(0, max_samples))):
+        stack = [f for i in draw(picks) for f in locations[i]]
+        profile.add(stack, draw(values), draw(_NATIVE_LABELS))
+    return profile

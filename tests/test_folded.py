@@ -146,3 +146,56 @@ def test_bare_count_line_is_an_empty_stack() -> None:
     assert p.total() == 9
     assert p.stack_totals()[()] == 7
     assert folded.parse(folded.write(p)).stack_totals() == p.stack_totals()
+
+
+# ---------------------------------------------------------------------------------------- difffolded
+DIFF = "main;hot 10 5\nmain;cold 0 3\n# a comment\nmain;hot 2 1\nmain;gone 4 0\n"
+
+
+def test_difffolded_reads_as_base_and_new() -> None:
+    p = folded.parse(DIFF)
+    assert [str(t) for t in p.sample_types] == ["base/count", "samples/count"] and p.default_type == 1
+    main, hot, cold, gone = Frame("main"), Frame("hot"), Frame("cold"), Frame("gone")
+    assert totals(p, "base") == {(main, hot): 12, (main, gone): 4}
+    assert totals(p, "samples") == {(main, hot): 6, (main, cold): 3}
+    new, base = folded.diff_pair(p)
+    assert new.sample_types == base.sample_types == [ValueType("samples", "count")]
+    assert totals(new) == totals(p, "samples") and totals(base) == totals(p, "base")
+    assert totals(new.diff(base)) == {(main, hot): -6, (main, cold): 3, (main, gone): -4}
+    assert folded.diff_pair(folded.parse("main;hot 10\n")) is None
+
+
+def test_difffolded_writes_back_as_difffolded() -> None:
+    p = folded.parse(DIFF)
+    assert folded.write(p) == "main;cold 0 3\nmain;gone 4 0\nmain;hot 12 6\n"
+    assert folded.write(p, sample_type="base") == "main;gone 4\nmain;hot 12\n"
+    assert totals(folded.parse(folded.write(p)), "base") == totals(p, "base")
+
+
+def test_one_count_after_two_is_an_error_naming_the_line() -> None:
+    with pytest.raises(ValueError, match="line 2: one sample count, but this file is difffolded"):
+        folded.parse("a;b 1 2\na;c 3\n")
+    with pytest.raises(ValueError, match="line 1: negative sample count -1"):
+        folded.parse("a;b -1 2\n")
+
+
+def test_a_frame_named_like_a_number_is_still_one_count() -> None:
+    """Only a stack before the two counts makes a line difffolded: ``7 3`` is frame 7, count 3."""
+    p = folded.parse("7 3\n")
+    assert p.sample_types == [ValueType("samples", "count")] and totals(p) == {(Frame("7"),): 3}
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    edits=st.lists(st.tuples(st.integers(0, 1000), st.integers(0, 255)), min_size=1, max_size=6),
+    cut=st.one_of(st.none(), st.integers(0, 1000)),
+)
+def test_corrupted_difffolded_fails_cleanly(tmp_path: Path, edits, cut) -> None:
+    path = tmp_path / "bad.folded"
+    path.write_bytes(damaged(DIFF.encode(), edits, cut))
+    try:
+        p = files.load(path, format="folded")
+    except PerfkitError as exc:
+        assert "\n" not in str(exc)
+    else:
+        assert all(v >= 0 for col in p.values for v in col)

@@ -329,3 +329,62 @@ def test_structurally_random_documents_raise_value_error(frames, profiles_, extr
     doc = {"$schema": speedscope.SCHEMA, "shared": {"frames": frames}, "profiles": profiles_, "x-perfkit": extra}
     with contextlib.suppress(ValueError):
         speedscope.from_json(doc)
+
+
+def test_golden_several_profiles() -> None:
+    """Writer: profile labels (from a foreign file with several profiles) give one speedscope
+    profile each, titled by name; the file's name is the command as a shell line."""
+    p = Profile([ValueType("wall", "nanoseconds")], metadata={"command": ["python", "app.py", "--port", "8080"]})
+    main, work = Frame("main", "app.py", 3), Frame("work", "app.py", 9)
+    p.add([main, work], 5_000_000, {"profile": "py-spy"})
+    p.add([main], 1_000_000, {"profile": "py-spy #2"})
+    p.add([main, work], 2_000_000, {"profile": "py-spy #2", "thread": "worker"})
+    text = speedscope.write(p, indent=1)
+    golden = GOLDEN / "several.speedscope.json"
+    if os.environ.get("PERFKIT_REGOLD"):
+        golden.write_text(text)
+    assert text == golden.read_text()
+    doc = json.loads(text)
+    assert doc["name"] == "python app.py --port 8080"
+    assert [q["name"] for q in doc["profiles"]] == ["py-spy", "py-spy #2", "py-spy #2 worker"]
+    assert canonical(speedscope.from_json(doc)) == canonical(p)
+
+
+FOREIGN = json.dumps(
+    _doc(
+        [
+            {
+                "type": "sampled",
+                "name": "a",
+                "unit": "milliseconds",
+                "startValue": 0,
+                "endValue": 3,
+                "samples": [[0], [0, 1]],
+                "weights": [1, 2],
+            },
+            {
+                "type": "evented",
+                "name": "a",
+                "unit": "milliseconds",
+                "startValue": 0,
+                "endValue": 4,
+                "events": [{"type": "O", "frame": 0, "at": 0}, {"type": "C", "frame": 0, "at": 4}],
+            },
+        ],
+        activeProfileIndex=1,
+    )
+).encode()
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    edits=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), min_size=1, max_size=6),
+    cut=st.one_of(st.none(), st.integers(0, 10_000)),
+)
+def test_corrupted_foreign_file_with_several_profiles_fails_cleanly(tmp_path: Path, edits, cut) -> None:
+    path = tmp_path / "bad.speedscope.json"
+    path.write_bytes(damaged(FOREIGN, edits, cut))
+    try:
+        files.load(path, format="speedscope")
+    except PerfkitError as exc:
+        assert "\n" not in str(exc)

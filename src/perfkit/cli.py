@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "perfkit.bench.commands",
     "perfkit.race.commands",
     "perfkit.debug.commands",
+    "perfkit.logs.commands",
     "perfkit.web.commands",
 )
 

@@ -361,6 +361,7 @@ def profile_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No live indicator, no summary."),
     url: str = typer.Option(None, "--url", help="Fetch from a live service's /debug/pprof (perfkit.debug or Go)."),
     seconds: float = typer.Option(None, "--seconds", min=1, help="With --url: how long the service samples."),
+    token: str = typer.Option(None, "--token", envvar="PERFKIT_DEBUG_TOKEN", help="With --url: the debug token."),
 ) -> None:
     from perfkit import collectors
     from perfkit.progress import LiveIndicator
@@ -374,7 +375,7 @@ def profile_command(
         if pid is not None or command:
             raise PerfkitError("--url: give either --url, --pid or a command after --, not several")
         check_output(output, fmt)
-        profile = fetch_profile(url, seconds or duration or 30, mode="wall" if idle else None)
+        profile = fetch_profile(url, seconds or duration or 30, mode="wall" if idle else None, token=token)
         save(profile, output, fmt, title=title or url)
         if not quiet:
             typer.echo(_summary(profile, output, "perfkit.debug via --url"), err=True)

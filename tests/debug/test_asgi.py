@@ -163,8 +163,49 @@ def test_profile_does_not_block_the_event_loop(setup) -> None:
 
 def test_token_applies_to_debug_routes_only() -> None:
     app = RecordingApp()
-    wrapped = wrap(app, token="tok", service_metrics=ServiceMetrics())
+    wrapped = wrap(app, token="tok-0123456789abcdef", service_metrics=ServiceMetrics())
     assert asyncio.run(call(wrapped, http_scope("/debug/vars")))[0] == 401
-    ok = asyncio.run(call(wrapped, http_scope("/debug/vars", headers=[(b"authorization", b"Bearer tok")])))
+    ok = asyncio.run(
+        call(wrapped, http_scope("/debug/vars", headers=[(b"authorization", b"Bearer tok-0123456789abcdef")]))
+    )
     assert ok[0] == 200
     assert asyncio.run(call(wrapped, http_scope("/health")))[0] == 200  # the app's own routes: its business
+
+
+def test_without_token_only_loopback_clients_and_one_warning(caplog: pytest.LogCaptureFixture) -> None:
+    app = RecordingApp()
+    wrapped = wrap(app, service_metrics=ServiceMetrics())
+    remote = http_scope("/debug/pprof/cmdline")
+    remote["client"] = ("203.0.113.7", 40000)
+    with caplog.at_level("WARNING", logger="perfkit.debug"):
+        status, _, body = asyncio.run(call(wrapped, remote))
+        assert status == 403 and body.count(b"\n") == 1 and b"PERFKIT_DEBUG_TOKEN" in body
+        assert asyncio.run(call(wrapped, remote))[0] == 403
+        app_scope = http_scope("/orders")
+        app_scope["client"] = ("203.0.113.8", 40001)
+        assert asyncio.run(call(wrapped, app_scope))[0] == 200  # the app's routes are untouched
+    warnings = [r for r in caplog.records if r.name == "perfkit.debug"]
+    assert len(warnings) == 1 and "203.0.113.7" in warnings[0].getMessage()
+    assert asyncio.run(call(wrapped, http_scope("/debug/pprof/cmdline")))[0] == 200  # loopback
+
+
+def test_the_wrapper_functions_work_twice_after_the_submodule_import() -> None:
+    import perfkit.debug
+    import perfkit.debug.asgi  # binds the submodule on first import: must not shadow the function
+    import perfkit.debug.wsgi
+
+    for _ in range(2):
+        assert callable(perfkit.debug.asgi(RecordingApp()))
+        assert callable(perfkit.debug.wsgi(lambda environ, start_response: []))
+
+
+def test_head_of_a_profile_answers_headers_without_sampling(setup) -> None:
+    import time
+
+    _, _, wrapped = setup
+    started = time.monotonic()
+    status, headers, body = asyncio.run(call(wrapped, http_scope("/debug/pprof/profile", "HEAD", b"seconds=30")))
+    assert time.monotonic() - started < 2
+    assert (status, body) == (200, b"")
+    assert headers[b"content-type"] == b"application/octet-stream" and b"content-length" not in headers
+    assert asyncio.run(call(wrapped, http_scope("/debug/pprof/profile", "HEAD", b"seconds=999")))[0] == 400

@@ -52,11 +52,11 @@ def test_non_loopback_from_the_environment_is_refused(tmp_path: Path) -> None:
 
 
 def test_token_from_the_environment(tmp_path: Path) -> None:
-    proc = run(tmp_path, {"PERFKIT_DEBUG_ADDR": "127.0.0.1:0", "PERFKIT_DEBUG_TOKEN": "envtok"})
+    proc = run(tmp_path, {"PERFKIT_DEBUG_ADDR": "127.0.0.1:0", "PERFKIT_DEBUG_TOKEN": "envtok-0123456789abcdef"})
     try:
         url = (proc.stderr.readline() if proc.stderr else "").split()[2].removesuffix("/debug/pprof/")
         assert get(url, "/debug/vars")[0] == 401
-        assert get(url, "/debug/vars", headers={"Authorization": "Bearer envtok"})[0] == 200
+        assert get(url, "/debug/vars", headers={"Authorization": "Bearer envtok-0123456789abcdef"})[0] == 200
     finally:
         proc.kill()
         proc.wait()

@@ -51,18 +51,18 @@ def test_connection_refused_is_one_line() -> None:
 
 
 def test_fetch_from_perfkit_and_errors_from_a_real_server() -> None:
-    with perfkit.debug.start(token="tok") as server:
+    with perfkit.debug.start(token="tok-0123456789abcdef") as server:
         with pytest.raises(PerfkitError, match="401 unauthorized; pass --token"):
             fetch.fetch_profile(server.url, 1, token="")
-        profile = fetch.fetch_profile(server.url, 1, token="tok", mode="wall")
+        profile = fetch.fetch_profile(server.url, 1, token="tok-0123456789abcdef", mode="wall")
         assert str(profile.sample_types[1]) == "wall/nanoseconds"
         assert profile.metadata["source_url"].endswith("seconds=1&mode=wall")
         with pytest.raises(PerfkitError, match="404 not found"):
-            fetch.fetch_profile(server.url + "/debug/pprof/nothing", 1, token="tok")
+            fetch.fetch_profile(server.url + "/debug/pprof/nothing", 1, token="tok-0123456789abcdef")
         with pytest.raises(PerfkitError, match="400 bad request"):
-            fetch.fetch_profile(server.url, 999, token="tok")
+            fetch.fetch_profile(server.url, 999, token="tok-0123456789abcdef")
         with pytest.raises(PerfkitError, match="not a pprof profile"):
-            fetch.fetch_profile(server.url + "/debug/pprof/cmdline", 1, token="tok")
+            fetch.fetch_profile(server.url + "/debug/pprof/cmdline", 1, token="tok-0123456789abcdef")
 
 
 @settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow], deadline=None)
@@ -140,3 +140,25 @@ def test_cli_profile_url_go_service(go_service: str, tmp_path: Path) -> None:
 def test_dump_url_from_a_go_service(go_service: str) -> None:
     text = fetch.fetch_dump(go_service, debug=2)
     assert "goroutine" in text and "main.spinGoHotLoop" in text
+
+
+def test_cli_profile_url_token_option_and_environment(tmp_path: Path) -> None:
+    import sys
+
+    token = "cli-token-0123456789abcdef"
+    with perfkit.debug.start(token=token) as server:
+        base = [sys.executable, "-m", "perfkit", "profile", "--url", server.url, "--seconds", "1", "-q"]
+        env = {k: v for k, v in os.environ.items() if k != "PERFKIT_DEBUG_TOKEN"}
+        refused = subprocess.run([*base, "-o", str(tmp_path / "no.folded")], capture_output=True, text=True, env=env)
+        assert refused.returncode != 0 and "401 unauthorized; pass --token" in refused.stderr
+        by_option = subprocess.run(
+            [*base, "--token", token, "-o", str(tmp_path / "a.folded")], capture_output=True, text=True, env=env
+        )
+        assert by_option.returncode == 0, by_option.stderr
+        by_env = subprocess.run(
+            [*base, "-o", str(tmp_path / "b.folded")],
+            capture_output=True,
+            text=True,
+            env={**env, "PERFKIT_DEBUG_TOKEN": token},
+        )
+        assert by_env.returncode == 0, by_env.stderr

@@ -47,20 +47,58 @@ def test_inuse_names_the_allocating_function(tracing) -> None:
     assert ours.total("inuse_objects") >= 2000
 
 
-def test_growth_over_a_window(tracing) -> None:
+FREED: list[bytes] = []
+
+
+def allocate_then_free() -> None:
+    FREED.extend(bytes(500) for _ in range(1000))
+
+
+def test_delta_over_a_window_grows_and_shrinks_and_leaves_perfkit_out(tracing) -> None:
     import threading
 
-    timer = threading.Timer(0.2, allocate_orders)
+    allocate_then_free()
+
+    def churn() -> None:
+        allocate_orders()
+        FREED.clear()
+
+    timer = threading.Timer(0.2, churn)
     timer.start()
     profile = heap.heap_profile(0.6)
     timer.join()
-    assert [t.type for t in profile.sample_types] == ["alloc_objects", "alloc_space"]
+    assert [str(t) for t in profile.sample_types] == ["inuse_objects/count", "inuse_space/bytes"]
+    assert profile.metadata["delta"] == "true" and "negative values are memory freed" in profile.metadata["comments"][0]
     assert profile.filter(focus="allocate_orders").total() >= 2000 * 1000
+    assert profile.filter(focus="allocate_then_free").total() <= -1000 * 500
+    negative = {s.stack[-1].function for s in profile.samples() if s.values[1] < 0}
+    assert "allocate_orders" not in negative  # negative only where memory was freed
+    own = {f.file for f in profile.frames if "/perfkit/" in f.file and not f.file.endswith(("asgi.py", "wsgi.py"))}
+    assert not own, own
+
+
+def test_function_names_of_nested_and_module_level_lines() -> None:
+    import inspect
+
+    names = heap.FunctionNames()
+    here = __file__
+    first = inspect.getsourcelines(test_function_names_of_nested_and_module_level_lines)[1]
+
+    def inner() -> int:
+        return 1
+
+    inner_line = inner.__code__.co_firstlineno + 1
+    assert names.at(here, inner_line).endswith("test_function_names_of_nested_and_module_level_lines.<locals>.inner")
+    assert names.at(here, inner_line + 2) == "test_function_names_of_nested_and_module_level_lines"
+    assert names.at(here, first - 1) == "<module>"  # the blank line between two functions
+    assert names.at("/no/such/file.py", 7) == "file.py:7"
 
 
 def test_heap_route_with_tracemalloc_on(go_tool: str, tmp_path) -> None:
     with live_service("--workers", "0", "--tracemalloc") as url:
         status, _, body = get(url, "/debug/pprof/heap?gc=1", timeout=120)
+        head = get(url, "/debug/pprof/heap?seconds=30", method="HEAD", timeout=5)
+        assert head[0] == 200 and head[2] == b"" and "content-length" not in head[1]  # no 30 s wait
     assert status == 200
     profile = pprof.decode(body)
     assert profile.total("inuse_space") > 0
@@ -108,3 +146,27 @@ def test_routes_are_capped() -> None:
     snapshot = requests.snapshot()
     assert len(snapshot) == metrics.MAX_ROUTES + 1
     assert snapshot["GET other"]["count"] == 50
+
+
+def test_function_names_never_run_module_getattr() -> None:
+    """Indexing code objects must not touch lazy attributes: a service's lazy-import proxies
+    (polars keeps one for numpy) would run imports, or fail, inside a heap profile."""
+    import types
+
+    touched: list[str] = []
+
+    class Lazy(types.ModuleType):
+        def __getattr__(self, name: str) -> object:
+            touched.append(name)
+            raise RuntimeError("a lazy proxy was imported by the heap profiler")
+
+    holder = types.ModuleType("perfkit_test_lazy_holder")
+    holder.__file__ = __file__
+    holder.proxy = Lazy("perfkit_test_lazy_target")  # type: ignore[attr-defined]
+    sys.modules[holder.__name__] = holder
+    try:
+        names = heap.FunctionNames()
+        assert names.at(__file__, 1) == "<module>"
+    finally:
+        del sys.modules[holder.__name__]
+    assert touched == []

@@ -96,6 +96,7 @@ def test_metrics_is_prometheus_text(service: str) -> None:
     assert status == 200 and headers["content-type"].startswith("text/plain")
     families = {f.name: f for f in text_string_to_metric_families(body.decode())}
     assert families["perfkit_threads"].samples[0].value >= 5
+    assert families["perfkit_process_info"].samples[0].labels["pid"] == headers["x-perfkit-pid"]
     assert families["perfkit_asyncio_tasks"].samples[0].value == 4
     assert "process_cpu_seconds" in families and "python_gc_collections" in families
 

@@ -221,3 +221,26 @@ def test_parse_stat_survives_damaged_lines(data: st.DataObject) -> None:
         fields = fields[: data.draw(st.integers(0, len(fields)))]
     with contextlib.suppress(ValueError):
         cpustate.parse_stat(" ".join(fields))
+
+
+def test_overlapping_samplers_put_the_switch_interval_back() -> None:
+    import sys
+
+    before = sys.getswitchinterval()
+    stop = threading.Event()
+    busy = threading.Thread(target=spin, args=(stop,), name="spinner")
+    busy.start()
+    try:
+        first = Sampler(100, "cpu").start()
+        time.sleep(0.2)
+        assert sys.getswitchinterval() < before  # one busy thread: the short interval
+        second = Sampler(100, "cpu").start()
+        time.sleep(0.2)
+        first.stop()
+        time.sleep(0.1)
+        assert sys.getswitchinterval() < before  # the second is still running
+        second.stop()
+    finally:
+        stop.set()
+        busy.join()
+    assert sys.getswitchinterval() == before

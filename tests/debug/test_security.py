@@ -3,10 +3,14 @@ bounded parameters, request input never reaching code or paths."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 import time
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from tests.debug.live import get
 
 import perfkit.debug
@@ -23,7 +27,7 @@ def server():
 
 @pytest.fixture
 def token_server():
-    handle = perfkit.debug.start("127.0.0.1:0", token="s3cret-token")
+    handle = perfkit.debug.start("127.0.0.1:0", token="s3cret-token-0123456789")
     yield handle
     handle.close()
 
@@ -72,16 +76,58 @@ def test_token_required_on_every_route(token_server, path: str) -> None:
     status, headers, _body = get(token_server.url, path)
     assert status == 401 and headers["www-authenticate"] == "Bearer"
     assert get(token_server.url, path, headers={"Authorization": "Bearer wrong"})[0] == 401
-    assert get(token_server.url, path, headers={"Authorization": "s3cret-token"})[0] == 401
-    assert get(token_server.url, path, headers={"Authorization": "Bearer s3cret-token"})[0] == 200
+    assert get(token_server.url, path, headers={"Authorization": "s3cret-token-0123456789"})[0] == 401
+    assert get(token_server.url, path, headers={"Authorization": "Bearer s3cret-token-0123456789"})[0] == 200
 
 
-def test_authorized_compares_exactly() -> None:
+def test_authorized_compares_exactly_with_any_case_of_scheme() -> None:
     assert security.authorized("Bearer abc", "abc")
+    assert security.authorized("bearer abc", "abc") and security.authorized("BEARER  abc ", "abc")
+    assert not security.authorized("Basic abc", "abc")
     assert not security.authorized("Bearer abcd", "abc")
     assert not security.authorized("Bearer ab", "abc")
+    assert not security.authorized("Bearer Abc", "abc")  # the token itself is case-sensitive
     assert not security.authorized(None, "abc")
     assert security.authorized(None, None)
+
+
+@pytest.mark.parametrize("token", ["x", "short-token-15ch"[:15]])
+def test_short_tokens_are_refused_at_start(token: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(PerfkitError, match="too short") as info:
+        perfkit.debug.start("127.0.0.1:0", token=token)
+    assert "\n" not in str(info.value)
+    monkeypatch.setenv(security.TOKEN_ENV, token)
+    for make in (
+        lambda: perfkit.debug.start(),
+        lambda: perfkit.debug.wsgi(lambda e, s: []),
+        lambda: perfkit.debug.asgi(None),
+    ):
+        with pytest.raises(PerfkitError, match="too short"):
+            make()
+
+
+def test_start_honours_the_token_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(security.TOKEN_ENV, "from-the-environment-0123")
+    with perfkit.debug.start("127.0.0.1:0") as server:
+        assert get(server.url, "/debug/vars")[0] == 401
+        assert get(server.url, "/debug/vars", headers={"Authorization": "bearer from-the-environment-0123"})[0] == 200
+
+
+@pytest.mark.parametrize(
+    ("client", "headers", "local"),
+    [
+        ("127.0.0.1", {}, True),
+        ("::1", {}, True),
+        ("::ffff:127.0.0.1", {}, True),
+        ("10.1.2.3", {}, False),
+        ("127.0.0.1", {"x-forwarded-for": "203.0.113.9"}, False),  # a local reverse proxy
+        ("127.0.0.1", {"forwarded": "for=203.0.113.9"}, False),
+        ("", {}, False),  # a Unix socket: unknown peer
+        (None, {}, False),
+    ],
+)
+def test_local_client(client, headers, local) -> None:
+    assert security.is_local_client(client, headers) is local
 
 
 def test_concurrent_cpu_profile_is_409(server) -> None:
@@ -134,3 +180,82 @@ def test_security_headers(server) -> None:
     _, headers, _ = get(server.url, "/debug/vars")
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["cache-control"] == "no-store"
+
+
+def test_idle_and_slow_clients_cost_no_thread_and_time_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+    import socket
+
+    from perfkit.debug import server as server_module
+
+    monkeypatch.setattr(server_module, "HEAD_TIMEOUT", 0.5)
+    with perfkit.debug.start("127.0.0.1:0") as running:
+        assert running._httpd.request_queue_size >= 128  # the listen backlog
+        threads_before = threading.active_count()
+        idle = [socket.create_connection(running.address) for _ in range(300)]
+        slow = socket.create_connection(running.address)
+        slow.sendall(b"GET /debug/vars HTTP/1.0\r\n")  # and never the rest
+        try:
+            status, _, body = get(running.url, "/debug/vars", timeout=5)  # served past 301 idle clients
+            assert status == 200 and json.loads(body)["pid"] > 0
+            assert threading.active_count() <= threads_before + server_module.WORKERS
+            time.sleep(1.0)
+            slow.settimeout(2)
+            assert slow.recv(100) == b""  # closed by the server: it took too long to send its head
+        finally:
+            for sock in [*idle, slow]:
+                sock.close()
+
+
+@pytest.fixture(scope="module")
+def shared_server():
+    handle = perfkit.debug.start("127.0.0.1:0")
+    yield handle
+    handle.close()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(head=st.binary(max_size=300).map(lambda b: b + b"\r\n\r\n"))
+def test_any_request_head_gets_an_answer_or_a_close_and_the_server_stays_up(shared_server, head: bytes) -> None:
+    import socket
+
+    with socket.create_connection(shared_server.address, timeout=10) as sock:
+        sock.sendall(head)
+        with contextlib.suppress(OSError):
+            sock.recv(65536)
+    assert get(shared_server.url, "/debug/vars", timeout=10)[0] == 200
+
+
+def test_the_worker_agent_survives_garbage_and_answers_a_real_request(tmp_path) -> None:
+    import json as json_module
+    import socket
+    import subprocess
+    import sys
+
+    code = (
+        "import os, sys, time; from perfkit.debug import workers; g = workers.join(os.getppid()); "
+        "print(g.path, flush=True); time.sleep(60)"
+    )
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        path = child.stdout.readline().strip()
+        for junk in (b"\x00\xff" * 50 + b"\n", b'{"op": "rm -rf"}\n', b'{"op": "profile", "seconds": 1e9}\n', b"\n"):
+            with socket.socket(socket.AF_UNIX) as sock:
+                sock.settimeout(10)
+                sock.connect(path)
+                sock.sendall(junk)
+                head = sock.makefile("rb").readline()
+                assert json_module.loads(head)["ok"] is False
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.settimeout(10)
+            sock.connect(path)
+            sock.sendall(b'{"op": "vars"}\n')
+            reader = sock.makefile("rb")
+            head = json_module.loads(reader.readline())
+            assert head["ok"] and json_module.loads(reader.read(head["length"]))["pid"] == child.pid
+    finally:
+        child.kill()
+        child.wait()
+        from perfkit.debug import workers
+
+        workers.remove_group(os.getpid())

@@ -86,14 +86,14 @@ def test_requests_measured(served) -> None:
 
 
 def test_token_over_wsgi() -> None:
-    wrapped = wrap(app, token="tok", service_metrics=ServiceMetrics())
+    wrapped = wrap(app, token="tok-0123456789abcdef", service_metrics=ServiceMetrics())
     server = make_server("127.0.0.1", 0, wrapped, WSGIServer, QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         url = f"http://127.0.0.1:{server.server_port}"
         assert get(url, "/debug/vars")[0] == 401
-        assert get(url, "/debug/vars", headers={"Authorization": "Bearer tok"})[0] == 200
+        assert get(url, "/debug/vars", headers={"Authorization": "Bearer tok-0123456789abcdef"})[0] == 200
         assert get(url, "/anything")[0] == 418
     finally:
         server.shutdown()

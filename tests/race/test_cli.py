@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -14,6 +15,7 @@ CORPUS = Path(__file__).parent / "corpus"
 
 TWO_RACES = """
 import threading
+import time
 
 class A:
     x = 0
@@ -31,6 +33,7 @@ for f in (one, one, two, two):
     t = threading.Thread(target=f)
     t.start()
     t.join() if False else None
+time.sleep(0.5)  # no join: the races are found in the threads, before this line
 print("reached the end")
 """
 
@@ -153,8 +156,11 @@ def test_child_python_processes_are_checked(tmp_path: Path) -> None:
     )
     write(tmp_path / "child.py", (CORPUS / "r_attr_counter.py").read_text())
     result = race("--", "python", "parent.py", cwd=tmp_path)
-    assert "child exit 66" in result.stdout
+    # the child keeps its own exit status; the parent run reports the child's race and exits 66
+    assert "child exit 0" in result.stdout
+    assert result.returncode == 66, result.stderr
     assert "Counter.count" in result.stderr
+    assert re.search(r"In child process \d+ \(.*child\.py\)", result.stderr), result.stderr
 
 
 def test_stress_runs_the_target_n_times(tmp_path: Path) -> None:
@@ -246,3 +252,81 @@ def test_hang_is_reported_with_every_stack(name: str, tmp_path: Path) -> None:
     assert "every thread is blocked" in result.stderr
     assert result.stderr.count("blocked in") >= 3
     assert "in one" in result.stderr and "in two" in result.stderr
+
+
+def test_multiprocessing_children_report_to_the_parent(tmp_path: Path) -> None:
+    write(
+        tmp_path / "work.py",
+        """
+        import threading
+
+        class Counter:
+            count = 0
+
+        def main():
+            c = Counter()
+            def bump():
+                c.count += 1
+            ts = [threading.Thread(target=bump) for _ in range(2)]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join()
+        """,
+    )
+    write(
+        tmp_path / "parent.py",
+        """
+        import multiprocessing as mp
+        import work
+
+        if __name__ == "__main__":
+            for method in ("fork", "spawn"):
+                p = mp.get_context(method).Process(target=work.main)
+                p.start()
+                p.join()
+                print(method, "exit", p.exitcode)
+        """,
+    )
+    result = race("--", "python", "parent.py", cwd=tmp_path)
+    assert result.stdout.splitlines() == ["fork exit 0", "spawn exit 0"], result.stdout + result.stderr
+    assert result.returncode == 66, result.stderr
+    pids = set(re.findall(r"In child process (\d+) ", result.stderr))
+    assert len(pids) == 2, result.stderr
+    assert "Counter.count" in result.stderr
+
+
+def test_previous_access_has_its_whole_stack(tmp_path: Path) -> None:
+    """Like Go, both stacks: the earlier access is shown with every caller, not only its line."""
+    write(
+        tmp_path / "deep.py",
+        """
+        import threading, time
+
+        class C:
+            n = 0
+
+        c = C()
+
+        def inner():
+            c.n += 1
+
+        def middle():
+            inner()
+
+        def worker():
+            middle()
+
+        threading.Thread(target=worker).start()
+        time.sleep(0.2)
+        worker()
+        """,
+    )
+    result = race("--", "python", "deep.py", cwd=tmp_path)
+    assert result.returncode == 66, result.stderr
+    previous = result.stderr.split("Previous write at C.n")[1].split("created at:")[0]
+    assert [line.split(", in ")[1] for line in previous.splitlines() if ", in " in line] == [
+        "inner",
+        "middle",
+        "worker",
+    ], result.stderr

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+
+from perfkit.race.report import ENV_DIR
+from perfkit.race.runner import command, environment
 
 CORPUS = Path(__file__).parent / "corpus"
 PROGRAMS = sorted(p for p in CORPUS.glob("*.py") if not p.name.startswith("_"))
@@ -26,9 +30,14 @@ def expectation(path: Path) -> tuple[str, str]:
 
 
 def race(*args: str, cwd: Path = CORPUS) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "perfkit", "race", "--", *args], cwd=cwd, capture_output=True, text=True, timeout=120
-    )
+    """``perfkit race -- ARGS`` without the CLI's own start-up (test_cli covers the CLI): the
+    same argv, environment and exit status as the runner gives the program."""
+    argv, _ = command(list(args))
+    with tempfile.TemporaryDirectory() as reports:
+        env = environment(argv, [str(cwd / "*")], [], None, False, False)
+        env.pop("PERFKIT_RACE", None)
+        env[ENV_DIR] = reports
+        return subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
 
 
 def test_corpus_covers_racy_and_clean() -> None:

@@ -15,6 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
+# The wrapper modules are imported here, before the functions of the same names are defined:
+# importing a submodule for the first time binds it as an attribute of this package, which
+# would replace the function ``asgi``/``wsgi`` if that import happened later (lazily).
+from perfkit.debug import asgi as _asgi_module
+from perfkit.debug import wsgi as _wsgi_module
 from perfkit.debug.sampler import Sampler, profile
 from perfkit.debug.server import DebugServer
 
@@ -26,7 +31,8 @@ def start(
 ) -> DebugServer:
     """Serve the debug routes on ``address`` from a daemon thread; returns the running server
     (``.address``, ``.url``, ``.close()``).  ``tracemalloc=True`` (or a frame count) turns on the
-    heap profile.  A non-loopback address without ``token`` is refused."""
+    heap profile.  ``token`` defaults to ``PERFKIT_DEBUG_TOKEN`` (at least 16 characters); a
+    non-loopback address without one is refused."""
     if tracemalloc:
         from perfkit.debug import heap
 
@@ -35,14 +41,12 @@ def start(
 
 
 def asgi(app: Any, token: str | None = None) -> Any:
-    """``app`` (ASGI) with the debug routes mounted and its requests measured."""
-    from perfkit.debug.asgi import wrap
-
-    return wrap(app, token=token)
+    """``app`` (ASGI) with the debug routes mounted and its requests measured; ``token`` defaults
+    to ``PERFKIT_DEBUG_TOKEN``, and without one only loopback clients get the debug routes."""
+    return _asgi_module.wrap(app, token=token)
 
 
 def wsgi(app: Any, token: str | None = None) -> Any:
-    """``app`` (WSGI) with the debug routes mounted and its requests measured."""
-    from perfkit.debug.wsgi import wrap
-
-    return wrap(app, token=token)
+    """``app`` (WSGI) with the debug routes mounted and its requests measured; ``token`` defaults
+    to ``PERFKIT_DEBUG_TOKEN``, and without one only loopback clients get the debug routes."""
+    return _wsgi_module.wrap(app, token=token)

@@ -39,6 +39,6 @@ def from_environment(environ: dict[str, str] | None = None) -> DebugServer | Non
         from perfkit.debug import heap
 
         heap.enable(int(frames))
-    _started = DebugServer(address, token=env.get(security.TOKEN_ENV) or None)
+    _started = DebugServer(address, token=security.resolve_token(env.get(security.TOKEN_ENV) or None))
     print(f"perfkit.debug: serving {_started.url}/debug/pprof/", file=sys.stderr, flush=True)
     return _started

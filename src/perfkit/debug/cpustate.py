@@ -10,10 +10,15 @@ The clock id is built from the kernel thread id (``threading.get_native_id``) th
 defines it (``MAKE_THREAD_CPUCLOCK(tid, CPUCLOCK_SCHED)``) instead of ``pthread_getcpuclockid``,
 which reads a ``pthread_t`` that may already be freed if the thread has just exited; a dead tid
 only makes ``clock_gettime`` fail with EINVAL.
+
+After ``os.fork()`` the thread that forked lives on in the child with a new kernel id, but
+``threading`` keeps the parent's (``main_thread().native_id`` is the parent's pid on 3.11-3.13),
+and that id names no thread of the child; :func:`native_id` corrects it (``os.register_at_fork``).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -50,6 +55,26 @@ def _clock_formula_works() -> bool:
 
 HAVE_THREAD_CLOCKS = _clock_formula_works()
 
+#: thread ident -> kernel id, for the thread that survived a fork (threading keeps a stale one)
+_FORKED: dict[int, int] = {}
+
+
+def _after_fork_in_child() -> None:
+    _FORKED.clear()
+    _FORKED[threading.get_ident()] = threading.get_native_id()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def native_id(thread: threading.Thread) -> int | None:
+    """The kernel thread id of ``thread`` in this process (right after a fork too)."""
+    ident = thread.ident
+    if ident is not None and ident in _FORKED:
+        return _FORKED[ident]
+    return getattr(thread, "native_id", None)
+
 
 def thread_cpu_ns(tid: int | None) -> int | None:
     """CPU time (user + system) thread ``tid`` has used, in ns; None if unknown or gone."""
@@ -83,8 +108,6 @@ class TaskStat:
 
 def _tick_ns() -> int:
     try:
-        import os
-
         return 1_000_000_000 // os.sysconf("SC_CLK_TCK")
     except (ValueError, OSError, AttributeError, ZeroDivisionError):
         return 10_000_000
@@ -125,3 +148,42 @@ def thread_state(tid: int | None) -> str:
     """``running``, ``sleeping``, ... for a dump; ``unknown`` without /proc."""
     stat = read_stat(tid) if tid is not None else None
     return "unknown" if stat is None else stat.state_name
+
+
+#: modules whose code a thread runs while it waits on a lock (``queue.get``, ``Event.wait``, a thread
+#: pool worker waiting for work ...) or
+#: for I/O (``selectors``: a thread seen there on a futex has just come back from ``epoll_wait``
+#: and waits for the GIL to return from it; it was idle, not running)
+_WAITING_MODULES = ("threading", "queue", "selectors", "concurrent.futures.thread")
+
+
+def _waiting_files() -> set[str]:
+    import importlib
+
+    return {getattr(importlib.import_module(name), "__file__", "") for name in _WAITING_MODULES} - {""}
+
+
+_WAITING_FILES = _waiting_files()
+
+
+def is_blocked(tid: int | None, leaf_file: str | None) -> bool:
+    """Whether thread ``tid`` is waiting (in I/O, a sleep or on a lock) rather than running or
+    wanting to run.  A thread that wants the GIL sleeps on a futex too, so a futex counts as
+    blocked only when the thread's Python code is a lock wait (threading, queue); any other
+    kernel wait (``/proc/self/task/TID/wchan``: ``ep_poll``, ``inet_csk_accept``, ``hrtimer``...)
+    is blocked.  Unknown (no /proc, wchan hidden): False, so nothing changes."""
+    if tid is None:
+        return False
+    stat = read_stat(tid)
+    if stat is None or stat.state in ("R", "W"):
+        return False
+    try:
+        with open(f"/proc/self/task/{int(tid)}/wchan", encoding="ascii", errors="replace") as handle:
+            wchan = handle.read().strip()
+    except OSError:
+        return False
+    if not wchan or wchan == "0":
+        return False
+    if "futex" in wchan:
+        return leaf_file in _WAITING_FILES
+    return True

@@ -48,7 +48,7 @@ def entries(*, skip: set[int] | None = None) -> list[Entry]:
             continue
         thread = by_ident.get(ident)
         name = thread.name if thread else f"thread {ident}"
-        native = getattr(thread, "native_id", None)
+        native = cpustate.native_id(thread) if thread is not None else None
         state = cpustate.thread_state(native)
         daemon = "daemon" if thread is not None and thread.daemon else "non-daemon"
         header = f"thread {name!r} ident={ident} native_id={native} {daemon} [{state}]"

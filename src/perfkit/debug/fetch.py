@@ -79,6 +79,11 @@ def http_error(url: str, status: int, body: str) -> PerfkitError:
         return PerfkitError(
             f"{url}: 401 unauthorized; pass --token (or set {security.TOKEN_ENV}) with the service's debug token"
         )
+    if status == 403:
+        return PerfkitError(
+            f"{url}: 403 forbidden ({detail[:160]}); the service has no debug token, so only its own machine "
+            f"may ask: run perfkit there, or set {security.TOKEN_ENV} in the service and pass --token"
+        )
     if status == 404:
         return PerfkitError(
             f"{url}: 404 not found; the service serves no such profile "

@@ -6,9 +6,19 @@ tracemalloc=25``, or ``perfkit.debug.start(tracemalloc=True)``.  It costs memory
 allocation, which is why perfkit never switches it on by itself.
 
 Sample types: ``inuse_objects/count`` and ``inuse_space/bytes`` (what is allocated and still
-alive now, by allocating stack).  With ``seconds=N`` the profile is the *growth* over N seconds
-(``alloc_objects``/``alloc_space`` of the blocks allocated in that window and still alive at its
-end, minus what was freed): the delta Go's ``heap?seconds=N`` gives.
+alive now, by allocating stack).  With ``seconds=N`` the profile is the *delta* of the in-use heap
+over N seconds, as Go's ``heap?seconds=N`` is a delta of two profiles: the same sample types,
+each stack's value the live memory at the end minus the live memory at the start, so positive
+where the heap grew and negative only where memory was freed; the profile says so in its
+comments (``go tool pprof -comments``) and metadata (``delta=true``).
+
+perfkit's own allocations (the sampler, the routes, building this very profile) are left out:
+a traceback with a frame in perfkit's code is dropped, except the ASGI/WSGI wrappers' frames,
+which sit under every request of the app.
+
+Fast on large heaps: tracemalloc hands every trace of one allocating traceback the same tuple,
+so traces are grouped by sorting on it (identical tuples compare by identity) and summed in C,
+and a frame's function is looked up only for the frames the profile holds.
 
 tracemalloc records file and line only; function names are looked up once per file from the
 code objects of the modules already imported (never by reading or compiling files named in a
@@ -17,15 +27,22 @@ request).
 
 from __future__ import annotations
 
+import bisect
+import itertools
+import operator
+import os
 import sys
 import time
 import tracemalloc
-from types import CodeType
+import weakref
+from types import CodeType, FunctionType, MethodType
 
 from perfkit.model import Frame, Profile, ValueType
 
 INUSE = (ValueType("inuse_objects", "count"), ValueType("inuse_space", "bytes"))
-GROWTH = (ValueType("alloc_objects", "count"), ValueType("alloc_space", "bytes"))
+#: perfkit's own code: allocations made there are not the service's
+_OWN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_WRAPPERS = {os.path.join(_OWN_DIR, "debug", name) for name in ("asgi.py", "wsgi.py")}
 HOW_TO_ENABLE = "start the service with PYTHONTRACEMALLOC=25 or call perfkit.debug.start(tracemalloc=True)"
 
 
@@ -50,32 +67,40 @@ _Raw = tuple[tuple[str, int], ...]
 
 
 def aggregate(snapshot: tracemalloc.Snapshot) -> dict[_Raw, list[int]]:
-    """[count, bytes] per allocating traceback.  Reads the snapshot's raw trace tuples when the
-    running Python exposes them (tens of times faster than ``statistics()``, which makes an
-    object per frame), else the public API."""
-    rows: dict[_Raw, list[int]] = {}
+    """[count, bytes] per allocating traceback, perfkit's own allocations left out.  Reads the
+    snapshot's raw trace tuples when the running Python exposes them (much faster than
+    ``statistics()``, which makes an object per frame), else the public API."""
     raw = getattr(snapshot.traces, "_traces", None)
     if isinstance(raw, list | tuple):
-        for trace in raw:
-            size, frames = trace[1], trace[2]
-            row = rows.get(frames)
-            if row is None:
-                rows[frames] = [1, size]
-            else:
-                row[0] += 1
-                row[1] += size
-        return rows
-    for stat in snapshot.statistics("traceback"):
-        frames = tuple((f.filename, f.lineno) for f in reversed(stat.traceback))
-        rows[frames] = [stat.count, stat.size]
-    return rows
+        # every per-trace step runs in C and allocates nothing: with tracemalloc on, each Python
+        # allocation here would itself be traced (a traceback captured), 10x the cost
+        merged: dict[_Raw, list[int]] = {}
+        for frames, group in itertools.groupby(sorted(raw, key=_TRACEBACK), key=_TRACEBACK):
+            traces = list(group)
+            merged[frames] = [len(traces), sum(map(_SIZE, traces))]
+    else:
+        merged = {}
+        for stat in snapshot.statistics("traceback"):
+            frames = tuple((f.filename, f.lineno) for f in reversed(stat.traceback))
+            merged[frames] = [stat.count, stat.size]
+    files = set(map(_FILE, itertools.chain.from_iterable(merged)))  # in C: no per-frame Python work
+    own = {name for name in files if name.startswith(_OWN_DIR) and name not in _WRAPPERS}
+    return {frames: row for frames, row in merged.items() if own.isdisjoint(map(_FILE, frames))}
+
+
+#: a code object's last line, kept across profiles (code objects live as long as their module)
+_LAST_LINES: weakref.WeakKeyDictionary[CodeType, int] = weakref.WeakKeyDictionary()
+_LINE = operator.itemgetter(2)  #: co_lines() yields (start, end, line)
+_TRACEBACK = operator.itemgetter(2)  #: a raw trace is (domain, size, traceback, total frames)
+_SIZE = operator.itemgetter(1)
+_FILE = operator.itemgetter(0)  #: a raw frame is (file, line)
 
 
 def heap_profile(seconds: float = 0.0) -> Profile:
-    """In-use heap by allocating stack; with ``seconds`` > 0, the growth over that window."""
+    """In-use heap by allocating stack; with ``seconds`` > 0, its delta over that window."""
     first = aggregate(_snapshot())
     if seconds <= 0:
-        return _build(first, INUSE, tracemalloc.get_traceback_limit())
+        return _build(first, tracemalloc.get_traceback_limit())
     started = time.monotonic_ns()
     time.sleep(seconds)
     second = aggregate(_snapshot())
@@ -83,77 +108,121 @@ def heap_profile(seconds: float = 0.0) -> Profile:
         row = second.setdefault(frames, [0, 0])
         row[0] -= count
         row[1] -= size
-    profile = _build(second, GROWTH, tracemalloc.get_traceback_limit())
+    profile = _build(second, tracemalloc.get_traceback_limit())
     profile.metadata["duration_ns"] = time.monotonic_ns() - started
+    profile.metadata["delta"] = "true"
+    profile.metadata["comments"] = [
+        f"delta of the in-use heap over {seconds:g}s: live at the end minus live at the start; "
+        "negative values are memory freed in the window"
+    ]
     return profile
 
 
-def _build(rows: dict[_Raw, list[int]], types: tuple[ValueType, ...], limit: int) -> Profile:
-    profile = Profile(list(types), default_type=1)
-    names = FunctionNames({filename for frames in rows for filename, _line in frames})
-    cache: dict[tuple[str, int], int] = {}
+def _build(rows: dict[_Raw, list[int]], limit: int) -> Profile:
+    profile = Profile(list(INUSE), default_type=1)
+    frame_ids = _FrameIds(profile, FunctionNames(set(map(_FILE, itertools.chain.from_iterable(rows)))))
     for frames, (count, size) in rows.items():
-        if not count and not size:
-            continue
-        ids = []
-        for key in reversed(frames):  # oldest (root) first, as the model wants
-            fid = cache.get(key)
-            if fid is None:
-                fid = cache[key] = profile.frame_id(Frame(names.at(*key), key[0], key[1]))
-            ids.append(fid)
-        profile.add_ids(profile.stack_id(tuple(ids)), (count, size))
+        if count or size:  # oldest (root) first, as the model wants
+            profile.add_ids(profile.stack_id(tuple(map(frame_ids.__getitem__, reversed(frames)))), (count, size))
     profile.metadata.update(
         {"backend": "tracemalloc", "traceback_limit": limit, "traced_memory": tracemalloc.get_traced_memory()[0]}
     )
     return profile
 
 
+class _FrameIds(dict):
+    """``(file, line)`` -> the profile's frame id, made on first use (``__missing__``), so the
+    per-frame loop of :func:`_build` runs in C."""
+
+    def __init__(self, profile: Profile, names: FunctionNames) -> None:
+        super().__init__()
+        self.profile = profile
+        self.names = names
+
+    def __missing__(self, key: tuple[str, int]) -> int:
+        fid = self[key] = self.profile.frame_id(Frame(self.names.at(*key), key[0], key[1]))
+        return fid
+
+
 class FunctionNames:
-    """``(file, line)`` -> the innermost function defined there, from imported modules' code."""
+    """``(file, line)`` -> the innermost function defined there, from imported modules' code.
+    Per file, its code objects are listed once by first line (cheap); a lookup starts at the
+    code object with the nearest first line at or before the frame's (bisect) and, while the
+    line is past that code's last line, moves to the code that encloses it: a few steps, each
+    reading one code object's line table once (kept across profiles)."""
 
-    def __init__(self, files: set[str]) -> None:
-        self._files = files
-        self._by_file: dict[str, list[tuple[int, int, str]]] | None = None
+    def __init__(self, files: set[str] | None = None) -> None:
+        self._files = files  #: only modules of these files are indexed (None: every module)
+        self._by_file: dict[str, tuple[list[int], list[CodeType]]] | None = None
+        self._parent: dict[CodeType, CodeType | None] = {}
+        self._last = _LAST_LINES
 
-    def _index(self) -> dict[str, list[tuple[int, int, str]]]:
-        index: dict[str, list[tuple[int, int, str]]] = {}
+    def _index(self) -> dict[str, tuple[list[int], list[CodeType]]]:
+        found: dict[str, list[tuple[int, CodeType]]] = {}
+        parent = self._parent
         for module in list(sys.modules.values()):
-            if getattr(module, "__file__", None) not in self._files:
+            # read namespaces directly: attribute access on a module (or a lazy-import proxy in its
+            # globals, as polars keeps for numpy) may run an import inside the profiled service
+            namespace = getattr(module, "__dict__", None)
+            filename = namespace.get("__file__") if isinstance(namespace, dict) else None
+            if not isinstance(filename, str) or (self._files is not None and filename not in self._files):
                 continue
-            for value in list(getattr(module, "__dict__", {}).values()):
+            for value in list(namespace.values()):
                 code = _code_of(value)
                 if code is not None:
-                    _add_code(index, code)
+                    _add_code(found, parent, code)
                 elif isinstance(value, type):
                     for member in list(vars(value).values()):
                         member_code = _code_of(member)
                         if member_code is not None:
-                            _add_code(index, member_code)
-        for spans in index.values():
-            spans.sort(key=lambda span: span[1] - span[0])  # narrowest (innermost) first
+                            _add_code(found, parent, member_code)
+        index = {}
+        for filename, codes in found.items():
+            codes.sort(key=lambda item: item[0])
+            index[filename] = ([first for first, _code in codes], [code for _first, code in codes])
         return index
+
+    def _last_line(self, code: CodeType) -> int:
+        last = self._last.get(code)
+        if last is None:
+            last = self._last[code] = max(filter(None, map(_LINE, code.co_lines())), default=0)
+        return last
 
     def at(self, filename: str, lineno: int) -> str:
         if self._by_file is None:
             self._by_file = self._index()
-        for first, last, name in self._by_file.get(filename, ()):
-            if first <= lineno <= last:
-                return name
-        return "<module>" if filename in self._by_file else f"{filename.rsplit('/', 1)[-1]}:{lineno}"
+        entry = self._by_file.get(filename)
+        if entry is None:
+            return f"{filename.rsplit('/', 1)[-1]}:{lineno}"
+        firsts, codes = entry
+        i = bisect.bisect_right(firsts, lineno) - 1
+        code: CodeType | None = codes[i] if i >= 0 else None
+        while code is not None and lineno > self._last_line(code):
+            code = self._parent.get(code)
+        return "<module>" if code is None else getattr(code, "co_qualname", code.co_name)
 
 
 def _code_of(value: object) -> CodeType | None:
-    value = getattr(value, "__func__", value)
-    code = getattr(value, "__code__", None)
-    return code if isinstance(code, CodeType) else None
+    """The code of a function or method, found by type, never by attribute lookup (which can run
+    arbitrary ``__getattr__`` code in the profiled service)."""
+    if isinstance(value, (staticmethod, classmethod, MethodType)):
+        value = value.__func__
+    return value.__code__ if isinstance(value, FunctionType) else None
 
 
-def _add_code(index: dict[str, list[tuple[int, int, str]]], code: CodeType, depth: int = 0) -> None:
-    lines = [line for _s, _e, line in code.co_lines() if line is not None]
-    if lines:
-        name = getattr(code, "co_qualname", code.co_name)
-        index.setdefault(code.co_filename, []).append((code.co_firstlineno, max(lines), name))
+def _add_code(
+    index: dict[str, list[tuple[int, CodeType]]],
+    parent: dict[CodeType, CodeType | None],
+    code: CodeType,
+    outer: CodeType | None = None,
+    depth: int = 0,
+) -> None:
+    """``code`` and the functions nested in it, by file, each with the code that encloses it."""
+    if code in parent:
+        return
+    parent[code] = outer
+    index.setdefault(code.co_filename, []).append((code.co_firstlineno, code))
     if depth < 20:
         for const in code.co_consts:
             if isinstance(const, CodeType):
-                _add_code(index, const, depth + 1)
+                _add_code(index, parent, const, code, depth + 1)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import gc
 import os
-import re
 import sys
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,17 +25,25 @@ from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
 
 from perfkit.debug import tasks
+from perfkit.routes import route_of
 
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 MAX_ROUTES = 200
-_ID_SEGMENT = re.compile(r"^(\d+|[0-9a-fA-F]{8,}|[0-9a-fA-F-]{32,36})$")
 _STARTED = time.time()
+_AFTER_FORK: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
-def route_of(path: str) -> str:
-    """``/orders/1234`` -> ``/orders/:id``: a bounded label for a request path."""
-    path = path.split("?", 1)[0] or "/"
-    return "/".join(":id" if _ID_SEGMENT.match(part) else part for part in path.split("/"))[:200]
+def _after_fork_in_child() -> None:
+    """A forked worker's uptime starts at the fork, and no lock may stay held by a lost thread."""
+    global _STARTED, _DEFAULT_LOCK
+    _STARTED = time.time()
+    _DEFAULT_LOCK = threading.Lock()
+    for owner in list(_AFTER_FORK):
+        owner._after_fork_in_child()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 @dataclass
@@ -68,6 +76,7 @@ class RequestMetrics:
 
     def __init__(self, registry: CollectorRegistry) -> None:
         self._lock = threading.Lock()
+        _AFTER_FORK.add(self)
         self._routes: dict[tuple[str, str], RouteStats] = {}
         self._requests = Counter(
             "perfkit_http_requests",
@@ -123,11 +132,20 @@ class RequestMetrics:
         with self._lock:
             return {f"{m} {r}": s.as_dict() for (m, r), s in sorted(self._routes.items())}
 
+    def _after_fork_in_child(self) -> None:
+        """Another thread may have held the lock at fork: it never releases it in the child."""
+        self._lock = threading.Lock()
+
 
 class _RuntimeCollector:
     """Threads and asyncio tasks, read at scrape time."""
 
     def collect(self):
+        info = GaugeMetricFamily(
+            "perfkit_process_info", "The process answering (one worker of a server).", labels=["pid"]
+        )
+        info.add_metric([str(os.getpid())], 1)
+        yield info
         yield GaugeMetricFamily("perfkit_threads", "Python threads alive.", value=threading.active_count())
         yield GaugeMetricFamily(
             "perfkit_asyncio_tasks", "asyncio tasks not done, all loops.", value=len(tasks.all_tasks())

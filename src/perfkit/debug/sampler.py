@@ -23,12 +23,14 @@ import threading
 import time
 from typing import Any
 
-from perfkit.debug import cpustate, tasks
+from perfkit.debug import cpustate, gil, tasks
 from perfkit.debug.frames import Interner, walk
 from perfkit.model import CPU_NS, SAMPLES, WALL_NS, Profile
 
 MODES = ("cpu", "wall")
 DEFAULT_HZ = 100
+#: GIL switch interval while a CPU profile runs (Python's default is 5 ms): see :meth:`Sampler._run`
+SWITCH_INTERVAL = 0.00002
 MAX_HZ = 1000
 
 #: aggregation key: (thread ident, task name or "", stack tuple); value: [count, nanoseconds]
@@ -38,7 +40,14 @@ _Key = tuple[int, str, tuple]
 class Sampler:
     """Samples this process's threads from a background thread between :meth:`start` and :meth:`stop`."""
 
-    def __init__(self, hz: int = DEFAULT_HZ, mode: str = "cpu", *, exclude: set[int] | None = None) -> None:
+    def __init__(
+        self,
+        hz: int = DEFAULT_HZ,
+        mode: str = "cpu",
+        *,
+        exclude: set[int] | None = None,
+        labels: dict[str, str] | None = None,
+    ) -> None:
         if mode not in MODES:
             raise ValueError(f"mode {mode!r}: use one of {', '.join(MODES)}")
         if not 1 <= hz <= MAX_HZ:
@@ -46,11 +55,15 @@ class Sampler:
         self.hz = hz
         self.mode = mode
         self._exclude = set(exclude or ())
+        self._labels = dict(labels or {})  #: added to every sample (``pid`` in a worker group)
         self._counts: dict[_Key, list[int]] = {}
         self._names: dict[int, str] = {}
         self._native: dict[int, int | None] = {}
         self._last_cpu: dict[int, int] = {}
         self._task_names: dict[tuple, str] = {}
+        self._saved_interval = 0.005
+        self._carried: dict[int, int] = {}  #: CPU a thread used before it blocked, not yet charged
+        self._blocked_at: dict[int, _Key] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.ticks = 0
@@ -94,6 +107,23 @@ class Sampler:
 
     # --------------------------------------------------------------------------- sampling
     def _run(self) -> None:
+        """Tick ``hz`` times a second.  In cpu mode the GIL switch interval drops to
+        :data:`SWITCH_INTERVAL` meanwhile: the sampler reads stacks only when it holds the GIL, and
+        with Python's 5 ms it would almost always get it when the running thread releases the GIL
+        for a system call (a socket ``send`` in ``write``, an ``epoll_wait``), so the CPU of the
+        Python code before it would be charged to that call.  With 20 µs it gets the GIL at a
+        point of the running code itself.  Only a thread waiting for the GIL uses the interval,
+        so with one busy thread it costs nothing; with two or more busy threads they would hand
+        the GIL to each other 250 times as often, so then (see :meth:`_tick`) Python's interval
+        is kept: busy threads are already preempted in their Python code every 5 ms, and
+        that is where the sampler finds them.  See reports/debug-attribution.md."""
+        self._saved_interval = gil.SwitchInterval.enter()
+        try:
+            self._loop()
+        finally:
+            gil.SwitchInterval.leave()
+
+    def _loop(self) -> None:
         me = threading.get_ident()
         self._exclude.add(me)
         period = 1_000_000_000 // self.hz
@@ -110,6 +140,11 @@ class Sampler:
                 deadline = now + period
         self.duration_ns = time.monotonic_ns() - begin
         self.sampler_cpu_ns = time.thread_time_ns() - cpu_begin
+        for ident, carried in self._carried.items():  # never seen running again: keep the total exact
+            row = self._counts.setdefault(self._blocked_at[ident], [0, 0])
+            row[0] += 1
+            row[1] += carried
+        self._carried.clear()
 
     def _tick(self, elapsed_ns: int) -> None:
         self.ticks += 1
@@ -121,16 +156,25 @@ class Sampler:
         counts = self._counts
         exclude = self._exclude
         cpu_mode = self.mode == "cpu"
+        busy = 0
         for ident, frame in frames.items():
             if ident in exclude:
                 continue
+            task = running.get(ident)
             if cpu_mode:
                 weight = self._cpu_delta(ident)
                 if weight <= 0:
                     continue
+                if cpustate.is_blocked(self._native.get(ident), frame.f_code.co_filename):
+                    # it used this CPU before it blocked, not in the wait it sits in now: charge
+                    # it to where the thread is next seen running
+                    self._carried[ident] = self._carried.get(ident, 0) + weight
+                    self._blocked_at[ident] = (ident, tasks.task_name(task) if task is not None else "", walk(frame))
+                    continue
+                weight += self._carried.pop(ident, 0)
+                busy += weight > elapsed_ns // 4
             else:
                 weight = elapsed_ns
-            task = running.get(ident)
             key = (ident, tasks.task_name(task) if task is not None else "", walk(frame))
             row = counts.get(key)
             if row is None:
@@ -139,14 +183,19 @@ class Sampler:
                 row[0] += 1
                 row[1] += weight
         del frames
+        if cpu_mode:
+            interval = self._saved_interval if busy > 1 else min(self._saved_interval, SWITCH_INTERVAL)
+            if sys.getswitchinterval() != interval:
+                sys.setswitchinterval(interval)
         if not cpu_mode and running is not None:
             self._tick_tasks(elapsed_ns, running)
 
     def _cpu_delta(self, ident: int) -> int:
-        """CPU ns the thread used since the last tick (a period's worth if its clock is unknown)."""
+        """CPU ns the thread used since the last tick; 0 when its clock cannot be read (a thread
+        whose CPU use is unknown is never counted as busy)."""
         cpu = cpustate.thread_cpu_ns(self._native.get(ident))
         if cpu is None:
-            return 1_000_000_000 // self.hz
+            return 0
         delta = cpu - self._last_cpu.get(ident, 0)  # new threads' clocks start at 0
         self._last_cpu[ident] = cpu
         return delta
@@ -170,7 +219,7 @@ class Sampler:
         for thread in threading.enumerate():
             if thread.ident is not None:
                 self._names[thread.ident] = thread.name
-                self._native[thread.ident] = getattr(thread, "native_id", None)
+                self._native[thread.ident] = cpustate.native_id(thread)
 
     # --------------------------------------------------------------------------- result
     def profile(self) -> Profile:
@@ -186,7 +235,7 @@ class Sampler:
             else:
                 sid = interner.leaf_first(stack)
                 thread = self._names.get(ident, f"thread {ident}")
-            labels = {}
+            labels = dict(self._labels)
             if thread:
                 labels["thread"] = thread
             if task:

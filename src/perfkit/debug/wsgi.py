@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from perfkit.debug import security, workers
 from perfkit.debug.metrics import ServiceMetrics, default
 from perfkit.debug.routes import Routes
 
@@ -41,19 +42,24 @@ def wrap(
     routes: Routes | None = None,
     service_metrics: ServiceMetrics | None = None,
 ) -> WSGIApp:
-    """``app`` plus the debug routes and request metrics."""
+    """``app`` plus the debug routes and request metrics.  ``token`` defaults to
+    ``PERFKIT_DEBUG_TOKEN``; without one, only loopback clients get the debug routes."""
     service_metrics = service_metrics or (routes.metrics if routes else default())
     routes = routes or Routes(token=token, service_metrics=service_metrics)
     requests = service_metrics.requests
+    exposure = security.ExposureWarning()
+    workers.join_if_worker()  # uvicorn --workers: one profile for all workers (see perfkit.debug.workers)
 
     def debug_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "") or ""
         method = environ.get("REQUEST_METHOD", "GET")
+        if routes.token is None and not exposure.warned:
+            exposure.seen(environ.get("REMOTE_ADDR"), _headers(environ))
         if routes.matches(path):
-            headers = {"authorization": environ.get("HTTP_AUTHORIZATION", "")}
-            response = routes.handle(method, path, environ.get("QUERY_STRING", ""), headers)
+            query = environ.get("QUERY_STRING", "")
+            response = routes.handle(method, path, query, _headers(environ), environ.get("REMOTE_ADDR"))
             start_response(f"{response.status} {response.reason}", response.all_headers())
-            return [response.body]
+            return [b"" if method == "HEAD" else response.body]
         token_ = requests.begin(method, path)
         status: list[int] = []
 
@@ -78,3 +84,9 @@ def wrap(
         return _Finishing(result, finish)
 
     return debug_app
+
+
+def _headers(environ: dict[str, Any]) -> dict[str, str]:
+    """The request headers the routes look at, lower-case (WSGI spells them HTTP_*)."""
+    names = ("authorization", *security.PROXY_HEADERS)
+    return {name: environ.get("HTTP_" + name.upper().replace("-", "_"), "") for name in names}

@@ -142,16 +142,19 @@ def diff_pair(profile: Profile) -> tuple[Profile, Profile] | None:
 
 def write(profile: Profile, *, sample_type: str | int | None = None, **_: object) -> str:
     """Folded text for one sample type (a difffolded pair, unless a type is named, gives both
-    counts); stacks sorted for stable, diffable output."""
+    counts); stacks sorted for stable, diffable output.  Frames that differ only in what folded
+    text cannot say (machine addresses) share a line."""
     labels = [format_frame(f).replace(";", ":") for f in profile.frames]
-    rows = []
+    rows: dict[str, list[int]] = {}
     if sample_type is None and diff_pair(profile) is not None:
-        base, new = profile.stack_totals(0), profile.stack_totals(1)
-        for stack in dict.fromkeys(chain(base, new)):
-            rows.append(";".join([labels[f] for f in stack]) + f" {base.get(stack, 0)} {new.get(stack, 0)}")
+        columns = [profile.stack_totals(0), profile.stack_totals(1)]
     else:
-        for stack, value in profile.stack_totals(sample_type).items():
+        columns = [profile.stack_totals(sample_type)]
+    for i, totals in enumerate(columns):
+        for stack, value in totals.items():
             # an empty stack is written as a bare ` N` line so totals survive a round trip
-            rows.append(";".join([labels[f] for f in stack]) + f" {value}")
-    rows.sort()
-    return "\n".join(rows) + ("\n" if rows else "")
+            row = rows.setdefault(";".join([labels[f] for f in stack]), [0] * len(columns))
+            row[i] += value
+    lines = [f"{text} {' '.join(map(str, counts))}" for text, counts in rows.items()]
+    lines.sort()
+    return "\n".join(lines) + ("\n" if lines else "")

@@ -191,10 +191,10 @@ def _build(profile: Profile, aggregate: bool) -> tuple[Any, Any, Iterator[tuple[
     locations = LocationWriter(msg, strings, profile.frames, profile.metadata)
     locations.add_mappings(used)
     if locations.grouped:  # inlined frames: regroup each stack's frames into their locations
-        stack_locs = _packed(sids, [locations.stack(stacks[sid]) for sid in sids])
+        stack_locs = _packed(sids, (locations.stack(stacks[sid]) for sid in sids))
     else:  # one location per frame, ids in first-use order, stacks mapped in C
-        location_of = {fid: locations.location((fid,)) for fid in used}
-        stack_locs = _packed(sids, [list(map(location_of.__getitem__, reversed(stacks[sid]))) for sid in sids])
+        location_of = {fid: locations.location((fid,)) for fid in used}.__getitem__
+        stack_locs = _packed(sids, (list(map(location_of, reversed(stacks[sid]))) for sid in sids))
     label_msgs = {lid: _label_messages(profile.labelsets[lid], strings) for lid in dict.fromkeys(label_ids)}
 
     if profile.period_type is not None:
@@ -213,7 +213,7 @@ def _build(profile: Profile, aggregate: bool) -> tuple[Any, Any, Iterator[tuple[
     return head, msg, samples
 
 
-def _packed(sids: list[int], location_lists: list[list[int]]) -> dict[int, bytes]:
+def _packed(sids: list[int], location_lists: Iterable[list[int]]) -> dict[int, bytes]:
     """Each stack's leaf-first location ids as the packed bytes of ``Sample.location_id``,
     serialised by the protobuf runtime in one message and read back through ``LazySample``."""
     batch = pb.Profile()
@@ -327,7 +327,7 @@ def _to_profile(msg: Any, *, all_frames: bool = False) -> Profile:
     profile = Profile(types, default_type=default, period=msg.period, period_type=period_type, metadata=metadata)
 
     frames, names = read_locations(msg, string, metadata)
-    pruner = None if all_frames else _pruner(metadata, names)
+    pruner = None if all_frames else _pruner(profile.metadata, names)
     frame_id = profile.frame_id
     location_frames: dict[int, tuple[int, ...]] = {}
     for loc, loc_frames in frames.items():

@@ -84,20 +84,26 @@ def _runs(profile: Profile, rows: list[int], column: Any) -> tuple[list[int], li
 def to_json(profile: Profile) -> dict[str, Any]:
     """The speedscope document as plain JSON-able data."""
     used: dict[int, int] = {}
+    #: speedscope frames have no addresses: frames at one source line share an entry
+    by_source: dict[tuple[str, str, int], int] = {}
     shared: list[dict[str, Any]] = []
     frames = profile.frames
 
     def frame_index(fid: int) -> int:
         idx = used.get(fid)
         if idx is None:
-            idx = used[fid] = len(shared)
             frame = frames[fid]
-            entry: dict[str, Any] = {"name": frame.function}
-            if frame.file:
-                entry["file"] = frame.file
-            if frame.line:
-                entry["line"] = frame.line
-            shared.append(entry)
+            key = (frame.function, frame.file, frame.line)
+            idx = by_source.get(key)
+            if idx is None:
+                idx = by_source[key] = len(shared)
+                entry: dict[str, Any] = {"name": frame.function}
+                if frame.file:
+                    entry["file"] = frame.file
+                if frame.line:
+                    entry["line"] = frame.line
+                shared.append(entry)
+            used[fid] = idx
         return idx
 
     stack_json: dict[int, list[int]] = {}

@@ -20,8 +20,9 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from perfkit.graph.build import Edge, Graph, Node, Tag, build, flat_cum, sort_edges
+from perfkit.graph.nodes import NodeInfo, clean_path, node_info
 from perfkit.graph.options import URL_PARAMS, Granularity, GraphOptions, ReportKind
-from perfkit.graph.prepare import NodeInfo, Prepared, clean_path, coarsen, node_info, prepare, prepare_apart
+from perfkit.graph.prepare import Prepared, coarsen, prepare, prepare_apart
 from perfkit.model import Profile
 
 __all__ = [
@@ -68,7 +69,8 @@ class GraphCache:
 
     Preparing (reading every sample) is the expensive step and depends only on the filters, the
     sample type, the granularity and the diff options, so it is cached apart from the graphs
-    (which add node count and fractions); both caches keep the ``size`` most recent entries.
+    (which add node count and fractions); both caches keep the ``size`` most recently used
+    entries.  The graphs returned are shared: treat them as read-only.
     """
 
     def __init__(self, profile: Profile, base: Profile | None = None, *, size: int = 16) -> None:
@@ -96,10 +98,11 @@ class GraphCache:
         )
         found = self._prepared.get(key)
         if found is None and not labels:
-            found = self._prepared.get((*key[:-1], True))  # a labelled one answers too
+            key = (*key[:-1], True)  # a labelled one answers too
+            found = self._prepared.get(key)
         if found is None:
             found = prepare(self.profile, options, self.base, labels=labels)
-            self._remember(self._prepared, key, found)
+        self._remember(self._prepared, key, found)
         return found
 
     def graph(self, options: GraphOptions = GraphOptions(), kind: ReportKind | str = ReportKind.DOT) -> Graph:
@@ -111,10 +114,11 @@ class GraphCache:
         if found is None:
             prepared = self.prepared(options, labels=kind is ReportKind.DOT)
             found = build(prepared, options, kind)
-            self._remember(self._graphs, key, found)
+        self._remember(self._graphs, key, found)
         return found
 
     def _remember(self, cache: OrderedDict, key: tuple, value: object) -> None:
+        """Store or refresh ``key`` as the most recently used entry, dropping the oldest."""
         cache[key] = value
         cache.move_to_end(key)
         while len(cache) > self.size:

@@ -10,18 +10,17 @@ flame graph) works on a few thousand node stacks however many samples the profil
 from __future__ import annotations
 
 import math
-import posixpath
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
-from typing import NamedTuple
 
 from perfkit.errors import PerfkitError
+from perfkit.graph.nodes import Interner, NodeInfo, coarser, display_frames
 from perfkit.graph.options import Granularity, GraphOptions, sample_column
 from perfkit.model import Frame, LabelSet, NumLabel, Profile, ValueType
 
-__all__ = ["NodeInfo", "Prepared", "coarsen", "node_info", "prepare", "prepare_apart"]
+__all__ = ["Prepared", "coarsen", "prepare", "prepare_apart"]
 
 #: the label pprof puts on a diff base's samples; never shown as a tag
 BASE_LABEL = "pprof::base"
@@ -29,91 +28,6 @@ BASE_LABEL = "pprof::base"
 NUMERIC_TAG = "bytes"
 #: a sample's labels as the graph sees them: string labels' text, numeric ``bytes`` values
 LabelKey = tuple[str, tuple[int, ...]]
-_UNSEEN = object()
-
-
-class NodeInfo(NamedTuple):
-    """What identifies a node: the frame fields its granularity keeps (pprof's NodeInfo).
-    ``objfile`` names the binary of a frame that has no function name (an unsymbolised address)."""
-
-    name: str
-    file: str = ""
-    line: int = 0
-    address: int = 0
-    objfile: str = ""
-
-    def printable_name(self) -> str:
-        """pprof's one-line name: ``[address] function [file:line | file]``, ``[binary]`` for an
-        unsymbolised address, ``<unknown>`` if nothing is known."""
-        parts = []
-        if self.address:
-            parts.append(f"{self.address:016x}")
-        if self.name:
-            parts.append(self.name)
-        if self.line:
-            parts.append(f"{self.file}:{self.line}")
-        elif self.file:
-            parts.append(self.file)
-        elif self.name:
-            pass
-        elif self.objfile:
-            parts.append(f"[{posixpath.basename(self.objfile)}]")
-        else:
-            parts.append("<unknown>")
-        return " ".join(parts)
-
-    def sort_text(self) -> str:
-        """pprof's last-resort tie-break (``fmt.Sprint`` of its NodeInfo), for a stable order."""
-        return f"{{{self.name}  {self.address} {self.file} 0 {self.line} {self.objfile}}}"
-
-
-def _coarser(info: NodeInfo, granularity: Granularity) -> NodeInfo:
-    """``info`` at a coarser ``granularity`` (the rules of :func:`node_info`, on a node)."""
-    if not info.name and info.objfile:
-        return info._replace(address=info.address if granularity is Granularity.ADDRESSES else 0)
-    if granularity is Granularity.FUNCTIONS:
-        return NodeInfo(info.name)
-    if granularity is Granularity.FILEFUNCTIONS:
-        return NodeInfo(info.name, info.file)
-    if granularity is Granularity.FILES:
-        return NodeInfo("", info.file)
-    if granularity is Granularity.LINES:
-        return NodeInfo(info.name, info.file, info.line)
-    return info
-
-
-def clean_path(path: str) -> str:
-    """A file name as pprof shows it: ``/proc/self/cwd/`` prefixes trimmed, then cleaned."""
-    if not path:
-        return path
-    for prefix in ("/proc/self/cwd/./", "/proc/self/cwd/"):
-        if path.startswith(prefix):
-            path = path[len(prefix) :]
-            break
-    cleaned = posixpath.normpath(path)
-    return "/" + cleaned.lstrip("/") if cleaned.startswith("//") else cleaned
-
-
-def node_info(frame: Frame, granularity: Granularity) -> NodeInfo:
-    """The node ``frame`` belongs to at ``granularity``: granularity's one implementation.
-
-    pprof's rules: ``functions`` keeps the name, ``filefunctions`` the name and file, ``files`` the
-    file, ``lines`` name, file and line, ``addresses`` the machine address too.  An unsymbolised
-    address (the reader names it ``0x...``) has no function: it is its binary, or its address."""
-    if frame.mapping is not None and frame.line == 0 and frame.function == f"0x{frame.address:x}":
-        address = frame.address if granularity is Granularity.ADDRESSES else 0
-        return NodeInfo("", "", 0, address, frame.mapping.filename)
-    if granularity is Granularity.FUNCTIONS:
-        return NodeInfo(frame.function)
-    if granularity is Granularity.FILEFUNCTIONS:
-        return NodeInfo(frame.function, clean_path(frame.file))
-    if granularity is Granularity.FILES:
-        if not frame.file:  # pprof: a function without a file is known by its binary then
-            return NodeInfo("", "", 0, 0, frame.mapping.filename if frame.mapping is not None else "")
-        return NodeInfo("", clean_path(frame.file))
-    if granularity is Granularity.LINES:
-        return NodeInfo(frame.function, clean_path(frame.file), frame.line)
-    return NodeInfo(frame.function, clean_path(frame.file), frame.line, frame.address)
 
 
 @dataclass(slots=True)
@@ -150,9 +64,9 @@ class Prepared:
         """The same stacks at a coarser granularity (``lines`` -> ``functions`` ...), without
         reading the samples again: nodes that now share an identity merge."""
         granularity = Granularity.parse(granularity)
-        interner = _Interner(granularity)
+        interner = Interner(granularity)
         # a node's file stays known only if the nodes it merges agree on one
-        remap = [interner.intern(_coarser(info, granularity), file) for info, file in zip(self.infos, self.files)]
+        remap = [interner.intern(coarser(info, granularity), file) for info, file in zip(self.infos, self.files)]
         node = remap.__getitem__
 
         stacks: dict[tuple[int, ...], int] = {}
@@ -187,41 +101,7 @@ class Prepared:
 
     def frames(self) -> list[Frame]:
         """One display frame per node (for the flame graph): function, file when known, line."""
-        return _display_frames(self.infos, self.files)
-
-
-def _display_frames(infos: Sequence[NodeInfo], files: Sequence[str]) -> list[Frame]:
-    """Frames naming nodes: the function (the file for file nodes), and the source file when
-    known, for views that draw frames (colours and tooltips come from the file)."""
-    return [
-        Frame(info.name or info.file or info.printable_name(), info.file or file, info.line)
-        for info, file in zip(infos, files)
-    ]
-
-
-class _Interner:
-    """Node ids shared by a profile and its base, so their stacks line up."""
-
-    def __init__(self, granularity: Granularity) -> None:
-        self.granularity = granularity
-        self.infos: list[NodeInfo] = []
-        self.files: list[str] = []
-        self.index: dict[NodeInfo, int] = {}
-
-    def node_ids(self, frames: Sequence[Frame]) -> list[int]:
-        """The node id of every frame (nodes made as needed)."""
-        return [self.intern(node_info(frame, self.granularity), clean_path(frame.file)) for frame in frames]
-
-    def intern(self, info: NodeInfo, file: str) -> int:
-        """The id of node ``info``; ``file`` is the source file of one of its frames."""
-        nid = self.index.get(info)
-        if nid is None:
-            nid = self.index[info] = len(self.infos)
-            self.infos.append(info)
-            self.files.append(file)
-        elif self.files[nid] != file:
-            self.files[nid] = ""
-        return nid
+        return display_frames(self.infos, self.files)
 
 
 class _Filters:
@@ -300,7 +180,7 @@ class _Collector:
     """Sums a profile's (and its base's) filtered node stacks into one :class:`Prepared`."""
 
     def __init__(self, options: GraphOptions, labels: bool) -> None:
-        self.interner = _Interner(options.granularity)
+        self.interner = Interner(options.granularity)
         self.filters = _Filters(options)
         self.stacks: dict[tuple[int, ...], int] = {}
         self.labelled: dict[tuple[tuple[int, ...], LabelKey], int] | None = {} if labels else None
@@ -331,15 +211,19 @@ class _Collector:
             from perfkit.tags import label_units
 
             self.numeric_unit = label_units(profile).get(NUMERIC_TAG, NUMERIC_TAG)
-        # one pass over the samples into plain int keys: the stack id, times the label-set count
-        # plus the label-set id when labels are wanted
-        width = len(profile.labelsets) if labelled is not None else 1
+        # one pass over the samples: the value of each stack, and (when labels are wanted) of each
+        # labelled sample's stack and label set, keyed by one int: stack id * label sets + label id
         sums: dict[int, int] = {}
         get = sums.get
-        if width > 1:
+        width = len(profile.labelsets)
+        by_label: dict[int, int] = {}
+        if labelled is not None:
+            lget = by_label.get
             for sid, lid, value in zip(profile.sample_stack, profile.sample_labels, values):
-                key = sid * width + lid
-                sums[key] = get(key, 0) + value
+                sums[sid] = get(sid, 0) + value
+                if lid:
+                    key = sid * width + lid
+                    by_label[key] = lget(key, 0) + value
         else:
             for sid, value in zip(profile.sample_stack, values):
                 sums[sid] = get(sid, 0) + value
@@ -351,39 +235,45 @@ class _Collector:
             self.inline = {}
         inline = self.inline if any(inlined) else None
         stacks, out = profile.stacks, self.stacks
-        if width == 1 and inline is None and not self.filters.rx and self.inline is None:
-            # the common case (no filters, labels or inlining): stacks map straight to node stacks,
-            # and need no mapping at all when every frame is its own node
+        oget = out.get
+        if labelled is None and not self.filters.rx and inline is None and self.inline is None:
+            # the common case (a flame graph, top): stacks map straight to node stacks, and need no
+            # mapping at all when every frame is its own node
             same = node_of == list(range(len(node_of)))
-            oget = out.get
             for sid, value in sums.items():
                 if value:
                     nodes = stacks[sid] if same else tuple(map(node, stacks[sid]))
                     out[nodes] = oget(nodes, 0) + value
             return sum(map(abs, sums.values()))
+        # each stack as node ids (None: the filters drop it), mapped once
         mapped: dict[int, tuple[int, ...] | None] = {}
-        texts: dict[int, LabelKey] = {}
-        kept_abs = 0
-        oget = out.get
-        for key, value in sums.items():
-            if not value:
-                continue
-            sid, lid = divmod(key, width)
-            nodes = mapped.get(sid, _UNSEEN)
-            if nodes is _UNSEEN:
+        if not self.filters.rx and inline is None:
+            same = node_of == list(range(len(node_of)))  # every frame its own node: nothing to map
+            for sid in sums:
+                mapped[sid] = stacks[sid] if same else tuple(map(node, stacks[sid]))
+        else:
+            for sid in sums:
                 frames = keep(stacks[sid])
                 nodes = mapped[sid] = None if frames is None else tuple(map(node, frames))
                 if inline is not None and nodes is not None:
                     mask = sum(1 << depth for depth, fid in enumerate(frames) if inlined[fid])
                     inline[nodes] = inline.get(nodes, mask) & mask
-            if nodes is None:
-                continue
-            kept_abs += abs(value)
-            out[nodes] = oget(nodes, 0) + value
-            if labelled is not None:
-                text = texts.get(lid)
+        kept_abs = 0
+        for sid, value in sums.items():
+            nodes = mapped[sid]
+            if value and nodes is not None:
+                kept_abs += -value if value < 0 else value
+                out[nodes] = oget(nodes, 0) + value
+        if labelled is not None:
+            keys: dict[int, LabelKey] = {}
+            for key, value in by_label.items():
+                sid, lid = divmod(key, width)
+                nodes = mapped[sid]
+                if not value or nodes is None:
+                    continue
+                text = keys.get(lid)
                 if text is None:
-                    text = texts[lid] = _label_key(profile.labelsets[lid])
+                    text = keys[lid] = _label_key(profile.labelsets[lid])
                 if text != ("", ()):
                     lkey = (nodes, text)
                     labelled[lkey] = labelled.get(lkey, 0) + value
@@ -479,8 +369,8 @@ def prepare_apart(profile: Profile, base: Profile, options: GraphOptions = Graph
 def coarsen(profile: Profile, granularity: Granularity | str) -> Profile:
     """``profile`` with its frames merged to ``granularity`` (labels and values kept): one frame
     per node, named as the node; a file is kept where the merged frames agree on one."""
-    interner = _Interner(Granularity.parse(granularity))
+    interner = Interner(Granularity.parse(granularity))
     ids = interner.node_ids(profile.frames)
-    shown = _display_frames(interner.infos, interner.files)
+    shown = display_frames(interner.infos, interner.files)
     frame_of = {frame: shown[i] for frame, i in zip(profile.frames, ids)}
     return profile.map_stacks(lambda stack: [frame_of[f] for f in stack])

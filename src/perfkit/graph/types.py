@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from perfkit.graph.nodes import NodeInfo
 from perfkit.graph.options import GraphOptions, ReportKind
-from perfkit.graph.prepare import NodeInfo, Prepared
+from perfkit.graph.prepare import Prepared
 
 __all__ = ["Edge", "Graph", "Node", "Tag", "sort_edges"]
 

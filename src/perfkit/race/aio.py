@@ -13,7 +13,7 @@ import collections.abc
 import sys
 import weakref
 
-from .clock import LT, acquire, release, snapshot
+from .clock import LT, Capacity, acquire, release, snapshot
 from .state import base, capture_stack, current, register, tls
 
 #: task -> its wrapped coroutine (which knows the task's logical thread and final clock)
@@ -112,6 +112,11 @@ def clock_of(fut) -> dict[int, int] | None:
 
 def _done_callback(cb, fut, clock: dict[int, int]):
     """Run ``cb(fut)`` on the loop's thread knowing what completed ``fut``, and nothing more."""
+    return _with_clock(cb, clock)
+
+
+def _with_clock(cb, clock: dict[int, int]):
+    """``cb`` run on the loop's thread after the point ``clock`` stands for, and nothing more."""
 
     def run(*args):
         lt = base()
@@ -139,6 +144,13 @@ def _sc(obj) -> dict[int, int]:
     if sc is None:
         sc = obj._pk_sc = {}
     return sc
+
+
+def _capacity(q) -> Capacity:
+    cap = q.__dict__.get("_pk_cap")
+    if cap is None:
+        cap = q._pk_cap = Capacity(q._maxsize)
+    return cap
 
 
 def _pub(obj) -> None:
@@ -242,6 +254,23 @@ def patch() -> None:
     call_soon.__doc__ = orig_call_soon.__doc__
     Loop.call_soon = call_soon
 
+    orig_call_soon_threadsafe = Loop.call_soon_threadsafe
+
+    def call_soon_threadsafe(self, callback, *args, **kwargs):
+        # another thread hands work to the loop: what it did before happens before the callback
+        # (and so before a task that run_coroutine_threadsafe creates there)
+        try:
+            lt = current()
+            clock = dict(lt.vc)
+            lt.tick()
+            callback = _with_clock(callback, clock)
+        except Exception:
+            pass
+        return orig_call_soon_threadsafe(self, callback, *args, **kwargs)
+
+    call_soon_threadsafe.__doc__ = orig_call_soon_threadsafe.__doc__
+    Loop.call_soon_threadsafe = call_soon_threadsafe
+
     orig_run_forever = Loop.run_forever
 
     def run_forever(self):
@@ -325,6 +354,26 @@ def patch() -> None:
         _wrap(Barrier, "wait", bar_wait)
     _wrap(queues.Queue, "put_nowait", _before)
     _wrap(queues.Queue, "get_nowait", _after)
+
+    def cap_put(orig):
+        def _put(self, item):
+            if self._maxsize > 0:
+                _capacity(self).put(current())
+            return orig(self, item)
+
+        return _put
+
+    def cap_get(orig):
+        def _get(self):
+            if self._maxsize > 0:
+                _capacity(self).got(current())
+            return orig(self)
+
+        return _get
+
+    for cls in (queues.Queue, queues.PriorityQueue, queues.LifoQueue):
+        _wrap(cls, "_put", cap_put)
+        _wrap(cls, "_get", cap_get)
 
     def task_done(orig):
         def wrapper(self):

@@ -30,27 +30,42 @@ def _globs(name: str) -> list[str]:
     return [g for g in os.environ.get(name, "").split(os.pathsep) if g]
 
 
+def export(select: Selection) -> None:
+    """Every Python child (subprocess, multiprocessing spawn) starts the detector too."""
+    env = os.environ
+    env[ENV_ENABLE] = "1"
+    env[ENV_INCLUDE] = os.pathsep.join(select.include)
+    env[ENV_EXCLUDE] = os.pathsep.join(select.exclude)
+    boot = os.path.dirname(children.BOOT_RUN)
+    paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if boot not in paths:
+        env["PYTHONPATH"] = os.pathsep.join([boot, *paths])
+
+
 def install(exit_override: bool = True) -> Selection:
     """Patch the synchronisation primitives, install the import hook and the exit report."""
     global SELECT
     if SELECT is not None:
         return SELECT
     report.configure_from_env()
+    report.configure_process()
     report.OPTS.exit_override = exit_override
     report.install_exit_hook()
     include = _globs(ENV_INCLUDE) or [os.path.join(os.getcwd(), "*")]
     SELECT = Selection(include, _globs(ENV_EXCLUDE))
+    export(SELECT)
     sync.patch_threading()
     hooks = {
         "queue": sync.patch_queue,
-        "concurrent.futures.thread": sync.patch_futures,
+        "concurrent.futures": sync.patch_futures,
+        "concurrent.futures.thread": sync.patch_executor,
         "asyncio": aio.patch,
         "subprocess": children.patch,
     }
     install_hook(SELECT, hooks)
     if os.environ.get(ENV_STRESS) == "1":
         sys.setswitchinterval(1e-6)
-    else:  # fewer GIL hand-offs for slowed-down code: less convoying on the program's own locks
+    else:
         sys.setswitchinterval(report.OPTS.switch_interval)
     deadlock.start_watchdog()
     return SELECT

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import _thread
 import itertools
+import os
+from importlib import import_module
 
 SHIFT = 32
 MASK = (1 << SHIFT) - 1
@@ -72,22 +74,56 @@ def tid_of(epoch: int) -> int:
     return (-epoch if epoch < 0 else epoch) & MASK
 
 
+def _merge_locked(dst: dict[int, int], src: dict[int, int]) -> None:
+    with meta_lock:
+        get = dst.get
+        for k, v in src.items():
+            if get(k, 0) < v:
+                dst[k] = v
+
+
+#: ``dst |= max src`` in one step; the compiled core's needs no lock (it runs under the GIL
+#: without a switch), the Python one takes ``meta_lock``, which threads convoy on
+merge = _merge_locked
+
+
 def release(lt: LT, sc: dict[int, int]) -> None:
     """Publish ``lt``'s clock into a sync object's clock, then start a new epoch."""
-    with meta_lock:
-        get = sc.get
-        for k, v in lt.vc.items():
-            if get(k, 0) < v:
-                sc[k] = v
+    merge(sc, lt.vc)
     lt.tick()
 
 
 def acquire(lt: LT, sc: dict[int, int] | None) -> None:
-    """Receive a sync object's clock."""
+    """Receive a sync object's clock (``dict(sc)`` is one step: no lock needed to copy it)."""
     if sc:
-        with meta_lock:
-            snap = dict(sc)
-        lt.join(snap)
+        lt.join(sc.copy())
+
+
+def tick(lt: LT) -> None:
+    lt.tick()
+
+
+#: the ``_core.c`` this Python code goes with (its CORE_VERSION)
+CORE_VERSION = 1
+
+
+def load_core():
+    """The compiled core (``_core.c``), or None: not built, built from other sources (a stale
+    build: reinstall with ``pip install -e .``), or ``PERFKIT_RACE_PURE=1``."""
+    if os.environ.get("PERFKIT_RACE_PURE") == "1":
+        return None
+    try:
+        core = import_module("._core", __package__)
+    except ImportError:
+        return None
+    return core if getattr(core, "VERSION", None) == CORE_VERSION else None
+
+
+CORE = load_core()
+if CORE is not None:
+    # the same rules in one C call each (and a merge that needs no lock)
+    merge, release, acquire, tick = CORE.merge, CORE.release, CORE.acquire, CORE.tick
+    LT.join = lambda self, other: CORE.merge(self.vc, other)
 
 
 def snapshot(lt: LT) -> dict[int, int]:
@@ -95,3 +131,31 @@ def snapshot(lt: LT) -> dict[int, int]:
     snap = dict(lt.vc)
     lt.tick()
     return snap
+
+
+class Capacity:
+    """Go's rule for a buffered channel of capacity C: the k-th receive happens before the
+    (k+C)-th send completes. So a ``Queue(maxsize=1)`` used as a mutex orders like one.
+
+    Called under the queue's own mutex (or on its event loop), so counts follow the real order.
+    At most C receive clocks wait for their send.
+    """
+
+    __slots__ = ("clocks", "gets", "puts", "size")
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.gets = 0
+        self.puts = 0
+        self.clocks: dict[int, dict[int, int]] = {}
+
+    def got(self, lt: LT) -> None:
+        self.gets += 1
+        self.clocks[self.gets] = lt.vc.copy()
+        tick(lt)
+
+    def put(self, lt: LT) -> None:
+        self.puts += 1
+        clock = self.clocks.pop(self.puts - self.size, None)
+        if clock:
+            merge(lt.vc, clock)

@@ -9,6 +9,7 @@ which every thread has been blocked in a detector-observed wait for over a secon
 from __future__ import annotations
 
 import _thread
+import contextlib
 import itertools
 import linecache
 import os
@@ -132,9 +133,15 @@ def _report_hang(frames: dict[int, object]) -> None:
     if report.emit("deadlock", ("hang", time.time()), lines, []):
         report.OPTS.exit_override = True
         report.finish()
+        os._exit(report.OPTS.exitcode)  # a child that hangs ends too
 
 
 def _watch(interval: float) -> None:
+    with contextlib.suppress(Exception):  # interpreter shutdown: nothing left to watch
+        _watch_forever(interval)
+
+
+def _watch_forever(interval: float) -> None:
     me = _thread.get_ident()
     seen = None
     while True:

@@ -11,6 +11,7 @@ import fnmatch
 import importlib.machinery
 import os
 import sys
+from _thread import _local as threading_local
 from collections.abc import Callable
 
 from .rewrite import compile_rewritten
@@ -44,12 +45,57 @@ class Selection:
         return any(fnmatch.fnmatch(path, g) for g in self.include)
 
 
+#: names of the modules rewritten so far, in import order (pytest's summary line counts them)
+INSTRUMENTED: list[str] = []
+
+
+def note(fullname: str) -> None:
+    INSTRUMENTED.append(fullname)
+
+
+def summary() -> str:
+    """``instrumented 12 modules from mypkg (10), tests (2)``: what ``--race`` covers."""
+    by_top: dict[str, int] = {}
+    for name in dict.fromkeys(INSTRUMENTED):
+        top = name.split(".")[0]
+        by_top[top] = by_top.get(top, 0) + 1
+    parts = ", ".join(f"{top} ({n})" for top, n in sorted(by_top.items(), key=lambda kv: (-kv[1], kv[0])))
+    total = sum(by_top.values())
+    return f"perfkit race: instrumented {total} module{'s' if total != 1 else ''}" + (f" from {parts}" if parts else "")
+
+
 class RewritingLoader(importlib.machinery.SourceFileLoader):
     """A source loader whose code is the rewritten module."""
 
     def get_code(self, fullname: str):
         path = self.get_filename(fullname)
-        return compile_rewritten(self.get_data(path), path)
+        code = compile_rewritten(self.get_data(path), path)
+        note(fullname)
+        return code
+
+
+class RewritingWrapper:
+    """Any other loader that can give the source (a zipapp's ``zipimporter``, an editable
+    finder's custom loader): the module runs rewritten, everything else is the loader's."""
+
+    def __init__(self, loader, origin: str) -> None:
+        self._loader = loader
+        self._origin = origin
+
+    def create_module(self, spec):
+        create = getattr(self._loader, "create_module", None)
+        return create(spec) if create is not None else None
+
+    def get_code(self, fullname: str):
+        code = compile_rewritten(self._loader.get_source(fullname), self._origin)
+        note(fullname)
+        return code
+
+    def exec_module(self, module) -> None:
+        exec(self.get_code(module.__name__), module.__dict__)
+
+    def __getattr__(self, name: str):
+        return getattr(self._loader, name)
 
 
 class _PostImportLoader:
@@ -70,12 +116,18 @@ class _PostImportLoader:
         return getattr(self._loader, name)
 
 
+def _rewrites_itself(loader) -> bool:
+    """pytest's assertion rewriter: the race rewrite runs inside it (see pytest_plugin)."""
+    return type(loader).__name__ == "AssertionRewritingHook"
+
+
 class RaceFinder:
     """Meta path finder placed first on ``sys.meta_path``."""
 
     def __init__(self, select: Selection, post_import: dict[str, Callable[[], None]]) -> None:
         self.select = select
         self.post_import = post_import
+        self._busy = threading_local()
 
     def find_spec(self, fullname: str, path=None, target=None):
         after = self.post_import.pop(fullname, None)
@@ -84,13 +136,41 @@ class RaceFinder:
             if spec is not None and spec.loader is not None:
                 spec.loader = _PostImportLoader(spec.loader, after)
             return spec
-        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
-        if spec is None or not isinstance(spec.loader, importlib.machinery.SourceFileLoader):
+        if getattr(self._busy, "on", False):
             return None
-        if not spec.origin or not spec.origin.endswith(".py") or not self.select(spec.origin):
+        self._busy.on = True
+        try:
+            spec = self._find_elsewhere(fullname, path, target)
+        finally:
+            self._busy.on = False
+        if spec is None or spec.loader is None or not spec.origin or not spec.origin.endswith(".py"):
             return None
-        spec.loader = RewritingLoader(fullname, spec.origin)
+        if not self.select(spec.origin):
+            return None
+        loader = spec.loader
+        if type(loader) is importlib.machinery.SourceFileLoader:
+            spec.loader = RewritingLoader(fullname, spec.origin)
+        elif hasattr(loader, "get_source") and not _rewrites_itself(loader):
+            spec.loader = RewritingWrapper(loader, spec.origin)
+        else:
+            return None
         return spec
+
+    def _find_elsewhere(self, fullname: str, path, target):
+        """The spec the rest of ``sys.meta_path`` gives (path entries, editable finders, zips)."""
+        for finder in list(sys.meta_path):
+            if finder is self:
+                continue
+            find = getattr(finder, "find_spec", None)
+            if find is None:
+                continue
+            try:
+                spec = find(fullname, path, target)
+            except Exception:
+                return None
+            if spec is not None:
+                return spec
+        return None
 
     def invalidate_caches(self) -> None:
         pass

@@ -38,6 +38,7 @@ def run_script(script: str, args: list[str]) -> None:
     select = bootstrap.SELECT
     if select is not None and not any(__import__("fnmatch").fnmatch(path, g) for g in select.exclude):
         code = compile_rewritten(source, path)
+        import_module(".importhook", __package__).note("__main__")
     else:
         code = compile(source, path, "exec", dont_inherit=True)
     mod = _fresh_main(path)

@@ -31,9 +31,23 @@ def _enabled(config: pytest.Config) -> bool:
     return bool(getattr(ns, "race", False)) or os.environ.get("PERFKIT_RACE_PYTEST") == "1"
 
 
+def _module_name(path) -> str:
+    """A test module's dotted name as pytest would import it (its package, or its file)."""
+    from pathlib import Path
+
+    path = Path(path)
+    parts = [path.stem]
+    parent = path.parent
+    while (parent / "__init__.py").exists():
+        parts.append(parent.name)
+        parent = parent.parent
+    return ".".join(reversed(parts))
+
+
 def _patch_assertion_rewriting(select) -> None:
     from _pytest.assertion import rewrite as ar
 
+    from .importhook import note
     from .rewrite import rewrite_tree
 
     if getattr(ar.rewrite_asserts, "_pk_race", False):
@@ -44,6 +58,7 @@ def _patch_assertion_rewriting(select) -> None:
         orig(mod, source, module_path, config)
         if module_path is not None and select(str(module_path)):
             rewrite_tree(mod, str(module_path))
+            note(_module_name(module_path))
 
     rewrite_asserts._pk_race = True
     ar.rewrite_asserts = rewrite_asserts
@@ -62,6 +77,10 @@ def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Pa
 
     under_runner = os.environ.get(bootstrap.ENV_ENABLE) == "1"
     select = bootstrap.install(exit_override=under_runner)
+    rootpath = getattr(early_config, "rootpath", None)
+    if rootpath is not None and not under_runner:
+        select.add_include(os.path.join(str(rootpath), "*"))
+        bootstrap.export(select)
     _patch_assertion_rewriting(select)
     _active = True
 
@@ -70,11 +89,21 @@ def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Pa
 def pytest_runtest_call(item: pytest.Item):
     if not _active:
         return (yield)
-    from .report import REPORTS
+    from .report import REPORTS, collect_children
 
     before = len(REPORTS)
     result = yield
+    collect_children()
     new = REPORTS[before:]
     if new:
         pytest.fail(f"perfkit race: {len(new)} report(s) during this test\n" + "".join(new), pytrace=False)
     return result
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """One line naming what was instrumented, so a user can see their package is covered."""
+    if not _active:
+        return
+    from .importhook import summary
+
+    terminalreporter.write_line(summary())

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 SEP = "=================="
 OPTION_KEYS = ("halt_on_error", "exitcode", "log_path", "switch_interval")
-#: the detector slows code about 6x, so threads switch 6x less often than Python's 5 ms to do as
-#: much work between switches as a plain run; happens-before detection does not depend on it
-SWITCH_INTERVAL = 0.03
+#: Python's own default. A longer interval let one worker drain a whole queue before the others
+#: ran, so racing accesses never happened from two threads and nothing could be reported.
+SWITCH_INTERVAL = 0.005
 
 
 @dataclass
@@ -85,8 +85,14 @@ def parse_suppressions(text: str) -> tuple[dict[str, list[re.Pattern[str]]], lis
 
 
 OPTS = Options()
+ENV_DIR = "PERFKIT_RACE_DIR"
+ENV_ROOT = "PERFKIT_RACE_ROOT"
+#: where child processes leave their reports for the root process (the first one under the
+#: detector) to print: a child keeps its own exit status and its output stays its own
+PROCESS = {"dir": "", "root": True, "serial": 0}
 _lock = _thread.allocate_lock()
 _seen: set = set()
+_halting: list[bool] = []
 #: every report printed, in order (the pytest plugin attributes new ones to the running test)
 REPORTS: list[str] = []
 COUNTS = {"race": 0, "deadlock": 0}
@@ -102,6 +108,77 @@ def configure_from_env() -> None:
                 OPTS.suppress, _ = parse_suppressions(fh.read())
         except OSError:
             pass
+
+
+def configure_process() -> None:
+    """Root or child: the root creates the report directory its children inherit."""
+    pid = str(os.getpid())
+    root = os.environ.get(ENV_ROOT)
+    if not root:
+        os.environ[ENV_ROOT] = root = pid
+    directory = os.environ.get(ENV_DIR, "")
+    if not directory or not os.path.isdir(directory):
+        import tempfile
+
+        directory = tempfile.mkdtemp(prefix="perfkit-race-")
+        os.environ[ENV_DIR] = directory
+    PROCESS["dir"] = directory
+    PROCESS["root"] = root == pid
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_forked)
+
+
+def _forked() -> None:
+    """A ``fork()``ed child (multiprocessing): its own reports, its own exit status."""
+    PROCESS["root"] = False
+    COUNTS["race"] = COUNTS["deadlock"] = 0
+
+
+def _child_header() -> str:
+    try:
+        args = getattr(sys, "orig_argv", sys.argv)
+        argv = " ".join(a for a in args if not a.endswith(os.path.join("_boot", "run.py")))
+    except Exception:
+        argv = "?"
+    return f"In child process {os.getpid()} ({argv}), parent {os.getppid()}:"
+
+
+def _leave_for_root(text: str) -> None:
+    """Write a child's report where the root process collects it (write, then rename)."""
+    with _lock:
+        PROCESS["serial"] += 1
+        n = PROCESS["serial"]
+    path = os.path.join(PROCESS["dir"], f"{os.getpid()}-{n}.race")
+    with open(path + ".tmp", "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(path + ".tmp", path)
+
+
+def collect_children() -> list[str]:
+    """Reports that child processes left so far (each printed once, by the root)."""
+    directory = PROCESS["dir"]
+    if not directory or not PROCESS["root"]:
+        return []
+    try:
+        names = sorted(n for n in os.listdir(directory) if n.endswith(".race"))
+    except OSError:
+        return []
+    out = []
+    for name in names:
+        path = os.path.join(directory, name)
+        try:
+            with open(path, encoding="utf-8") as fh:
+                text = fh.read()
+            os.unlink(path)
+        except OSError:
+            continue
+        kind = "deadlock" if "WARNING: DATA RACE" not in text else "race"
+        with _lock:
+            COUNTS[kind] += 1
+            REPORTS.append(text)
+        _write(text)
+        out.append(text)
+    return out
 
 
 def format_stack(stack) -> list[str]:
@@ -137,6 +214,21 @@ def emit(kind: str, key, lines: list[str], match: list[str]) -> bool:
         _seen.add(key)
     if suppressed(kind, match):
         return False
+    if OPTS.halt_on_error:
+        # the first report ends the run: another thread's report must not slip in before exit
+        with _lock:
+            if _halting:
+                return False
+            _halting.append(True)
+    if not PROCESS["root"] and PROCESS["dir"]:
+        text = "\n".join([SEP, lines[0], _child_header(), *lines[1:], SEP]) + "\n"
+        try:
+            _leave_for_root(text)
+        except OSError:
+            _write(text)
+        if OPTS.halt_on_error:
+            finish()
+        return True
     text = "\n".join([SEP, *lines, SEP]) + "\n"
     with _lock:
         COUNTS[kind] += 1
@@ -157,7 +249,17 @@ def summary() -> str:
 
 
 def finish() -> None:
-    """At exit: summary line and the Go exit status when anything was reported."""
+    """At exit: children's reports, the summary line and the Go exit status when anything was
+    reported. A child process leaves its reports to the root and keeps its own exit status."""
+    with contextlib.suppress(Exception):
+        collect_children()
+    if not PROCESS["root"] and PROCESS["dir"]:
+        if OPTS.halt_on_error and OPTS.exit_override:
+            for stream in (sys.stdout, sys.stderr):
+                with contextlib.suppress(Exception):
+                    stream.flush()
+            os._exit(OPTS.exitcode)
+        return
     if not (COUNTS["race"] or COUNTS["deadlock"]) or not OPTS.exit_override:
         return
     _write(summary() + "\n")

@@ -19,16 +19,38 @@ are mangled as the compiler would, and every new node carries the original line 
 from __future__ import annotations
 
 import ast
-import copy
 from importlib import import_module
 
 # submodules by importlib: `from . import x` would import all of perfkit here (see _boot)
 runtime = import_module(".runtime", __package__)
 scopes = import_module(".scopes", __package__)
+stores = import_module(".stores", __package__)
+StoreRewriter = stores.StoreRewriter
+_item_reads = stores.item_reads
+PREFIX = stores.PREFIX
 
 
-PREFIX = "_pk_"
-HELPERS = ("ga", "sa", "da", "gr", "gw", "gwr", "gi", "si", "si_rmw", "di", "mc", "it", "itm", "inop", "iop")
+HELPERS = (
+    "ga",
+    "sa",
+    "da",
+    "gr",
+    "gw",
+    "gwr",
+    "gi",
+    "si",
+    "si_rmw",
+    "di",
+    "mc",
+    "it",
+    "itm",
+    "inop",
+    "iop",
+    "Cell",
+    "cr",
+    "cw",
+    "sattr",
+)
 CONTAINER_METHODS = frozenset(
     {
         "get",
@@ -54,50 +76,11 @@ CONTAINER_METHODS = frozenset(
         "rotate",
     }
 )
-_ITEM_READ_METHODS = frozenset({"get", "setdefault", "pop"})
+_ATTR_BUILTINS = {"getattr": "ga", "setattr": "sattr"}
 _VIEW_METHODS = frozenset({"keys", "values", "items"})
-_IOP = {
-    ast.Add: "iadd",
-    ast.Sub: "isub",
-    ast.Mult: "imul",
-    ast.Div: "itruediv",
-    ast.FloorDiv: "ifloordiv",
-    ast.Mod: "imod",
-    ast.Pow: "ipow",
-    ast.LShift: "ilshift",
-    ast.RShift: "irshift",
-    ast.BitOr: "ior",
-    ast.BitXor: "ixor",
-    ast.BitAnd: "iand",
-    ast.MatMult: "imatmul",
-}
 
 
-def _sig(sub: ast.Subscript) -> tuple[str, str]:
-    return ast.dump(sub.value), ast.dump(sub.slice)
-
-
-def _item_reads(node: ast.AST | None) -> set[tuple[str, str]]:
-    """Items an expression reads: ``c[k]``, ``c.get(k)``, ``k in c``."""
-    out: set[tuple[str, str]] = set()
-    if node is None:
-        return out
-    for sub in ast.walk(node):
-        if isinstance(sub, ast.Subscript) and isinstance(sub.ctx, ast.Load):
-            out.add(_sig(sub))
-        elif (
-            isinstance(sub, ast.Call)
-            and isinstance(sub.func, ast.Attribute)
-            and sub.func.attr in _ITEM_READ_METHODS
-            and sub.args
-        ):
-            out.add((ast.dump(sub.func.value), ast.dump(sub.args[0])))
-        elif isinstance(sub, ast.Compare) and len(sub.ops) == 1 and isinstance(sub.ops[0], (ast.In, ast.NotIn)):
-            out.add((ast.dump(sub.comparators[0]), ast.dump(sub.left)))
-    return out
-
-
-class Rewriter(ast.NodeTransformer):
+class Rewriter(StoreRewriter, ast.NodeTransformer):
     """One module's rewrite; sites are registered in :data:`runtime.SITES` as they are made."""
 
     def __init__(self, filename: str, tree: ast.Module) -> None:
@@ -115,6 +98,8 @@ class Rewriter(ast.NodeTransformer):
         scopes.bound_names(tree.body, module)
         self.module_names -= {n for n in module.locals if n in self.shared_globals}
         self.scopes: list[scopes.Scope] = [module]
+        #: per scope: closure variable -> name of the local holding its :class:`runtime.Cell`
+        self.cells: list[dict[str, str]] = [{}]
         self.classes: list[str] = []
         self.funcs: list[str] = ["<module>"]
         self.item_reads: list[set[tuple[str, str]]] = [set()]
@@ -163,6 +148,31 @@ class Rewriter(ast.NodeTransformer):
             if name in sc.locals:
                 return False
         return True
+
+    def _cell(self, name: str) -> str | None:
+        """The marker of the closure variable ``name`` refers to here, if it is observed."""
+        last = len(self.scopes) - 1
+        for i in range(last, -1, -1):
+            sc = self.scopes[i]
+            if sc.kind == "module" or name in sc.globals:
+                return None
+            if name in sc.nonlocals:
+                continue
+            if sc.kind == "class":
+                if i == last and name in sc.locals:
+                    return None
+                continue
+            if name in sc.locals:
+                return self.cells[i].get(name)
+        return None
+
+    def _cell_read(self, node: ast.Name, marker: str) -> ast.Call:
+        args = [ast.Name(node.id, ast.Load()), ast.Name(marker, ast.Load()), ast.Constant(node.id), self._site(node)]
+        return self._call("cr", args, node)
+
+    def _cell_write(self, value: ast.expr, target: ast.Name, marker: str, node: ast.AST) -> ast.Call:
+        args = [value, ast.Name(marker, ast.Load()), ast.Constant(target.id), self._site(target)]
+        return self._call("cw", args, node)
 
     def _g(self) -> ast.Name:
         return ast.Name(PREFIX + "G", ast.Load())
@@ -216,13 +226,24 @@ class Rewriter(ast.NodeTransformer):
         node.args.kw_defaults = [self.visit(d) if d is not None else None for d in node.args.kw_defaults]
         scope = scopes.Scope("function", locals=scopes.args_names(node.args))
         scopes.bound_names(node.body, scope)
+        shared = scopes.shared_cells(node, scope)
+        self.tmp += 1
+        marker = f"{PREFIX}cell{self.tmp}"
         self.scopes.append(scope)
+        self.cells.append(dict.fromkeys(shared, marker))
         self.funcs.append(name)
         self.item_reads.append(set())
         node.body = self._stmts(node.body)
         self.item_reads.pop()
         self.funcs.pop()
+        self.cells.pop()
         self.scopes.pop()
+        if shared:
+            first = node.body[0] if node.body else node
+            make = ast.Call(ast.Name(PREFIX + "Cell", ast.Load()), [ast.Constant(name)], [])
+            assign = ast.Assign([ast.Name(marker, ast.Store())], make)
+            at = 1 if node.body and _is_docstring(node.body[0]) else 0
+            node.body.insert(at, ast.copy_location(assign, first))
         return node
 
     def _stmts(self, body: list[ast.stmt]) -> list[ast.stmt]:
@@ -248,7 +269,9 @@ class Rewriter(ast.NodeTransformer):
         scope = scopes.Scope("function", locals=scopes.args_names(node.args))
         scopes.bound_names(node.body, scope)
         self.scopes.append(scope)
+        self.cells.append({})
         node.body = self.visit(node.body)
+        self.cells.pop()
         self.scopes.pop()
         return node
 
@@ -259,9 +282,11 @@ class Rewriter(ast.NodeTransformer):
         scope = scopes.Scope("class")
         scopes.bound_names(node.body, scope)
         self.scopes.append(scope)
+        self.cells.append({})
         self.classes.append(node.name)
         node.body = self._stmts(node.body)
         self.classes.pop()
+        self.cells.pop()
         self.scopes.pop()
         return node
 
@@ -272,6 +297,7 @@ class Rewriter(ast.NodeTransformer):
         for gen in node.generators:
             scopes.target_names(gen.target, scope.locals)
         self.scopes.append(scope)
+        self.cells.append({})
         for i, gen in enumerate(node.generators):
             if i:
                 gen.iter = self._iter(gen.iter)
@@ -279,6 +305,7 @@ class Rewriter(ast.NodeTransformer):
             gen.ifs = [self.visit(x) for x in gen.ifs]
         for name in elts:
             setattr(node, name, self.visit(getattr(node, name)))
+        self.cells.pop()
         self.scopes.pop()
         return node
 
@@ -322,8 +349,12 @@ class Rewriter(ast.NodeTransformer):
         return self._call("gi", [value, key, self._site(node, text)], node)
 
     def visit_Name(self, node):
-        if isinstance(node.ctx, ast.Load) and self._is_global(node.id):
-            return self._call("gr", [self._g(), ast.Constant(node.id), self._site(node)], node)
+        if isinstance(node.ctx, ast.Load):
+            if self._is_global(node.id):
+                return self._call("gr", [self._g(), ast.Constant(node.id), self._site(node)], node)
+            marker = self._cell(node.id)
+            if marker is not None:
+                return self._cell_read(node, marker)
         return node
 
     def visit_Call(self, node):
@@ -337,11 +368,24 @@ class Rewriter(ast.NodeTransformer):
                 site = self._site(node, text)
                 return self._call("mc", [base, ast.Constant(func.attr), site, *args], node, keywords)
             func.value = self.visit(func.value)
+        elif isinstance(func, ast.Name) and func.id in _ATTR_BUILTINS and self._builtin(func.id, node):
+            # getattr(o, name) / setattr(o, name, v): the same accesses as o.name, by a name known
+            # only at run time (proxies and Local classes use them)
+            args = [self.visit(a) for a in node.args]
+            return self._call(_ATTR_BUILTINS[func.id], [*args, self._site(node)], node)
         elif not isinstance(func, ast.Name):
             node.func = self.visit(func)
         node.args = [self.visit(a) for a in node.args]
         node.keywords = [self.visit(k) for k in node.keywords]
         return node
+
+    def _builtin(self, name: str, call: ast.Call) -> bool:
+        """``name`` is the builtin here, called with plain positional arguments of its arity."""
+        if call.keywords or any(isinstance(a, ast.Starred) for a in call.args):
+            return False
+        if len(call.args) != (2 if name == "getattr" else 3):
+            return False
+        return not any(name in sc.locals or name in sc.globals for sc in self.scopes)
 
     def visit_Compare(self, node):
         if len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn)):
@@ -403,149 +447,17 @@ class Rewriter(ast.NodeTransformer):
         node.iter = self._iter(node.iter)
         node.target = self.visit(node.target)
         node.body = self._stmts(node.body)
+        for sub in ast.walk(node.target):
+            marker = self._cell(sub.id) if isinstance(sub, ast.Name) else None
+            if marker is not None:
+                write = self._cell_write(ast.Constant(None), sub, marker, node)
+                node.body.insert(0, ast.copy_location(ast.Expr(write), node))
         node.orelse = self._stmts(node.orelse)
         return node
 
-    def _store(self, target: ast.expr, value: ast.expr, node: ast.stmt, rmw: bool) -> list[ast.stmt] | None:
-        """Statements storing ``value`` (already rewritten) into one simple target, or None."""
-        if isinstance(target, ast.Attribute) and not self._is_super(target.value):
-            base = self.visit(target.value)
-            call = self._call("sa", [value, base, ast.Constant(self._mangle(target.attr)), self._site(target)], node)
-            return [ast.copy_location(ast.Expr(call), node)]
-        if isinstance(target, ast.Subscript):
-            text = self._text(target.value)
-            base = self.visit(target.value)
-            key = self._slice(self.visit(target.slice))
-            fn = "si_rmw" if rmw else "si"
-            call = self._call(fn, [value, base, key, self._site(target, text)], node)
-            return [ast.copy_location(ast.Expr(call), node)]
-        if isinstance(target, ast.Name) and self._is_global(target.id):
-            gw = self._call("gw", [value, self._g(), ast.Constant(target.id), self._site(target)], node)
-            return [ast.copy_location(ast.Assign([target], gw), node)]
-        return None
 
-    def _instrumented(self, target: ast.expr) -> bool:
-        for sub in ast.walk(target):
-            if isinstance(sub, (ast.Attribute, ast.Subscript)) and isinstance(sub.ctx, ast.Store):
-                return True
-            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store) and self._is_global(sub.id):
-                return True
-        return False
-
-    def _unpack(self, target: ast.expr, value: ast.expr, node: ast.stmt, rmw_sigs) -> list[ast.stmt]:
-        """Assign ``value`` to a possibly nested target, routing instrumented parts via temporaries."""
-        simple = self._store(target, value, node, self._is_rmw(target, rmw_sigs))
-        if simple is not None:
-            return simple
-        if isinstance(target, (ast.Tuple, ast.List)) and self._instrumented(target):
-            post: list[ast.stmt] = []
-            elts = []
-            for elt in target.elts:
-                inner = elt.value if isinstance(elt, ast.Starred) else elt
-                if isinstance(inner, ast.Name) and not self._is_global(inner.id):
-                    elts.append(elt)
-                    continue
-                self.tmp += 1
-                name = f"{PREFIX}t{self.tmp}"
-                tmp_store = ast.Name(name, ast.Store())
-                elts.append(ast.Starred(tmp_store, ast.Store()) if isinstance(elt, ast.Starred) else tmp_store)
-                post += self._unpack(inner, ast.Name(name, ast.Load()), node, rmw_sigs)
-                post.append(ast.copy_location(ast.Delete([ast.Name(name, ast.Del())]), node))
-            assign = ast.Assign([type(target)(elts, ast.Store())], value)
-            return [ast.copy_location(assign, node), *post]
-        assign = ast.Assign([self.visit(target)], value)
-        return [ast.copy_location(assign, node)]
-
-    def _is_rmw(self, target: ast.expr, value_reads: set) -> bool:
-        if not isinstance(target, ast.Subscript):
-            return False
-        sig = _sig(target)
-        return sig in value_reads or sig in self.item_reads[-1]
-
-    def visit_Assign(self, node):
-        reads = _item_reads(node.value)
-        value = self.visit(node.value)
-        if len(node.targets) == 1:
-            out = self._unpack(node.targets[0], value, node, reads)
-        elif not any(self._instrumented(t) for t in node.targets):
-            node.targets = [self.visit(t) for t in node.targets]
-            node.value = value
-            out = [node]
-        else:
-            out = []
-            src = self._stash(value, out)
-            for t in node.targets:
-                out += self._unpack(t, copy.copy(src), node, reads)
-            out = self._cleanup(out, node)
-        self.item_reads[-1].update(reads)
-        return out
-
-    def visit_AnnAssign(self, node):
-        if node.value is None:
-            return node
-        reads = _item_reads(node.value)
-        value = self.visit(node.value)
-        self.item_reads[-1].update(reads)
-        if isinstance(node.target, ast.Name) and not self._is_global(node.target.id):
-            node.value = value
-            return node
-        out = self._store(node.target, value, node, self._is_rmw(node.target, reads))
-        if out is None:
-            node.value = value
-            return node
-        return out
-
-    def visit_AugAssign(self, node):
-        target = node.target
-        op = ast.Attribute(ast.Name(PREFIX + "iop", ast.Load()), _IOP[type(node.op)], ast.Load())
-        out: list[ast.stmt] = []
-        if isinstance(target, ast.Attribute) and not self._is_super(target.value):
-            base = self._stash(self.visit(target.value), out)
-            attr = ast.Constant(self._mangle(target.attr))
-            site = self._site(target)
-            read = self._call("ga", [base, attr, site], node)
-            new = ast.copy_location(ast.Call(op, [read, self.visit(node.value)], []), node)
-            out.append(ast.copy_location(ast.Expr(self._call("sa", [new, copy.copy(base), attr, site], node)), node))
-            return self._cleanup(out, node)
-        if isinstance(target, ast.Subscript):
-            text = self._text(target.value)
-            base = self._stash(self.visit(target.value), out)
-            key = self._stash(self._slice(self.visit(target.slice)), out)
-            site = self._site(target, text)
-            read = self._call("gi", [base, key, site], node)
-            new = ast.copy_location(ast.Call(op, [read, self.visit(node.value)], []), node)
-            store = self._call("si_rmw", [new, copy.copy(base), copy.copy(key), site], node)
-            out.append(ast.copy_location(ast.Expr(store), node))
-            return self._cleanup(out, node)
-        if isinstance(target, ast.Name) and self._is_global(target.id):
-            site = self._site(target)
-            read = self._call("gr", [self._g(), ast.Constant(target.id), site], node)
-            new = ast.copy_location(ast.Call(op, [read, self.visit(node.value)], []), node)
-            gw = self._call("gw", [new, self._g(), ast.Constant(target.id), site], node)
-            return ast.copy_location(ast.Assign([ast.Name(target.id, ast.Store())], gw), node)
-        node.target = self.visit(target)
-        node.value = self.visit(node.value)
-        return node
-
-    def visit_Delete(self, node):
-        out: list[ast.stmt] = []
-        for target in node.targets:
-            if isinstance(target, ast.Attribute) and not self._is_super(target.value):
-                call = self._call(
-                    "da", [self.visit(target.value), ast.Constant(self._mangle(target.attr)), self._site(target)], node
-                )
-                out.append(ast.copy_location(ast.Expr(call), node))
-            elif isinstance(target, ast.Subscript):
-                text = self._text(target.value)
-                args = [self.visit(target.value), self._slice(self.visit(target.slice)), self._site(target, text)]
-                out.append(ast.copy_location(ast.Expr(self._call("di", args, node)), node))
-            elif isinstance(target, ast.Name) and self._is_global(target.id):
-                out.append(ast.copy_location(ast.Delete([target]), node))
-                call = self._call("gwr", [self._g(), ast.Constant(target.id), self._site(target)], node)
-                out.append(ast.copy_location(ast.Expr(call), node))
-            else:
-                out.append(ast.copy_location(ast.Delete([self.visit(target)]), node))
-        return out
+def _is_docstring(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
 
 
 def _prologue(node: ast.AST) -> list[ast.stmt]:

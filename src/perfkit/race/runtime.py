@@ -16,7 +16,6 @@ only a lost update across an await counts: see :func:`_stale_check`.
 from __future__ import annotations
 
 import builtins
-import contextlib
 import operator
 import sys
 from collections import Counter, OrderedDict, defaultdict, deque
@@ -24,8 +23,11 @@ from importlib import import_module
 from typing import Any
 
 from .clock import LT, MASK, SHIFT, ordered, tid_of
-from .shadow import SH, STRUCT, obj_shadow
+from .shadow import CUSTOM, SH, STRUCT, attr_is_storage, obj_shadow
 from .state import LTS, attach, capture_stack, tls
+
+# submodules by importlib: `from . import x` would import all of perfkit here (see _boot)
+stacks = import_module(".stacks", __package__)
 
 # submodules by importlib: `from . import x` would import all of perfkit here (see _boot)
 report = import_module(".report", __package__)
@@ -33,7 +35,7 @@ report = import_module(".report", __package__)
 #: site id -> (file, line, function, source text of the object or container)
 SITES: list[tuple[str, int, str, str]] = [("<unknown>", 0, "<unknown>", "")]
 
-ATTR, GLOBAL, ITEM, STRUCTURE = 1, 2, 3, 4
+ATTR, GLOBAL, ITEM, STRUCTURE, CELL = 1, 2, 3, 4, 5
 DICT, LIST, SET, DEQUE = 1, 2, 3, 4
 _KIND: dict[type, int] = {
     dict: DICT,
@@ -103,6 +105,11 @@ def _lt() -> LT:
 # ---------------------------------------------------------------- slow paths
 
 
+def _where(site: int) -> int:
+    """The access as stored: its site and the interned stack of its callers."""
+    return site | (stacks.outer() << stacks.SITE_BITS)
+
+
 def _read(lt: LT, st: list, site: int, atomic: bool, obj: Any, key: Any, kind: int) -> None:
     w = st[0]
     if w < 0:
@@ -114,6 +121,7 @@ def _read(lt: LT, st: list, site: int, atomic: bool, obj: Any, key: Any, kind: i
     e = lt.e if atomic else lt.ne
     r = st[1]
     tid = lt.tid
+    site = _where(site)
     if type(r) is dict:
         r[tid] = e
         st[3][tid] = site
@@ -149,7 +157,7 @@ def _write(lt: LT, st: list, site: int, atomic: bool, obj: Any, key: Any, kind: 
     elif r and (r < 0 or not atomic) and tid_of(r) != tid and not ordered(r, lt):
         _conflict(lt, st, site, True, r, st[3], False, obj, key, kind)
     st[0] = lt.e if atomic else lt.ne
-    st[2] = site
+    st[2] = _where(site)
 
 
 def _same_os(lt: LT, epoch: int) -> bool:
@@ -178,7 +186,7 @@ def _mark_stale(lt: LT, st: list, site: int, prev: int, prev_site: int) -> None:
         return
     if len(st) == 4:
         st.append({})
-    st[4][t] = (lt.e, site, prev_site)
+    st[4][t] = (lt.e, _where(site), prev_site)
 
 
 def _stale_check(lt: LT, st: list, site: int, obj, key, kind: int) -> None:
@@ -187,8 +195,8 @@ def _stale_check(lt: LT, st: list, site: int, obj, key, kind: int) -> None:
     if mark is None:
         return
     writer_epoch, write_site, read_site = mark
-    if ordered(writer_epoch, lt):
-        return
+    # the read was not ordered before the other task's write (that is what marked it): whatever
+    # orders that write before this one (a lock taken after the read), the update is lost
     race(lt, site, True, LTS.get(tid_of(writer_epoch)), write_site, True, obj, key, kind, read_site)
 
 
@@ -205,6 +213,8 @@ def describe(kind: int, obj: Any, key: Any, text: str) -> str:
             return f"{type(obj).__qualname__}.{key}"
         if kind == GLOBAL:
             return f"{obj.get('__name__', '?')}.{key} (global)"
+        if kind == CELL:
+            return f"{key} (closure variable of {obj.func})"
         if kind == ITEM:
             r = repr(key)
             if len(r) > 40:
@@ -221,9 +231,11 @@ def _verb(kind: int, write: bool) -> str:
     return "Write at" if write else "Read at"
 
 
-def _site_frame(site: int) -> list[tuple[str, int, str]]:
+def _site_frame(where: int) -> list[tuple[str, int, str]]:
+    """The stack of a stored access: its site, then its callers."""
+    site = where & stacks.SITE_MASK
     fn, line, func, _ = SITES[site] if 0 < site < len(SITES) else SITES[0]
-    return [(fn, line, func)]
+    return stacks.resolve(where >> stacks.SITE_BITS, [(fn, line, func)])
 
 
 def race(
@@ -232,8 +244,9 @@ def race(
     """Report a data race between the current access and a previous one by ``other``."""
     if isinstance(prev_site, dict):
         prev_site = 0
+    site &= stacks.SITE_MASK
     cur = SITES[site] if 0 < site < len(SITES) else SITES[0]
-    prev = SITES[prev_site] if 0 < prev_site < len(SITES) else SITES[0]
+    prev = SITES[prev_site & stacks.SITE_MASK] if 0 < (prev_site & stacks.SITE_MASK) < len(SITES) else SITES[0]
     dedup = ("race", frozenset({(cur[0], cur[1]), (prev[0], prev[1])}))
     if dedup in report._seen:
         return
@@ -257,55 +270,134 @@ def race(
 
 
 # ---------------------------------------------------------------- attributes
+#
+# Every helper performs the program's own operation first, outside any ``try``: its exceptions
+# are the program's. The bookkeeping after it runs inside ``try``: whatever goes wrong in the
+# detector is reported once on stderr and never reaches the program (see :func:`internal_error`).
+
+
+class _Unobserved:
+    """The state of a name that is not storage of its object (a property, a ``__getattr__``):
+    compares equal to every epoch, so the fast path always returns at once."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __ne__(self, other: object) -> bool:
+        return False
+
+    __hash__ = object.__hash__
+
+
+_SAME = _Unobserved()
+UNOBSERVED = [_SAME, _SAME, 0, 0]
+_errors = [0]
+
+
+def internal_error(exc: BaseException) -> None:
+    """A bug in the detector: say so once, keep the program running."""
+    _errors[0] += 1
+    if _errors[0] > 1:
+        return
+    try:
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_next is not None:
+            tb = tb.tb_next
+        where = f" at {tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb is not None else ""
+        sys.stderr.write(
+            f"perfkit race: internal error ignored ({type(exc).__name__}: {exc}{where}); "
+            "the program goes on, the detector may miss races from here\n"
+        )
+    except Exception:
+        pass
+
+
+def _attr_state(d: dict, obj: Any, name: str, read: int, write: int, site: int) -> None:
+    """The first access to ``obj.name``: a new location, unless the name is not storage."""
+    if CUSTOM in d and not attr_is_storage(obj, name):
+        d[name] = UNOBSERVED
+    elif read:
+        d[name] = [0, read, 0, _where(site)]
+    else:
+        d[name] = [write, 0, _where(site), 0]
 
 
 def ga(obj: Any, name: str, site: int) -> Any:
     """``obj.name`` (a read)."""
     val = getattr(obj, name)
-    try:
-        lt = tls.cur
-    except AttributeError:
-        lt = attach()
-    d = SH.get(id(obj))
-    if d is None:
-        d = obj_shadow(obj)
-        if d is None:
-            return val
-    st = d.get(name)
-    if st is None:
-        d[name] = [0, lt.ne, 0, site]
-        return val
-    if st[1] != lt.ne:
-        _read(lt, st, site, False, obj, name, ATTR)
+    book_ga(obj, name, site)
     return val
+
+
+def book_ga(obj: Any, name: str, site: int) -> None:
+    """The bookkeeping of :func:`ga` (also the compiled core's slow path)."""
+    try:
+        try:
+            lt = tls.cur
+        except AttributeError:
+            lt = attach()
+        d = SH.get(id(obj))
+        if d is None:
+            d = obj_shadow(obj)
+            if d is None:
+                return
+        st = d.get(name)
+        if st is None:
+            _attr_state(d, obj, name, lt.ne, 0, site)
+        elif st[1] != lt.ne:
+            _read(lt, st, site, False, obj, name, ATTR)
+    except Exception as exc:
+        internal_error(exc)
 
 
 def sa(val: Any, obj: Any, name: str, site: int) -> None:
     """``obj.name = val`` (a write; the value is evaluated first, as in Python)."""
     setattr(obj, name, val)
+    book_sa(obj, name, site)
+
+
+def book_sa(obj: Any, name: str, site: int) -> None:
+    """The bookkeeping of :func:`sa`."""
     try:
-        lt = tls.cur
-    except AttributeError:
-        lt = attach()
-    d = SH.get(id(obj))
-    if d is None:
-        d = obj_shadow(obj)
+        try:
+            lt = tls.cur
+        except AttributeError:
+            lt = attach()
+        d = SH.get(id(obj))
         if d is None:
-            return
-    st = d.get(name)
-    if st is None:
-        d[name] = [lt.ne, 0, site, 0]
-        return
-    if st[0] != lt.ne:
-        _write(lt, st, site, False, obj, name, ATTR)
+            d = obj_shadow(obj)
+            if d is None:
+                return
+        st = d.get(name)
+        if st is None:
+            _attr_state(d, obj, name, 0, lt.ne, site)
+        elif st[0] != lt.ne:
+            _write(lt, st, site, False, obj, name, ATTR)
+    except Exception as exc:
+        internal_error(exc)
+
+
+def sattr(obj: Any, name: str, val: Any, site: int) -> None:
+    """``setattr(obj, name, val)``: arguments in the builtin's order, evaluated as written."""
+    sa(val, obj, name, site)
 
 
 def da(obj: Any, name: str, site: int) -> None:
     """``del obj.name``."""
     delattr(obj, name)
-    st = _loc(obj, name)
-    if st is not None:
-        _write(_lt(), st, site, False, obj, name, ATTR)
+    try:
+        d = obj_shadow(obj)
+        if d is None:
+            return
+        st = d.get(name)
+        if st is None:
+            _attr_state(d, obj, name, 0, _lt().ne, site)
+        elif st is not UNOBSERVED:
+            _write(_lt(), st, site, False, obj, name, ATTR)
+    except Exception as exc:
+        internal_error(exc)
 
 
 # ---------------------------------------------------------------- globals
@@ -321,19 +413,31 @@ def gr(g: dict, name: str, site: int) -> Any:
         if name in b:
             return b[name]
         raise NameError(f"name {name!r} is not defined") from None
-    try:
-        st = SH[id(g)][name]
-    except KeyError:
-        st = _loc(g, name)
-        if st is None:
-            return val
-    try:
-        lt = tls.cur
-    except AttributeError:
-        lt = attach()
-    if st[1] != lt.ne:
-        _read(lt, st, site, False, g, name, GLOBAL)
+    book_gr(g, name, site)
     return val
+
+
+def _book_named(obj: Any, name: str, site: int, kind: int, write: bool) -> None:
+    """A plain (non-atomic) read or write of a named location: a global or a closure variable."""
+    try:
+        try:
+            st = SH[id(obj)][name]
+        except KeyError:
+            st = _loc(obj, name)
+            if st is None:
+                return
+        lt = _lt()
+        if write:
+            if st[0] != lt.ne:
+                _write(lt, st, site, False, obj, name, kind)
+        elif st[1] != lt.ne:
+            _read(lt, st, site, False, obj, name, kind)
+    except Exception as exc:
+        internal_error(exc)
+
+
+def book_gr(g: dict, name: str, site: int) -> None:
+    _book_named(g, name, site, GLOBAL, False)
 
 
 def gw(val: Any, g: dict, name: str, site: int) -> Any:
@@ -343,18 +447,41 @@ def gw(val: Any, g: dict, name: str, site: int) -> Any:
 
 
 def gwr(g: dict, name: str, site: int) -> None:
-    try:
-        st = SH[id(g)][name]
-    except KeyError:
-        st = _loc(g, name)
-        if st is None:
-            return
-    try:
-        lt = tls.cur
-    except AttributeError:
-        lt = attach()
-    if st[0] != lt.ne:
-        _write(lt, st, site, False, g, name, GLOBAL)
+    _book_named(g, name, site, GLOBAL, True)
+
+
+# ---------------------------------------------------------------- closure variables
+
+
+class Cell:
+    """Stands for the closure cells one call of a function creates: ``nonlocal`` counters and
+    variables a nested function reads while the outer one rebinds them. Made at the call's
+    start by rewritten code; its shadow entry dies with it."""
+
+    __slots__ = ("__weakref__", "func")
+
+    def __init__(self, func: str) -> None:
+        self.func = func
+
+
+def cr(val: Any, cell: Cell, name: str, site: int) -> Any:
+    """A read of closure variable ``name`` (its value already loaded)."""
+    book_cr(cell, name, site)
+    return val
+
+
+def book_cr(cell: Cell, name: str, site: int) -> None:
+    _book_named(cell, name, site, CELL, False)
+
+
+def cw(val: Any, cell: Cell, name: str, site: int) -> Any:
+    """A store to closure variable ``name``; the caller stores ``val`` right after."""
+    book_cw(cell, name, site)
+    return val
+
+
+def book_cw(cell: Cell, name: str, site: int) -> None:
+    _book_named(cell, name, site, CELL, True)
 
 
 # ---------------------------------------------------------------- containers
@@ -382,47 +509,73 @@ def _struct_write(c: Any, site: int) -> None:
 
 def gi(c: Any, k: Any, site: int) -> Any:
     """``c[k]`` (an atomic read of one item)."""
-    tp = type(c)
-    if tp is defaultdict and k not in c:
+    if type(c) is defaultdict and k not in c:
         val = c[k]
-        _struct_write(c, site)
+        _guarded(_struct_write, c, site)
     else:
         val = c[k]
-    kind = _KIND.get(tp)
-    if kind is None:
-        kind = _kind(tp)
-    if not kind:
-        return val
-    try:
-        st = SH[id(c)][k]
-    except (KeyError, TypeError):
-        st, k = _item(c, k, kind)
-        if st is None:
-            return val
-    lt = _lt()
-    if st[1] != lt.e:
-        _read(lt, st, site, True, c, k, ITEM)
+    book_gi(c, k, site)
     return val
 
 
-def _store(val: Any, c: Any, k: Any, site: int, atomic: bool) -> None:
-    kind = _KIND.get(type(c))
-    if kind is None:
-        kind = _kind(type(c))
-    new = False
-    if kind == DICT:
-        with contextlib.suppress(TypeError):
-            new = k not in c
-    c[k] = val
-    if not kind:
-        return
-    if new or (kind != DICT and type(k) is slice):
-        _struct_write(c, site)
-    st, k = _item(c, k, kind)
-    if st is not None:
+def book_gi(c: Any, k: Any, site: int) -> None:
+    try:
+        tp = type(c)
+        kind = _KIND.get(tp)
+        if kind is None:
+            kind = _kind(tp)
+        if not kind:
+            return
+        try:
+            st = SH[id(c)][k]
+        except (KeyError, TypeError):
+            st, k = _item(c, k, kind)
+            if st is None:
+                return
         lt = _lt()
-        if st[0] != (lt.e if atomic else lt.ne):
-            _write(lt, st, site, atomic, c, k, ITEM)
+        if st[1] != lt.e:
+            _read(lt, st, site, True, c, k, ITEM)
+    except Exception as exc:
+        internal_error(exc)
+
+
+def _guarded(fn, *args) -> None:
+    try:
+        fn(*args)
+    except Exception as exc:
+        internal_error(exc)
+
+
+def _store(val: Any, c: Any, k: Any, site: int, atomic: bool) -> None:
+    kind = 0
+    new = False
+    try:
+        kind = _KIND.get(type(c))
+        if kind is None:
+            kind = _kind(type(c))
+        if kind == DICT:
+            new = k not in c
+    except Exception:  # an unhashable key: the store below raises the program's TypeError
+        pass
+    c[k] = val
+    if kind:
+        book_si(c, k, site, atomic, new)
+
+
+def book_si(c: Any, k: Any, site: int, atomic: bool, new: bool) -> None:
+    try:
+        kind = _KIND.get(type(c)) or _kind(type(c))
+        # a list's items are what iterating it reads: storing one is an (atomic) change of what
+        # a concurrent ``for x in lst`` sees, so it writes the structure as well
+        if new or kind in (LIST, DEQUE):
+            _struct_write(c, site)
+        st, k = _item(c, k, kind)
+        if st is not None:
+            lt = _lt()
+            if st[0] != (lt.e if atomic else lt.ne):
+                _write(lt, st, site, atomic, c, k, ITEM)
+    except Exception as exc:
+        internal_error(exc)
 
 
 def si(val: Any, c: Any, k: Any, site: int) -> None:
@@ -438,41 +591,52 @@ def si_rmw(val: Any, c: Any, k: Any, site: int) -> None:
 def di(c: Any, k: Any, site: int) -> None:
     """``del c[k]``."""
     del c[k]
-    kind = _kind(type(c))
-    if kind:
+    try:
+        kind = _kind(type(c))
+        if kind:
+            _struct_write(c, site)
+            st, k = _item(c, k, kind)
+            if st is not None:
+                _write(_lt(), st, site, True, c, k, ITEM)
+    except Exception as exc:
+        internal_error(exc)
+
+
+def _method_access(c: Any, meth: str, site: int, args: tuple) -> None:
+    kind = _KIND.get(type(c))
+    if kind is None:
+        kind = _kind(type(c))
+    if not kind:
+        return
+    op = _OPS.get((kind, meth))
+    if op == _SW:
         _struct_write(c, site)
-        st, k = _item(c, k, kind)
-        if st is not None:
-            _write(_lt(), st, site, True, c, k, ITEM)
+    elif op and args:
+        k = args[0]
+        try:
+            present = k in c
+        except TypeError:
+            return
+        if op == _IR or (op == _SETDEFAULT and present):
+            st, k = _item(c, k, kind)
+            if st is not None:
+                lt = _lt()
+                if st[1] != lt.e:
+                    _read(lt, st, site, True, c, k, ITEM)
+        elif present or op == _SETDEFAULT:
+            _struct_write(c, site)
+            st, k = _item(c, k, kind)
+            if st is not None:
+                _write(_lt(), st, site, True, c, k, ITEM)
 
 
 def mc(c: Any, meth: str, site: int, /, *args: Any, **kwargs: Any) -> Any:
     """``c.meth(*args)`` for the container methods Python runs atomically."""
     f = getattr(c, meth)
-    kind = _KIND.get(type(c))
-    if kind is None:
-        kind = _kind(type(c))
-    if kind:
-        op = _OPS.get((kind, meth))
-        if op == _SW:
-            _struct_write(c, site)
-        elif op and args:
-            k = args[0]
-            try:
-                present = k in c
-            except TypeError:
-                return f(*args, **kwargs)
-            if op == _IR or (op == _SETDEFAULT and present):
-                st, k = _item(c, k, kind)
-                if st is not None:
-                    lt = _lt()
-                    if st[1] != lt.e:
-                        _read(lt, st, site, True, c, k, ITEM)
-            elif present or op == _SETDEFAULT:
-                _struct_write(c, site)
-                st, k = _item(c, k, kind)
-                if st is not None:
-                    _write(_lt(), st, site, True, c, k, ITEM)
+    try:
+        _method_access(c, meth, site, args)
+    except Exception as exc:
+        internal_error(exc)
     return f(*args, **kwargs)
 
 
@@ -486,35 +650,73 @@ def _iter_read(c: Any, site: int) -> None:
 
 def it(c: Any, site: int) -> Any:
     """The iterable of a ``for`` loop or comprehension: iteration reads the container's structure."""
-    kind = _KIND.get(type(c))
-    if kind is None:
-        kind = _kind(type(c))
-    if kind:
-        _iter_read(c, site)
+    try:
+        kind = _KIND.get(type(c))
+        if kind is None:
+            kind = _kind(type(c))
+        if kind:
+            _iter_read(c, site)
+    except Exception as exc:
+        internal_error(exc)
     return c
 
 
 def itm(c: Any, meth: str, site: int) -> Any:
     """``for … in d.items()`` (or keys/values)."""
     view = getattr(c, meth)()
-    if _kind(type(c)):
-        _iter_read(c, site)
+    try:
+        if _kind(type(c)):
+            _iter_read(c, site)
+    except Exception as exc:
+        internal_error(exc)
     return view
 
 
 def inop(a: Any, b: Any, site: int) -> bool:
     """``a in b``: for a dict or set, a read of item ``a``."""
     r = a in b
-    kind = _KIND.get(type(b))
-    if kind is None:
-        kind = _kind(type(b))
-    if kind in (DICT, SET):
-        try:
-            st = _loc(b, a)
-        except TypeError:
-            return r
-        if st is not None:
-            lt = _lt()
-            if st[1] != lt.e:
-                _read(lt, st, site, True, b, a, ITEM)
+    try:
+        kind = _KIND.get(type(b))
+        if kind is None:
+            kind = _kind(type(b))
+        if kind in (DICT, SET):
+            try:
+                st = _loc(b, a)
+            except TypeError:
+                return r
+            if st is not None:
+                lt = _lt()
+                if st[1] != lt.e:
+                    _read(lt, st, site, True, b, a, ITEM)
+    except Exception as exc:
+        internal_error(exc)
     return r
+
+
+# ---------------------------------------------------------------- the compiled core
+
+
+def _use_core() -> bool:
+    """Swap in ``_core``'s helpers (same behaviour, the common case in C) when it was built."""
+    from .clock import CORE as _core
+    from .state import hidden
+
+    if _core is None:
+        return False
+    g = globals()
+    _core.init(
+        tls, SH, _KIND, STRUCT, UNOBSERVED, defaultdict,
+        book_ga, book_sa, book_gr, gwr, book_gi, book_si, book_cr, book_cw,
+        gr, gi, _kind, stacks.intern, hidden, obj_shadow, _read, _write, CUSTOM, internal_error, mc,
+    )  # fmt: skip
+    for name in ("ga", "sa", "gr", "gw", "gwr", "cr", "cw", "gi", "si", "si_rmw", "mc"):
+        g[name] = getattr(_core, name)
+    from .shadow import _FLAGS, OWNER, _Ref
+
+    _core.init_shadow(_FLAGS, _Ref, _core.dead, OWNER, LT)
+    sys.modules[obj_shadow.__module__]._dead = _core.dead
+    stacks.outer = _core.outer
+    return True
+
+
+CORE = _use_core()

@@ -76,3 +76,71 @@ def args_names(args: ast.arguments) -> set[str]:
     if args.kwarg:
         names.add(args.kwarg.arg)
     return names
+
+
+_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, *COMPREHENSIONS)
+
+
+def _own_nodes(body: list[ast.stmt] | ast.expr):
+    """Nodes of one scope's body, not descending into nested function scopes (yielded too)."""
+    stack: list[ast.AST] = list(body) if isinstance(body, list) else [body]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, _NESTED):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def _free_in(node: ast.AST) -> tuple[set[str], set[str]]:
+    """Names a nested scope uses from enclosing functions, and those it declares ``nonlocal``."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        scope = Scope("function", locals=args_names(node.args))
+        body = node.body
+    else:
+        scope = Scope("comprehension")
+        for gen in node.generators:
+            target_names(gen.target, scope.locals)
+        body = [node]
+    bound_names(body if isinstance(body, list) else [body], scope)
+    used: set[str] = set()
+    nonlocal_: set[str] = set(scope.nonlocals)
+    for sub in _own_nodes(body if not isinstance(node, COMPREHENSIONS) else [*node.generators, node]):
+        if sub is node:
+            continue
+        if isinstance(sub, ast.Name):
+            used.add(sub.id)
+        elif isinstance(sub, _NESTED):
+            u, n = _free_in(sub)
+            used |= u
+            nonlocal_ |= n
+    return used - (scope.locals - scope.nonlocals) - scope.globals, nonlocal_
+
+
+def shared_cells(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, scope: Scope) -> set[str]:
+    """This function's variables that nested functions share and that may change while they run.
+
+    A variable is worth observing when a nested scope uses it and it is rebound: declared
+    ``nonlocal`` by a nested function, or bound more than once (or by a loop) here. A variable
+    bound once before the closure exists cannot race.
+    """
+    body = node.body if isinstance(node.body, list) else [node.body]
+    used: set[str] = set()
+    rebound_inside: set[str] = set()
+    stores: dict[str, int] = {name: 1 for name in args_names(node.args)}
+    for sub in _own_nodes(body):
+        if isinstance(sub, _NESTED):
+            u, n = _free_in(sub)
+            used |= u
+            rebound_inside |= n
+        elif isinstance(sub, ast.Name) and isinstance(sub.ctx, (ast.Store, ast.Del)):
+            stores[sub.id] = stores.get(sub.id, 0) + 1
+        if isinstance(sub, (ast.For, ast.AsyncFor, ast.While)):
+            # a binding inside a loop happens again and again
+            for t in _own_nodes([*sub.body, *(sub.target,)] if not isinstance(sub, ast.While) else sub.body):
+                if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store):
+                    stores[t.id] = stores.get(t.id, 0) + 2
+        elif isinstance(sub, ast.AugAssign) and isinstance(sub.target, ast.Name):
+            stores[sub.target.id] = stores.get(sub.target.id, 0) + 2
+    own = scope.locals - scope.globals - scope.nonlocals
+    return {name for name in used & own if name in rebound_inside or stores.get(name, 0) > 1}

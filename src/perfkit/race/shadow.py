@@ -37,13 +37,41 @@ class _Ref(weakref.ref):
 
 
 def _dead(ref: _Ref) -> None:
-    d = SH.get(ref.key)
-    if d is not None and d.get(OWNER) is ref:
-        SH.pop(ref.key, None)
+    try:
+        d = SH.get(ref.key)
+        if d is not None and d.get(OWNER) is ref:
+            SH.pop(ref.key, None)
+    except Exception:  # at interpreter shutdown the module's globals may be gone already
+        pass
 
 
 _NORMAL, _IGNORED, _STRONG, _MODULE = 0, 1, 2, 3
 _FLAGS: dict[type, int] = {}
+#: key in a shadow dict: the object's attributes are not all plain storage (see :func:`attr_is_storage`)
+CUSTOM = object()
+_PLAIN_GETATTRIBUTE = object.__getattribute__
+_PLAIN_SETATTR = object.__setattr__
+_STORAGE_DESCRIPTORS = (types.MemberDescriptorType, types.GetSetDescriptorType)
+
+
+def _custom_attributes(tp: type) -> bool:
+    """Whether some attribute of ``tp`` may live somewhere other than the object itself.
+
+    A ``__getattr__``/``__setattr__``/``__getattribute__`` of its own, or a data descriptor such
+    as a property, routes ``obj.name`` to storage the class chooses (a ContextVar, a per-thread
+    dict, another object): that storage is what races, not the name.
+    """
+    if tp.__getattribute__ is not _PLAIN_GETATTRIBUTE or tp.__setattr__ is not _PLAIN_SETATTR:
+        return True
+    if getattr(tp, "__getattr__", None) is not None:
+        return True
+    for klass in tp.__mro__:
+        for value in vars(klass).values():
+            if (hasattr(type(value), "__set__") or hasattr(type(value), "__delete__")) and not isinstance(
+                value, _STORAGE_DESCRIPTORS
+            ):
+                return True
+    return False
 
 
 def _classify(tp: type) -> int:
@@ -55,8 +83,36 @@ def _classify(tp: type) -> int:
         flag = _NORMAL
     else:
         flag = _STRONG
+    try:
+        if flag in (_NORMAL, _STRONG) and not issubclass(tp, type) and _custom_attributes(tp):
+            flag |= 8
+    except Exception:  # an exotic metaclass: treat its attributes as plain
+        pass
     _FLAGS[tp] = flag
     return flag
+
+
+def attr_is_storage(obj: Any, name: str) -> bool:
+    """Whether ``obj.name`` (just read or written) lives in the object itself: its ``__dict__``,
+    a slot, or its class. A property's or ``__getattr__``'s storage is observed where the
+    descriptor's own code touches it, so a ContextVar- or thread-backed ``Local`` is private."""
+    tp = type(obj)
+    for klass in tp.__mro__:
+        value = vars(klass).get(name)
+        if value is not None or name in vars(klass):
+            if isinstance(value, types.MemberDescriptorType):
+                return True
+            if hasattr(type(value), "__set__") or hasattr(type(value), "__delete__"):
+                return False
+            break
+    try:
+        own = _PLAIN_GETATTRIBUTE(obj, "__dict__")
+    except (AttributeError, TypeError):
+        return False
+    if name in own:
+        return True
+    # a class attribute read through the instance is storage; a name served by __getattr__ is not
+    return any(name in vars(klass) for klass in tp.__mro__) and tp.__setattr__ is _PLAIN_SETATTR
 
 
 def obj_shadow(obj: Any) -> dict | None:
@@ -69,6 +125,11 @@ def obj_shadow(obj: Any) -> dict | None:
     flag = _FLAGS.get(tp)
     if flag is None:
         flag = _classify(tp)
+    if flag & 8:
+        d = _new_shadow(obj, key, flag & 7)
+        if d is not None:
+            d[CUSTOM] = True
+        return d
     if flag == _NORMAL:
         ref = _Ref(obj, _dead)
         ref.key = key
@@ -87,11 +148,26 @@ def obj_shadow(obj: Any) -> dict | None:
     return SH.setdefault(key, {OWNER: obj})
 
 
+def _new_shadow(obj: Any, key: int, flag: int) -> dict | None:
+    if flag == _NORMAL:
+        ref = _Ref(obj, _dead)
+        ref.key = key
+        return SH.setdefault(key, {OWNER: ref})
+    _strong[0] += 1
+    if _strong[0] >= _sweep_at[0]:
+        sweep()
+    return SH.setdefault(key, {OWNER: obj})
+
+
 def sweep() -> int:
-    """Drop entries whose object is referenced only by the shadow; returns how many."""
+    """Drop entries whose object is referenced only by the shadow; returns how many.
+
+    It iterates a copy made in one C call: a garbage collection during the loop runs weakref
+    callbacks (and ``__del__`` methods of instrumented code) that change ``SH``.
+    """
     freed = 0
     live = 0
-    for key, d in list(SH.items()):
+    for key, d in SH.copy().items():
         owner = d.get(OWNER)
         if owner is None or isinstance(owner, _Ref):
             continue

@@ -13,9 +13,10 @@ import _thread
 import functools
 import sys
 import threading
+from collections import deque
 from importlib import import_module
 
-from .clock import LT, acquire, release, snapshot
+from .clock import CORE, LT, acquire, merge, release, snapshot, tick
 from .state import attach, base, capture_stack, current, hidden, is_library, register, tls
 
 # submodules by importlib: `from . import x` would import all of perfkit here (see _boot)
@@ -54,7 +55,10 @@ class RaceLock:
         inner = self._inner
         if self._reentrant and inner._is_owned():
             return inner.acquire(blocking, timeout)
-        lt = current()
+        try:
+            lt = tls.cur
+        except AttributeError:
+            lt = attach()
         held = lt.held
         if held:
             deadlock.before_acquire(lt, self.serial, held)
@@ -71,23 +75,24 @@ class RaceLock:
         else:
             ok = inner.acquire(True, timeout)
         if ok:
-            lt.join(self._sc)
+            acquire(lt, self._sc)
             held.append(self.serial)
         return ok
 
     __enter__ = acquire
 
     def _publish(self) -> None:
-        lt = current()
-        sc = self._sc
-        get = sc.get
-        for k, v in lt.vc.items():
-            if get(k, 0) < v:
-                sc[k] = v
-        lt.tick()
+        try:
+            lt = tls.cur
+        except AttributeError:
+            lt = attach()
+        release(lt, self._sc)
         held = lt.held
-        if self.serial in held:
-            del held[len(held) - 1 - held[::-1].index(self.serial)]
+        serial = self.serial
+        if held and held[-1] == serial:
+            held.pop()
+        elif serial in held:
+            del held[len(held) - 1 - held[::-1].index(serial)]
 
     def release(self) -> None:
         inner = self._inner
@@ -99,7 +104,13 @@ class RaceLock:
         inner.release()
 
     def __exit__(self, *exc) -> None:
-        self.release()
+        # release() without its reentrancy test for a plain lock: every `with lock:` block's exit
+        inner = self._inner
+        if self._reentrant:
+            return self.release()
+        if inner.locked():
+            self._publish()
+        inner.release()
 
     def locked(self) -> bool:
         return self._inner.locked()
@@ -171,13 +182,21 @@ def _mark(obj) -> None:
 def _pub(obj) -> None:
     sc = getattr(obj, "_pk_sc", None)
     if sc is not None:
-        release(current(), sc)
+        try:
+            lt = tls.cur
+        except AttributeError:
+            lt = attach()
+        release(lt, sc)
 
 
 def _recv(obj, name: str = "_pk_sc") -> None:
     sc = getattr(obj, name, None)
     if sc:
-        acquire(current(), sc)
+        try:
+            lt = tls.cur
+        except AttributeError:
+            lt = attach()
+        acquire(lt, sc)
 
 
 def _blocking(what: str, fn, *args, **kwargs):
@@ -401,6 +420,85 @@ class SimpleQueue(_queue.SimpleQueue):
         return self.get(False)
 
 
+def _watch_waits(cond, what: str) -> None:
+    """A queue's condition: an indefinite wait is announced to the deadlock watchdog."""
+    wait = cond.wait
+
+    def announced_wait(timeout=None):
+        if timeout is None:
+            return _blocking(what, wait)
+        return wait(timeout)
+
+    cond.wait = announced_wait
+
+
+def _queue_edges(q, queue) -> None:
+    """Instrument one queue created by user code, in its ``_put``/``_get`` (called under the
+    queue's mutex, so in the items' own order). Nothing wraps ``put``/``get`` themselves: a
+    queue made by a library pays nothing, and a user's queue one call per item.
+
+    * ``Queue`` and ``LifoQueue``: each get receives the clock of the put whose item it takes
+      (Go's send → receive, per item);
+    * other queues (``PriorityQueue``, subclasses with their own storage): a get receives every
+      put so far (a PriorityQueue's put too, as it compares the items already queued);
+    * bounded queues add Go's capacity rule (:class:`~perfkit.race.clock.Capacity`, inlined:
+      this is every item's path).
+    """
+    per_item = type(q) in (queue.Queue, queue.LifoQueue)
+    size = q.maxsize
+    sc = q._pk_sc
+    clocks: dict[int, dict[int, int]] = {}
+    counts = [0, 0]  # receives, sends
+    sent: deque = deque()
+    take = sent.pop if type(q) is queue.LifoQueue else sent.popleft
+    inner_get, inner_put = q._get, q._put
+
+    def _get():
+        try:
+            lt = tls.cur
+        except AttributeError:
+            lt = current()
+        if per_item:
+            if sent:
+                merge(lt.vc, take())
+        else:
+            acquire(lt, sc)
+        item = inner_get()
+        if size > 0:
+            n = counts[0] = counts[0] + 1
+            clocks[n] = lt.vc.copy()
+            tick(lt)
+        return item
+
+    def _put(item):
+        try:
+            lt = tls.cur
+        except AttributeError:
+            lt = current()
+        if size > 0:
+            n = counts[1] = counts[1] + 1
+            clock = clocks.pop(n - size, None)
+            if clock:
+                merge(lt.vc, clock)
+        if per_item:
+            sent.append(lt.vc.copy())
+            tick(lt)
+        else:
+            acquire(lt, sc)
+            release(lt, sc)
+        return inner_put(item)
+
+    if CORE is not None:
+        # the same two hooks in one C call each (state layout: see _core.c, "queues")
+        state = (inner_put, inner_get, per_item, size, sc, clocks, counts, sent.append, take, sent.__len__)
+        q._get = functools.partial(CORE.qget, state)
+        q._put = functools.partial(CORE.qput, state)
+    else:
+        q._get, q._put = _get, _put
+    _watch_waits(q.not_empty, "Queue.get")
+    _watch_waits(q.not_full, "Queue.put")
+
+
 def patch_queue() -> None:
     if "queue" in _patched:
         return
@@ -415,32 +513,9 @@ def patch_queue() -> None:
             _mark(self)
             if hasattr(self, "_pk_sc"):
                 self._pk_done = {}
+                _queue_edges(self, queue)
 
         return __init__
-
-    def put(orig):
-        def put(self, item, block=True, timeout=None):
-            _pub(self)
-            if block and timeout is None and 0 < self.maxsize <= self._qsize():
-                return _blocking("Queue.put", orig, self, item, block, timeout)
-            return orig(self, item, block, timeout)
-
-        return put
-
-    def get(orig):
-        def get(self, block=True, timeout=None):
-            if block and timeout is None and not self._qsize():
-                item = _blocking("Queue.get", orig, self, block, timeout)
-            else:
-                item = orig(self, block, timeout)
-            # FIFO/LIFO queues never look at their items: receive outside the queue's mutex, which
-            # the detector would otherwise hold longer (a convoy on two cores); a PriorityQueue
-            # compares items under the mutex, so it receives in _get/_put instead
-            if not isinstance(self, queue.PriorityQueue):
-                _recv(self)
-            return item
-
-        return get
 
     def task_done(orig):
         def task_done(self):
@@ -458,26 +533,7 @@ def patch_queue() -> None:
 
         return join
 
-    def inner_get(orig):
-        def _get(self):
-            # under the queue's mutex, before the item (or a PriorityQueue's comparisons) is touched
-            _recv(self)
-            return orig(self)
-
-        return _get
-
-    def prio_put(orig):
-        def _put(self, item):
-            _recv(self)
-            return orig(self, item)
-
-        return _put
-
-    _wrap(queue.PriorityQueue, "_get", inner_get)
-    _wrap(queue.PriorityQueue, "_put", prio_put)
     _wrap(Queue, "__init__", init)
-    _wrap(Queue, "put", put)
-    _wrap(Queue, "get", get)
     _wrap(Queue, "task_done", task_done)
     _wrap(Queue, "join", join)
     queue.SimpleQueue = SimpleQueue
@@ -487,11 +543,13 @@ def patch_queue() -> None:
 
 
 def patch_futures() -> None:
+    """``concurrent.futures.Future``: completion → ``result()``/``exception()``/done callbacks,
+    ``wait``/``as_completed`` (asyncio's ``run_coroutine_threadsafe`` returns one too)."""
     if "futures" in _patched:
         return
     _patched.add("futures")
     import concurrent.futures as cf
-    from concurrent.futures import _base, thread
+    from concurrent.futures import _base
 
     Future = _base.Future
 
@@ -520,6 +578,49 @@ def patch_futures() -> None:
     _wrap(Future, "result", result_like)
     _wrap(Future, "exception", result_like)
 
+    def add_done_callback(orig):
+        def add_done_callback(self, fn):
+            # a callback added to a finished future runs here and now: it sees what completed it
+            def _pk_done(fut):
+                _recv(fut, "_pk_clock")
+                return fn(fut)
+
+            return orig(self, _pk_done)
+
+        return add_done_callback
+
+    _wrap(Future, "add_done_callback", add_done_callback)
+
+    orig_wait, orig_as_completed = _base.wait, _base.as_completed
+
+    @functools.wraps(orig_wait)
+    def wait(fs, timeout=None, return_when=_base.ALL_COMPLETED):
+        if timeout is None:
+            done = _blocking("concurrent.futures.wait", orig_wait, fs, timeout, return_when)
+        else:
+            done = orig_wait(fs, timeout, return_when)
+        for f in done.done:
+            _recv(f, "_pk_clock")
+        return done
+
+    @functools.wraps(orig_as_completed)
+    def as_completed(fs, timeout=None):
+        for f in orig_as_completed(fs, timeout):
+            _recv(f, "_pk_clock")
+            yield f
+
+    _base.wait = cf.wait = wait
+    _base.as_completed = cf.as_completed = as_completed
+
+
+def patch_executor() -> None:
+    """``ThreadPoolExecutor.submit``: each work item is a logical thread forked from the submitter."""
+    if "executor" in _patched:
+        return
+    _patched.add("executor")
+    patch_futures()
+    from concurrent.futures import thread
+
     def submit(orig):
         def submit(self, fn, /, *args, **kwargs):
             snap = snapshot(current())
@@ -543,27 +644,6 @@ def patch_futures() -> None:
         return submit
 
     _wrap(thread.ThreadPoolExecutor, "submit", submit)
-
-    orig_wait, orig_as_completed = _base.wait, _base.as_completed
-
-    @functools.wraps(orig_wait)
-    def wait(fs, timeout=None, return_when=_base.ALL_COMPLETED):
-        if timeout is None:
-            done = _blocking("concurrent.futures.wait", orig_wait, fs, timeout, return_when)
-        else:
-            done = orig_wait(fs, timeout, return_when)
-        for f in done.done:
-            _recv(f, "_pk_clock")
-        return done
-
-    @functools.wraps(orig_as_completed)
-    def as_completed(fs, timeout=None):
-        for f in orig_as_completed(fs, timeout):
-            _recv(f, "_pk_clock")
-            yield f
-
-    _base.wait = cf.wait = wait
-    _base.as_completed = cf.as_completed = as_completed
 
 
 def patch_threading() -> None:

@@ -36,6 +36,21 @@ def light_handler() -> None:
         time.sleep(0.009)
 
 
+HELD: list = []
+
+
+def load_order_book(megabytes: float) -> None:
+    """A large live heap, as a service's caches make: dicts and strings from a few stacks."""
+    while tracemalloc_mb() < megabytes:
+        HELD.append([{"id": i, "sku": f"sku-{i:08d}", "qty": i % 7, "tags": [i, i + 1]} for i in range(10_000)])
+
+
+def tracemalloc_mb() -> float:
+    import tracemalloc
+
+    return tracemalloc.get_traced_memory()[0] / 1e6
+
+
 async def poll_orders(n: int) -> None:
     while not stop.is_set():
         await asyncio.sleep(0.05)
@@ -53,8 +68,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--tracemalloc", action="store_true")
+    parser.add_argument("--hold-mb", type=float, default=0, help="with --tracemalloc: grow the traced heap to this")
     args = parser.parse_args()
     handle = perfkit.debug.start(args.address, token=args.token, tracemalloc=args.tracemalloc)
+    if args.hold_mb and args.tracemalloc:
+        load_order_book(args.hold_mb)
     threads = [threading.Thread(target=busy_handler, name=f"busy-{n}", daemon=True) for n in range(args.workers)]
     threads.append(threading.Thread(target=light_handler, name="light", daemon=True))
     threads.append(threading.Thread(target=lambda: asyncio.run(serve_tasks()), name="event-loop", daemon=True))

@@ -1,0 +1,171 @@
+"""Raw extracted fields -> the one request table every later step reads.
+
+Columns: ``time`` (epoch seconds), ``method``, ``path``, ``route``, ``status``, ``duration``
+(seconds), ``error``, ``level``, ``message``, ``request_id``, and ``by:NAME`` for each extra
+``--by`` field.  Everything is nullable: a log without durations still counts requests and
+errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+import polars as pl
+
+from perfkit.logs.fields import MESSAGE_REQUEST, UNITS, Duration, FieldMap
+from perfkit.logs.timeparse import to_epoch_seconds
+from perfkit.routes import route_of
+
+__all__ = ["COLUMNS", "DERIVED", "ERROR_LEVELS", "requests", "template"]
+
+#: --by names computed here rather than read from the record
+DERIVED = ("route", "method", "status", "path", "level", "message", "status_class")
+ERROR_LEVELS = ("error", "err", "critical", "crit", "fatal", "alert", "emerg", "emergency", "panic", "severe")
+COLUMNS = {
+    "time": pl.Float64,
+    "method": pl.String,
+    "path": pl.String,
+    "route": pl.String,
+    "status": pl.Int64,
+    "duration": pl.Float64,
+    "error": pl.Boolean,
+    "level": pl.String,
+    "message": pl.String,
+    "request_id": pl.String,
+}
+_UNIT_VALUE = r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?\d+)?)\s*(ns|us|µs|ms|s|m|h)\s*$"
+_MASKS = (
+    (r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", "<id>"),
+    (r"\b[0-9a-fA-F]{8,}\b", "<id>"),
+    (r"\d+(\.\d+)?", "<n>"),
+)
+
+
+def template(messages: pl.Expr) -> pl.Expr:
+    """A message with ids and numbers masked: ``order 1234 failed`` -> ``order <n> failed``."""
+    out = messages.str.slice(0, 300)
+    for pattern, mask in _MASKS:
+        out = out.str.replace_all(pattern, mask)
+    return out
+
+
+def _strings(column: pl.Series | None, height: int) -> pl.Series:
+    if column is None:
+        return pl.Series([None] * height, dtype=pl.String)
+    if column.dtype == pl.String:
+        return column
+    if column.dtype.is_float():  # 200.0 -> "200" for a status or id stored as a float
+        whole = column == column.round(0)
+        return pl.select(
+            pl.when(pl.lit(whole))
+            .then(pl.lit(column).cast(pl.Int64, strict=False).cast(pl.String))
+            .otherwise(pl.lit(column).cast(pl.String))
+        ).to_series()
+    return column.cast(pl.String, strict=False)
+
+
+def _numbers(column: pl.Series | None, height: int) -> pl.Series:
+    if column is None:
+        return pl.Series([None] * height, dtype=pl.Float64)
+    if column.dtype == pl.String:
+        return column.str.strip_chars().cast(pl.Float64, strict=False)
+    return column.cast(pl.Float64, strict=False)
+
+
+def _seconds(column: pl.Series | None, duration: Duration, height: int) -> pl.Series:
+    """Durations in seconds; negative, NaN and unreadable values become null."""
+    if column is None:
+        return pl.Series([None] * height, dtype=pl.Float64)
+    if duration.unit is not None:
+        seconds = in_seconds(_numbers(column, height), duration.unit)
+    else:
+        parts = _strings(column, height).str.extract_groups(_UNIT_VALUE).struct.unnest()
+        numbers = parts["1"].cast(pl.Float64, strict=False)
+        seconds = pl.Series([None] * height, dtype=pl.Float64)
+        for unit in UNITS:
+            seconds = pl.select(
+                pl.when(pl.lit(parts["2"]) == unit).then(pl.lit(in_seconds(numbers, unit))).otherwise(pl.lit(seconds))
+            ).to_series()
+        seconds = seconds.fill_null(_numbers(column, height))  # bare numbers among unit strings: seconds
+    return pl.select(pl.when(pl.lit(seconds) >= 0).then(pl.lit(seconds))).to_series()
+
+
+def in_seconds(values: pl.Series, unit: str) -> pl.Series:
+    """``values`` in ``unit`` as seconds; sub-second units divide by a whole number element by
+    element (polars turns a division by a scalar into a multiplication by its inverse), so 18 ms
+    is 0.018 as printed, not 0.018000000000000002."""
+    scale = UNITS[unit]
+    if scale >= 1:
+        return values * scale
+    return values / pl.repeat(float(round(1 / scale)), len(values), eager=True, dtype=pl.Float64)
+
+
+def _routes(paths: pl.Series, cache: dict[str, str | None]) -> pl.Series:
+    """route_of for each path, computed once per distinct path (ids make many distinct paths, so
+    the cache is bounded; a miss only costs the call)."""
+    distinct = paths.unique().drop_nulls().to_list()
+    if len(cache) + len(distinct) > 50_000:  # ids make most paths distinct: a big cache only costs memory
+        cache.clear()
+    missing = [p for p in distinct if p not in cache]
+    for path in missing:
+        bare = path
+        if "://" in bare[:12]:  # a full URL: keep the path
+            rest = bare.split("://", 1)[1]
+            bare = "/" + rest.split("/", 1)[1] if "/" in rest else "/"
+        cache[path] = route_of(bare)
+    table = pl.DataFrame(
+        {"path": distinct, "route": [cache[p] for p in distinct]}, schema={"path": pl.String, "route": pl.String}
+    )
+    return paths.to_frame("path").join(table, on="path", how="left", maintain_order="left")["route"]
+
+
+def requests(
+    columns: Mapping[str, pl.Series],
+    height: int,
+    fields: FieldMap,
+    extra: Sequence[str],
+    route_cache: dict[str, str | None],
+) -> pl.DataFrame:
+    """The request table of one block (see the module notes for its columns)."""
+    get = columns.get
+    method = _strings(get(fields.method) if fields.method else None, height)
+    path = _strings(get(fields.path) if fields.path else None, height)
+    if fields.request_line and not fields.path:
+        parts = _strings(get(fields.request_line), height).str.splitn(" ", 3).struct.unnest()
+        ok = parts["field_0"].str.contains(r"^[A-Z]{1,20}$").fill_null(False)
+        method = pl.select(pl.when(pl.lit(ok)).then(pl.lit(parts["field_0"]))).to_series()
+        path = pl.select(pl.when(pl.lit(ok)).then(pl.lit(parts["field_1"]))).to_series()
+    if fields.request_in_message:
+        found = _strings(get(fields.message), height).str.extract_groups(MESSAGE_REQUEST.pattern).struct.unnest()
+        method, path = found["1"], found["2"]
+        columns = {**columns, "__status": found["3"]}
+        get = columns.get
+        fields = replace(fields, status="__status")
+    method = method.str.to_uppercase()
+    status = _numbers(get(fields.status) if fields.status else None, height).cast(pl.Int64, strict=False)
+    level = _strings(get(fields.level) if fields.level else None, height).str.to_lowercase()
+    numeric_level = level.cast(pl.Int64, strict=False)  # pino/bunyan: 50 error, 60 fatal
+    level = pl.select(pl.when(pl.lit(numeric_level) >= 50).then(pl.lit("error")).otherwise(pl.lit(level))).to_series()
+    duration = pl.Series([None] * height, dtype=pl.Float64)
+    for choice in fields.durations:
+        duration = duration.fill_null(_seconds(get(choice.key), choice, height))
+    time = get(fields.time) if fields.time else None
+    error = (status >= 500).fill_null(False) | level.is_in(ERROR_LEVELS).fill_null(False)
+    out = pl.DataFrame(
+        {
+            "time": to_epoch_seconds(time) if time is not None else pl.Series([None] * height, dtype=pl.Float64),
+            "method": method,
+            "path": path,
+            "route": _routes(path, route_cache),
+            "status": status,
+            "duration": duration,
+            "error": error,
+            "level": level,
+            "message": _strings(get(fields.message) if fields.message else None, height),
+            "request_id": _strings(get(fields.request_id) if fields.request_id else None, height),
+        }
+    )
+    if extra:
+        out = out.with_columns(_strings(get(name), height).alias(f"by:{name}") for name in extra)
+    return out

@@ -1,0 +1,192 @@
+"""Blocks of log lines -> one table of requests (polars), whatever the format, line by line
+format detection included.
+
+Each line is sorted by shape: JSON (``{``), the Common/Combined Log Format, logfmt
+(``key=value``), blank, or unrecognised.  A file mixing formats is analysed in all of them, and
+said so.  The first lines of each format choose its fields (:mod:`perfkit.logs.fields`); every
+later block reuses that choice, so a block costs a few vectorised passes and no Python per line
+(except for logfmt, and for lines the fast paths refuse).
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from perfkit.logs import clf, normalise, records
+from perfkit.logs.fields import FieldMap, detect_fields
+from perfkit.logs.sources import Block, Source, read_blocks
+
+__all__ = ["FORMAT_NAMES", "BadLine", "LogReader"]
+
+FORMAT_NAMES = {"json": "JSON lines", "clf": "Common/Combined Log Format", "logfmt": "logfmt"}
+_SAMPLE = 2000
+_MAX_EXAMPLES = 5
+
+
+def _lines(block: Block) -> pl.DataFrame:
+    """``no`` (line number) and ``line`` of a block; polars' CSV reader with a NUL separator
+    splits lines in native threads.  NUL bytes in the data (damage) are made visible first, so
+    such a line is reported rather than cut or taken for a blank one."""
+    data = block.data.replace(b"\x00", b"\\x00") if b"\x00" in block.data else block.data
+    return pl.read_csv(
+        io.BytesIO(data),
+        has_header=False,
+        separator="\x00",
+        quote_char=None,
+        new_columns=["line"],
+        schema={"line": pl.String},
+        encoding="utf8-lossy",
+        truncate_ragged_lines=True,
+        row_index_name="no",
+        row_index_offset=block.first_line,
+        raise_if_empty=False,
+    ).with_columns(pl.col("no").cast(pl.Int64))
+
+
+@dataclass(frozen=True)
+class BadLine:
+    source: str
+    line: int
+    text: str
+
+
+@dataclass
+class _Format:
+    """What one format's first lines decided."""
+
+    fields: FieldMap
+    extra: list[str]  #: keys for --by beyond the roles
+    json: records.JsonFields | None = None
+    tail_keyed: bool = False
+    positions: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class LogReader:
+    """Reads sources into request tables; remembers formats, fields and unparsed lines."""
+
+    by: Sequence[str] = ()
+    duration: tuple[str, str | None] | None = None
+    formats: dict[str, _Format] = field(default_factory=dict)
+    lines_by_format: Counter[str] = field(default_factory=Counter)
+    bad_count: int = 0
+    bad_examples: list[BadLine] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    routes: dict[str, str | None] = field(default_factory=dict)
+
+    def read(self, names: Sequence[str], stdin: Any = None) -> Iterator[pl.DataFrame]:
+        """Request tables, one per block, for every source in order."""
+        for name in names:
+            source = Source(name)
+            self.sources.append(source)
+            for block in read_blocks(source, stdin=stdin):
+                frame = self.parse_block(block)
+                if frame is not None and len(frame):
+                    yield frame
+
+    def parse_block(self, block: Block) -> pl.DataFrame | None:
+        if set(self.lines_by_format) == {"json"}:  # so far only JSON: try the block in one call
+            frame = self._json_block(block)
+            if frame is not None:
+                return frame if len(frame) else None
+        frame = _lines(block)
+        kind = (
+            pl.when(pl.col("line").is_null() | (pl.col("line").str.strip_chars() == ""))
+            .then(pl.lit("blank"))
+            .when(pl.col("line").str.starts_with("{"))
+            .then(pl.lit("json"))
+            .when(pl.col("line").str.contains(clf.SHAPE))
+            .then(pl.lit("clf"))
+            .when(pl.col("line").str.contains(r"(^|\s)[^\s=\"]+=\S"))
+            .then(pl.lit("logfmt"))
+            .otherwise(pl.lit("other"))
+        )
+        frame = frame.with_columns(kind=kind)
+        counts = dict(frame.group_by("kind").len().iter_rows())
+        out: list[pl.DataFrame] = []
+        for kind_name in ("json", "clf", "logfmt"):
+            n = counts.get(kind_name, 0)
+            if not n:
+                continue
+            part = frame if n == len(frame) else frame.filter(pl.col("kind") == kind_name)
+            part = part.select("no", "line")
+            whole = n == len(frame) or n + counts.get("blank", 0) == len(frame)
+            parsed, bad = self._parse(kind_name, part, block.data if whole else None)
+            self.lines_by_format[kind_name] += n - len(bad)
+            self._bad(block.source, bad)
+            if parsed is not None and len(parsed):
+                out.append(parsed)
+        if counts.get("other"):
+            other = frame.filter(pl.col("kind") == "other")
+            self._bad(block.source, list(other.select("no", "line").iter_rows()))
+        if not out:
+            return None
+        return pl.concat(out, how="vertical") if len(out) > 1 else out[0]
+
+    def _json_block(self, block: Block) -> pl.DataFrame | None:
+        """The request table of an all-JSON block, or None when some line is not a JSON object
+        (then the block goes line by line)."""
+        fmt = self.formats["json"]
+        assert fmt.json is not None
+        done = fmt.json.try_block(block.data)
+        if done is None:
+            return None
+        raw, height = done
+        columns = {k: records.to_column(k, v) for k, v in raw.items()}
+        self.lines_by_format["json"] += height
+        return normalise.requests(columns, height, fmt.fields, fmt.extra, self.routes)
+
+    def _bad(self, source: Source, bad: Sequence[tuple[int, str]]) -> None:
+        self.bad_count += len(bad)
+        for no, line in bad[: max(0, _MAX_EXAMPLES - len(self.bad_examples))]:
+            self.bad_examples.append(BadLine(source.name, no, line))
+
+    def _detect(self, kind: str, lines: list[str]) -> _Format:
+        nested: set[str] = set()
+        fixed = None
+        if kind == "json":
+            samples, nested = records.sample_json(lines)
+        elif kind == "clf":
+            samples = clf.sample_records(lines)
+            keyed, positions = clf.tail_layout(samples)
+            if "request_time" in positions:
+                for record in samples:
+                    record["request_time"] = record.get(f"tail{positions['request_time'] + 1}")
+            fixed = {"time": "time", "method": "method", "path": "path", "status": "status"}
+        else:
+            samples = [r for r in map(records.logfmt_record, lines) if r is not None]
+        fields = detect_fields(samples, self.duration, fixed)
+        seen = {k for r in samples for k in r}
+        extra = [b for b in self.by if b not in normalise.DERIVED and (b in seen or kind == "clf")]
+        fmt = _Format(fields, extra)
+        if kind == "json":
+            fmt.json = records.JsonFields(list(dict.fromkeys(fields.keys() + extra)), nested)
+        if kind == "clf":
+            fmt.tail_keyed, fmt.positions = keyed, positions
+        return fmt
+
+    def _parse(self, kind: str, part: pl.DataFrame, whole: bytes | None) -> tuple[pl.DataFrame | None, list]:
+        fmt = self.formats.get(kind)
+        if fmt is None:
+            fmt = self.formats[kind] = self._detect(kind, part["line"].head(_SAMPLE).to_list())
+        keys = list(dict.fromkeys(fmt.fields.keys() + fmt.extra))
+        if kind == "clf":
+            values, bad_frame = clf.parse(part, keys, fmt.tail_keyed, fmt.positions)
+            bad = list(bad_frame.iter_rows())
+            columns = {k: values[k] for k in keys if k in values.columns}
+            height = len(values)
+        else:
+            if kind == "json":
+                assert fmt.json is not None
+                data = whole if whole is not None else "\n".join(part["line"].to_list()).encode("utf-8", "replace")
+                raw, height, bad = fmt.json.decode(data, part["no"].to_list(), part["line"].to_list())
+            else:
+                raw, height, bad = records.logfmt_values(part["line"].to_list(), part["no"].to_list(), keys)
+            columns = {k: records.to_column(k, v) for k, v in raw.items()}
+        return normalise.requests(columns, height, fmt.fields, fmt.extra, self.routes), bad

@@ -1,0 +1,1280 @@
+/* perfkit.race._core: the detector's per-access fast path, compiled.
+ *
+ * Each helper performs the program's own access first (its exceptions are the program's), then
+ * checks the location's shadow state: when the state already holds this logical thread's
+ * current epoch (FastTrack's "same epoch" case) it returns at once; otherwise it calls the
+ * pure-Python bookkeeping (runtime.book_*), which owns every rule. So this file holds no race
+ * logic, only the lookups of the common case, and runtime.py without it behaves the same.
+ *
+ * merge() joins one vector clock into another in a single step under the GIL, so no lock is
+ * needed around sync clocks shared by threads. outer() gives the interned id of the stack above
+ * the accessing function, cached per activation (see stacks.py).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <frameobject.h>
+#include <structmember.h>
+
+static PyObject *tls, *SH, *KIND, *STRUCT, *UNOBSERVED, *DEFAULTDICT;
+static PyObject *book_ga, *book_sa, *book_gr, *book_gw, *book_gi, *book_si, *book_cr, *book_cw;
+static PyObject *py_gr, *py_gi, *py_kind, *py_intern, *py_hidden;
+static PyObject *s_cur, *s_e, *s_ne, *s_vc, *s_tid, *HIDDEN_CODES;
+static PyObject *py_obj_shadow, *py_read, *py_write, *CUSTOM, *py_internal_error, *py_mc;
+static PyObject *core_outer(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+static int merge_into(PyObject *dst, PyObject *src);
+static long kind_of(PyObject *c);
+
+#define SHIFT 32
+#define TIDMASK ((1LL << SHIFT) - 1)
+#define SITE_BITS 24
+enum { ATTR = 1, GLOBAL = 2, ITEM = 3, STRUCTURE = 4, CELL = 5 };
+
+/* An int as long long (epochs are up to 63 bits: PyLong_AsLongLong goes through a byte array
+ * for them); sets an error on overflow like PyLong_AsLongLong. */
+static inline long long
+as_ll(PyObject *x)
+{
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(x, &overflow);
+    if (overflow) {
+        PyErr_SetString(PyExc_OverflowError, "epoch out of range");
+        return -1;
+    }
+    return v;
+}
+static int ready = 0;
+
+enum { K_DICT = 1, K_LIST = 2, K_SET = 3, K_DEQUE = 4 };
+
+/* ---------------------------------------------------------------- FastTrack, common cases
+ *
+ * The same rules as runtime._read/_write for the cases that need no report and no shared-read
+ * set: the previous write (and read) are ordered before this access, or the same thread's.
+ * Anything else returns 0 and runtime's Python code decides, from the unchanged state. */
+
+typedef struct {
+    PyObject *lt, *vc, *eo, *neo; /* eo/neo: lt.e and lt.ne themselves, stored into states */
+    long long tid, e, ne;
+} lt_t;
+
+/* LT's __slots__, read in place (set by init_shadow) */
+static PyTypeObject *LT_TYPE;
+static Py_ssize_t off_vc, off_tid, off_e, off_ne;
+
+static PyObject *
+slot(PyObject *lt, Py_ssize_t off, PyObject *name)
+{
+    if (Py_TYPE(lt) == LT_TYPE && off > 0) {
+        PyObject *v = *(PyObject **)((char *)lt + off);
+        if (v != NULL)
+            return Py_NewRef(v);
+    }
+    return PyObject_GetAttr(lt, name);
+}
+
+/* This thread's dict of the `tls` thread-local (what `tls.cur` reads), cached per thread and
+ * checked against the thread state's unique id: one dict lookup instead of the thread-local's
+ * generic getattr. The reference is kept, so a finished thread's dict is never reused. */
+static _Thread_local uint64_t tl_id = 0;
+static _Thread_local PyObject *tl_dict = NULL;
+
+static PyObject *
+current_lt(void)
+{
+    uint64_t id = PyThreadState_GetID(PyThreadState_Get());
+    if (tl_dict == NULL || tl_id != id) {
+        PyObject *d = PyObject_GetAttrString(tls, "__dict__");
+        if (d == NULL || !PyDict_Check(d)) {
+            Py_XDECREF(d);
+            PyErr_Clear();
+            return NULL;
+        }
+        Py_XSETREF(tl_dict, d);
+        tl_id = id;
+    }
+    PyObject *lt = PyDict_GetItemWithError(tl_dict, s_cur);
+    if (lt == NULL) {
+        PyErr_Clear();
+        return NULL;
+    }
+    return Py_NewRef(lt);
+}
+
+static int
+lt_load(lt_t *t)
+{
+    t->lt = current_lt();
+    if (t->lt == NULL)
+        return 0;
+    PyObject *vc = slot(t->lt, off_vc, s_vc);
+    PyObject *tid = slot(t->lt, off_tid, s_tid);
+    PyObject *e = slot(t->lt, off_e, s_e);
+    PyObject *ne = slot(t->lt, off_ne, s_ne);
+    int ok = vc != NULL && tid != NULL && e != NULL && ne != NULL && PyDict_CheckExact(vc) &&
+             PyLong_CheckExact(e) && PyLong_CheckExact(ne);
+    if (ok) {
+        t->tid = as_ll(tid);
+        t->e = as_ll(e);
+        t->ne = -t->e;
+        ok = !PyErr_Occurred();
+    }
+    Py_XDECREF(tid);
+    if (!ok) {
+        PyErr_Clear();
+        Py_XDECREF(vc);
+        Py_XDECREF(e);
+        Py_XDECREF(ne);
+        Py_CLEAR(t->lt);
+        return 0;
+    }
+    t->vc = vc;
+    t->eo = e;
+    t->neo = ne;
+    return 1;
+}
+
+static void
+lt_drop(lt_t *t)
+{
+    Py_CLEAR(t->lt);
+    Py_CLEAR(t->vc);
+    Py_CLEAR(t->eo);
+    Py_CLEAR(t->neo);
+}
+
+/* 1 when the access stamped `epoch` happens before t's current point; -1 on error */
+static int
+ordered(lt_t *t, long long epoch)
+{
+    long long a = epoch < 0 ? -epoch : epoch;
+    PyObject *k = PyLong_FromLongLong(a & TIDMASK);
+    if (k == NULL)
+        return -1;
+    PyObject *v = PyDict_GetItemWithError(t->vc, k);
+    Py_DECREF(k);
+    if (v == NULL)
+        return PyErr_Occurred() ? -1 : (a >> SHIFT) <= 0;
+    long long c = as_ll(v);
+    if (c == -1 && PyErr_Occurred())
+        return -1;
+    return (a >> SHIFT) <= c;
+}
+
+static long long
+as_epoch(PyObject *x, int *ok)
+{
+    if (!PyLong_CheckExact(x)) {
+        *ok = 0;
+        return 0;
+    }
+    long long v = as_ll(x);
+    if (v == -1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        *ok = 0;
+    }
+    return v;
+}
+
+/* site | outer() << SITE_BITS, as runtime._where */
+static PyObject *
+where(PyObject *site)
+{
+    PyObject *sid = core_outer(NULL, NULL, 0);
+    if (sid == NULL)
+        return NULL;
+    long long s = as_ll(site), o = as_ll(sid);
+    Py_DECREF(sid);
+    if (PyErr_Occurred())
+        return NULL;
+    return PyLong_FromLongLong(s | (o << SITE_BITS));
+}
+
+static int
+set_item(PyObject *st, Py_ssize_t i, PyObject *v)
+{
+    if (v == NULL)
+        return -1;
+    PyList_SetItem(st, i, v); /* steals v */
+    return 0;
+}
+
+/* 1 done, 0 Python must decide, -1 error */
+static int
+fast_read(lt_t *t, PyObject *st, PyObject *site, int atomic)
+{
+    if (PyList_GET_SIZE(st) != 4)
+        return 0;
+    int ok = 1;
+    long long w = as_epoch(PyList_GET_ITEM(st, 0), &ok);
+    PyObject *rob = PyList_GET_ITEM(st, 1);
+    long long r = as_epoch(rob, &ok);
+    if (!ok)
+        return 0;
+    if (w < 0 || (w && !atomic)) {
+        int o = ordered(t, w);
+        if (o <= 0)
+            return o;
+    }
+    if (r) {
+        long long ar = r < 0 ? -r : r;
+        if ((ar & TIDMASK) != t->tid) {
+            int o = ordered(t, r);
+            if (o <= 0)
+                return o;
+        }
+    }
+    PyObject *wh = where(site);
+    if (wh == NULL)
+        return -1;
+    if (set_item(st, 1, Py_NewRef(atomic ? t->eo : t->neo)) < 0) {
+        Py_DECREF(wh);
+        return -1;
+    }
+    set_item(st, 3, wh);
+    return 1;
+}
+
+static int
+fast_write(lt_t *t, PyObject *st, PyObject *site, int atomic)
+{
+    if (PyList_GET_SIZE(st) != 4)
+        return 0;
+    int ok = 1;
+    long long w = as_epoch(PyList_GET_ITEM(st, 0), &ok);
+    long long r = as_epoch(PyList_GET_ITEM(st, 1), &ok);
+    if (!ok)
+        return 0;
+    if (w && (w < 0 || !atomic)) {
+        int o = ordered(t, w);
+        if (o <= 0)
+            return o;
+    }
+    if (r && (r < 0 || !atomic)) {
+        long long ar = r < 0 ? -r : r;
+        if ((ar & TIDMASK) != t->tid) {
+            int o = ordered(t, r);
+            if (o <= 0)
+                return o;
+        }
+    }
+    PyObject *wh = where(site);
+    if (wh == NULL)
+        return -1;
+    if (set_item(st, 0, Py_NewRef(atomic ? t->eo : t->neo)) < 0) {
+        Py_DECREF(wh);
+        return -1;
+    }
+    set_item(st, 2, wh);
+    return 1;
+}
+
+/* The shadow dict of obj (created by runtime's obj_shadow on first access); new ref, Py_None
+ * when obj is never shared, NULL on error. */
+static PyObject *FLAGS, *REF_TYPE, *DEAD, *OWNER, *s_key;
+
+/* A plain weak-referenceable object's first access, as shadow.obj_shadow: a weak reference
+ * whose callback drops the entry, keyed by the object's id. */
+static PyObject *
+new_shadow(PyObject *obj, PyObject *id)
+{
+    PyObject *flag = FLAGS != NULL ? PyDict_GetItemWithError(FLAGS, (PyObject *)Py_TYPE(obj)) : NULL;
+    if (flag == NULL || !PyLong_CheckExact(flag) || PyLong_AsLong(flag) != 0) {
+        PyErr_Clear();
+        return PyObject_CallOneArg(py_obj_shadow, obj);
+    }
+    PyObject *ref = PyObject_CallFunctionObjArgs(REF_TYPE, obj, DEAD, NULL);
+    if (ref == NULL)
+        return NULL;
+    if (PyObject_SetAttr(ref, s_key, id) < 0) {
+        Py_DECREF(ref);
+        return NULL;
+    }
+    PyObject *d = PyDict_New();
+    if (d == NULL || PyDict_SetItem(d, OWNER, ref) < 0) {
+        Py_XDECREF(d);
+        Py_DECREF(ref);
+        return NULL;
+    }
+    Py_DECREF(ref);
+    PyObject *got = PyDict_SetDefault(SH, id, d);
+    Py_DECREF(d);
+    return Py_XNewRef(got);
+}
+
+static PyObject *
+shadow_of(PyObject *obj)
+{
+    PyObject *id = PyLong_FromVoidPtr(obj);
+    if (id == NULL)
+        return NULL;
+    PyObject *d = PyDict_GetItemWithError(SH, id);
+    if (d != NULL) {
+        Py_DECREF(id);
+        return Py_NewRef(d);
+    }
+    if (PyErr_Occurred()) {
+        Py_DECREF(id);
+        return NULL;
+    }
+    d = new_shadow(obj, id);
+    Py_DECREF(id);
+    return d;
+}
+
+/* dead(ref): the weak reference callback of a shadowed object, as shadow._dead: drop the entry
+ * (unless a new object at the same address already has its own). Runs at every such object's
+ * death, so in C; it never raises (a callback's error would be printed into the program). */
+static PyObject *
+core_dead(PyObject *self, PyObject *ref)
+{
+    if (SH == NULL || s_key == NULL)
+        Py_RETURN_NONE;
+    PyObject *key = PyObject_GetAttr(ref, s_key);
+    if (key == NULL) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    PyObject *d = PyDict_GetItemWithError(SH, key);
+    if (d != NULL && PyDict_Check(d)) {
+        PyObject *owner = PyDict_GetItemWithError(d, OWNER);
+        if (owner == ref && PyDict_DelItem(SH, key) < 0)
+            PyErr_Clear();
+    }
+    PyErr_Clear();
+    Py_DECREF(key);
+    Py_RETURN_NONE;
+}
+
+static Py_ssize_t
+member_offset(PyObject *type, const char *name)
+{
+    PyObject *d = PyObject_GetAttrString(type, name);
+    if (d == NULL) {
+        PyErr_Clear();
+        return 0;
+    }
+    Py_ssize_t off = 0;
+    if (Py_IS_TYPE(d, &PyMemberDescr_Type))
+        off = ((PyMemberDescrObject *)d)->d_member->offset;
+    Py_DECREF(d);
+    return off;
+}
+
+/* init_shadow(FLAGS, Ref, dead, OWNER, LT) */
+static PyObject *
+core_init_shadow(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 5 || !PyDict_Check(args[0]) || !PyType_Check(args[4])) {
+        PyErr_SetString(PyExc_TypeError, "init_shadow(FLAGS, Ref, dead, OWNER, LT)");
+        return NULL;
+    }
+    Py_XSETREF(FLAGS, Py_NewRef(args[0]));
+    Py_XSETREF(REF_TYPE, Py_NewRef(args[1]));
+    Py_XSETREF(DEAD, Py_NewRef(args[2]));
+    Py_XSETREF(OWNER, Py_NewRef(args[3]));
+    Py_XSETREF(LT_TYPE, (PyTypeObject *)Py_NewRef(args[4]));
+    off_vc = member_offset(args[4], "vc");
+    off_tid = member_offset(args[4], "tid");
+    off_e = member_offset(args[4], "e");
+    off_ne = member_offset(args[4], "ne");
+    if (s_key == NULL && (s_key = PyUnicode_InternFromString("key")) == NULL)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* One access to location (obj, key): 1 handled, 0 runtime's Python must do it, -1 error. */
+static int
+shadow_access(PyObject *obj, PyObject *key, PyObject *site, int kind, int write, int atomic)
+{
+    lt_t t;
+    if (!lt_load(&t))
+        return 0;
+    int res = 0;
+    PyObject *st = NULL;
+    PyObject *d = shadow_of(obj);
+    if (d == NULL)
+        goto error;
+    if (d == Py_None) {
+        res = 1;
+        goto done;
+    }
+    if (!PyDict_CheckExact(d))
+        goto done;
+    st = PyDict_GetItemWithError(d, key);
+    if (st == NULL) {
+        if (PyErr_Occurred()) { /* an unhashable key: the Python code knows what to do */
+            PyErr_Clear();
+            goto done;
+        }
+        if (kind == ATTR) {
+            int custom = PyDict_Contains(d, CUSTOM);
+            if (custom != 0) {
+                if (custom < 0)
+                    goto error;
+                goto done;
+            }
+        }
+        PyObject *wh = where(site);
+        if (wh == NULL)
+            goto error;
+        PyObject *e = Py_NewRef(atomic ? t.eo : t.neo);
+        if (e == NULL) {
+            Py_DECREF(wh);
+            goto error;
+        }
+        PyObject *zero = PyLong_FromLong(0);
+        PyObject *fresh = PyList_New(4);
+        if (fresh != NULL) {
+            PyObject *items[4] = {write ? e : zero, write ? zero : e, write ? wh : zero, write ? zero : wh};
+            for (int i = 0; i < 4; i++)
+                PyList_SET_ITEM(fresh, i, Py_NewRef(items[i]));
+            /* it only ever holds ints (and dicts or tuples of ints): no cycle to collect */
+            PyObject_GC_UnTrack(fresh);
+        }
+        Py_DECREF(wh);
+        Py_DECREF(e);
+        Py_DECREF(zero);
+        if (fresh == NULL)
+            goto error;
+        int r = PyDict_SetItem(d, key, fresh);
+        Py_DECREF(fresh);
+        if (r < 0)
+            goto error;
+        res = 1;
+        goto done;
+    }
+    Py_INCREF(st);
+    if (st == UNOBSERVED) {
+        res = 1;
+        goto done;
+    }
+    if (!PyList_CheckExact(st) || PyList_GET_SIZE(st) < 4)
+        goto done;
+    /* same epoch as the last access of this kind: nothing to do */
+    PyObject *x = PyList_GET_ITEM(st, write ? 0 : 1);
+    if (x == (atomic ? t.eo : t.neo)) {
+        res = 1;
+        goto done;
+    }
+    if (PyLong_CheckExact(x)) {
+        int ok = 1;
+        long long v = as_epoch(x, &ok);
+        if (ok && v == (atomic ? t.e : t.ne)) {
+            res = 1;
+            goto done;
+        }
+    }
+    res = write ? fast_write(&t, st, site, atomic) : fast_read(&t, st, site, atomic);
+    if (res < 0)
+        goto error;
+    if (res == 0) {
+        PyObject *kindo = PyLong_FromLong(kind);
+        if (kindo == NULL)
+            goto error;
+        PyObject *args[7] = {t.lt, st, site, atomic ? Py_True : Py_False, obj, key, kindo};
+        PyObject *r = PyObject_Vectorcall(write ? py_write : py_read, args, 7, NULL);
+        Py_DECREF(kindo);
+        if (r == NULL)
+            goto error;
+        Py_DECREF(r);
+        res = 1;
+    }
+    goto done;
+error:
+    res = -1;
+done:
+    Py_XDECREF(st);
+    Py_XDECREF(d);
+    lt_drop(&t);
+    return res;
+}
+
+/* Run a Python bookkeeping function; it catches its own errors, so only a KeyboardInterrupt
+ * (or similar) comes back, and that belongs to the program. */
+static int
+book(PyObject *fn, PyObject *const *args, Py_ssize_t n)
+{
+    PyObject *r = PyObject_Vectorcall(fn, args, n, NULL);
+    if (r == NULL)
+        return -1;
+    Py_DECREF(r);
+    return 0;
+}
+
+#define CHECK_ARGS(n, name)                                                       \
+    if (nargs != (n)) {                                                           \
+        PyErr_SetString(PyExc_TypeError, name "() takes " #n " arguments");       \
+        return NULL;                                                              \
+    }                                                                             \
+    if (!ready) {                                                                 \
+        PyErr_SetString(PyExc_RuntimeError, "perfkit.race._core is not initialised"); \
+        return NULL;                                                              \
+    }
+
+/* A detector error becomes runtime.internal_error's one line; a KeyboardInterrupt or
+ * SystemExit raised while the detector ran Python code belongs to the program. */
+static int
+swallow(void)
+{
+    if (!PyErr_ExceptionMatches(PyExc_Exception))
+        return -1;
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    if (tb != NULL && value != NULL)
+        PyException_SetTraceback(value, tb);
+    PyObject *r = value != NULL ? PyObject_CallOneArg(py_internal_error, value) : NULL;
+    Py_XDECREF(r);
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    PyErr_Clear();
+    return 0;
+}
+
+/* One access; what the compiled path cannot decide goes to `fallback(*fargs)` in Python. */
+static int
+run_access(PyObject *obj, PyObject *key, PyObject *site, int kind, int write, int atomic, PyObject *fallback,
+           PyObject *const *fargs, Py_ssize_t n)
+{
+    int r = shadow_access(obj, key, site, kind, write, atomic);
+    if (r == 1)
+        return 0;
+    if (r == 0)
+        return book(fallback, fargs, n) < 0 ? swallow() : 0;
+    return swallow();
+}
+
+/* ga(obj, name, site): obj.name */
+static PyObject *
+core_ga(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    CHECK_ARGS(3, "ga");
+    PyObject *val = PyObject_GetAttr(args[0], args[1]);
+    if (val == NULL)
+        return NULL;
+    if (run_access(args[0], args[1], args[2], ATTR, 0, 0, book_ga, args, 3) < 0) {
+        Py_DECREF(val);
+        return NULL;
+    }
+    return val;
+}
+
+/* sa(val, obj, name, site): obj.name = val */
+static PyObject *
+core_sa(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    CHECK_ARGS(4, "sa");
+    if (PyObject_SetAttr(args[1], args[2], args[0]) < 0)
+        return NULL;
+    if (run_access(args[1], args[2], args[3], ATTR, 1, 0, book_sa, args + 1, 3) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* gr(g, name, site): a module global */
+static PyObject *
+core_gr(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    CHECK_ARGS(3, "gr");
+    if (!PyDict_CheckExact(args[0]))
+        return PyObject_Vectorcall(py_gr, args, 3, NULL);
+    PyObject *val = PyDict_GetItemWithError(args[0], args[1]);
+    if (val == NULL) {
+        if (PyErr_Occurred())
+            return NULL;
+        return PyObject_Vectorcall(py_gr, args, 3, NULL); /* builtins, NameError */
+    }
+    Py_INCREF(val);
+    if (run_access(args[0], args[1], args[2], GLOBAL, 0, 0, book_gr, args, 3) < 0) {
+        Py_DECREF(val);
+        return NULL;
+    }
+    return val;
+}
+
+/* gw(val, g, name, site): record a store to a global, return val for the caller to store */
+static PyObject *
+core_gw(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    CHECK_ARGS(4, "gw");
+    if (run_access(args[1], args[2], args[3], GLOBAL, 1, 0, book_gw, args + 1, 3) < 0)
+        return NULL;
+    return Py_NewRef(args[0]);
+}
+
+/* gwr(g, name, site): record a store or deletion of a global */
+static PyObject *
+core_gwr(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    CHECK_ARGS(3, "gwr");
+    if (run_access(args[0], args[1], args[2], GLOBAL, 1, 0, book_gw, args, 3) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* cr(val, cell, name, site): a closure variable read */
+static PyObject *
+core_cr(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    CHECK_ARGS(4, "cr");
+    if (run_access(args[1], args[2], args[3], CELL, 0, 0, book_cr, args + 1, 3) < 0)
+        return NULL;
+    return Py_NewRef(args[0]);
+}
+
+/* cw(val, cell, name, site): a closure variable store */
+static PyObject *
+core_cw(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    CHECK_ARGS(4, "cw");
+    if (run_access(args[1], args[2], args[3], CELL, 1, 0, book_cw, args + 1, 3) < 0)
+        return NULL;
+    return Py_NewRef(args[0]);
+}
+
+/* The container kind of type(c): 0 not a container we track, -1 not classified yet. */
+static long
+kind_of(PyObject *c)
+{
+    PyObject *k = PyDict_GetItemWithError(KIND, (PyObject *)Py_TYPE(c));
+    if (k == NULL) {
+        if (PyErr_Occurred())
+            PyErr_Clear();
+        return -1;
+    }
+    long v = PyLong_AsLong(k);
+    if (v == -1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        return -1;
+    }
+    return v;
+}
+
+static int
+plain_index(PyObject *k)
+{
+    if (!PyLong_CheckExact(k))
+        return 0;
+    int overflow = 0;
+    long long i = PyLong_AsLongLongAndOverflow(k, &overflow);
+    if (overflow || (i == -1 && PyErr_Occurred())) {
+        PyErr_Clear();
+        return 0;
+    }
+    return i >= 0;
+}
+
+/* gi(c, k, site): c[k] */
+static PyObject *
+core_gi(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    CHECK_ARGS(3, "gi");
+    PyObject *c = args[0], *k = args[1];
+    if ((PyObject *)Py_TYPE(c) == DEFAULTDICT)
+        return PyObject_Vectorcall(py_gi, args, 3, NULL);
+    PyObject *val = PyObject_GetItem(c, k);
+    if (val == NULL)
+        return NULL;
+    long kind = kind_of(c);
+    if (kind == 0)
+        return val;
+    int r;
+    if (kind > 0 && ((kind != K_LIST && kind != K_DEQUE) || plain_index(k)))
+        r = run_access(c, k, args[2], ITEM, 0, 1, book_gi, args, 3);
+    else
+        r = book(book_gi, args, 3) < 0 ? swallow() : 0;
+    if (r < 0) {
+        Py_DECREF(val);
+        return NULL;
+    }
+    return val;
+}
+
+static PyObject *
+store(PyObject *const *args, Py_ssize_t nargs, int atomic)
+{
+    PyObject *val = args[0], *c = args[1], *k = args[2], *site = args[3];
+    long kind = kind_of(c);
+    if (kind < 0) {
+        PyObject *r = PyObject_CallOneArg(py_kind, (PyObject *)Py_TYPE(c));
+        if (r == NULL)
+            PyErr_Clear();
+        else
+            Py_DECREF(r);
+        kind = kind_of(c);
+        if (kind < 0)
+            kind = 0;
+    }
+    int new = 0;
+    if (kind == K_DICT) {
+        int has = PySequence_Contains(c, k);
+        if (has < 0)
+            PyErr_Clear();
+        else
+            new = !has;
+    }
+    if (PyObject_SetItem(c, k, val) < 0)
+        return NULL;
+    if (kind == 0)
+        Py_RETURN_NONE;
+    PyObject *bargs[5] = {c, k, site, atomic ? Py_True : Py_False, new ? Py_True : Py_False};
+    int list = kind == K_LIST || kind == K_DEQUE;
+    if (list && !plain_index(k)) {
+        if (book(book_si, bargs, 5) < 0 && swallow() < 0)
+            return NULL;
+        Py_RETURN_NONE;
+    }
+    /* a new dict key, or any list item, also writes the container's structure (atomically) */
+    int r = (new || list) ? shadow_access(c, STRUCT, site, STRUCTURE, 1, 1) : 1;
+    if (r != 1) {
+        if (r < 0 ? swallow() < 0 : book(book_si, bargs, 5) < 0 && swallow() < 0)
+            return NULL;
+        Py_RETURN_NONE;
+    }
+    if (run_access(c, k, site, ITEM, 1, atomic, book_si, bargs, 5) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* si(val, c, k, site): c[k] = val, one atomic store */
+static PyObject *
+core_si(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    CHECK_ARGS(4, "si");
+    return store(args, nargs, 1);
+}
+
+/* si_rmw(val, c, k, site): c[k] = f(c[k]), a read-modify-write */
+static PyObject *
+core_si_rmw(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    CHECK_ARGS(4, "si_rmw");
+    return store(args, nargs, 0);
+}
+/* merge(dst, src): dst[k] = max(dst.get(k, 0), v) for every k, v of src, in one step */
+static PyObject *
+core_merge(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !PyDict_Check(args[0]) || !PyDict_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "merge(dst: dict, src: dict)");
+        return NULL;
+    }
+    if (merge_into(args[0], args[1]) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static int
+merge_into(PyObject *dst, PyObject *src)
+{
+    PyObject *k, *v;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(src, &pos, &k, &v)) {
+        PyObject *cur = PyDict_GetItemWithError(dst, k);
+        if (cur == NULL) {
+            if (PyErr_Occurred())
+                return -1;
+        }
+        else if (PyLong_CheckExact(cur) && PyLong_CheckExact(v)) {
+            long long a = as_ll(cur), b = as_ll(v);
+            if (PyErr_Occurred())
+                return -1;
+            if (a >= b)
+                continue;
+        }
+        else {
+            int lt = PyObject_RichCompareBool(cur, v, Py_LT);
+            if (lt < 0)
+                return -1;
+            if (!lt)
+                continue;
+        }
+        if (PyDict_SetItem(dst, k, v) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* tick(lt): a new epoch (after a release or a fork), as LT.tick */
+static int
+tick_lt(PyObject *lt)
+{
+    PyObject *vc = PyObject_GetAttr(lt, s_vc), *tid = PyObject_GetAttr(lt, s_tid);
+    int res = -1;
+    if (vc == NULL || tid == NULL || !PyDict_Check(vc))
+        goto out;
+    PyObject *c = PyDict_GetItemWithError(vc, tid);
+    long long n = c != NULL ? as_ll(c) : 0;
+    long long t = as_ll(tid);
+    if (PyErr_Occurred())
+        goto out;
+    PyObject *no = PyLong_FromLongLong(n + 1);
+    if (no == NULL)
+        goto out;
+    int r = PyDict_SetItem(vc, tid, no);
+    Py_DECREF(no);
+    if (r < 0)
+        goto out;
+    long long e = ((n + 1) << SHIFT) | t;
+    PyObject *eo = PyLong_FromLongLong(e), *neo = PyLong_FromLongLong(-e);
+    if (eo != NULL && neo != NULL && PyObject_SetAttr(lt, s_e, eo) == 0 && PyObject_SetAttr(lt, s_ne, neo) == 0)
+        res = 0;
+    Py_XDECREF(eo);
+    Py_XDECREF(neo);
+out:
+    Py_XDECREF(vc);
+    Py_XDECREF(tid);
+    return res;
+}
+
+static PyObject *
+core_tick(PyObject *self, PyObject *lt)
+{
+    if (tick_lt(lt) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* release(lt, sc): publish lt's clock into a sync object's clock, then a new epoch */
+static PyObject *
+core_release(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !PyDict_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "release(lt, sc: dict)");
+        return NULL;
+    }
+    PyObject *vc = PyObject_GetAttr(args[0], s_vc);
+    if (vc == NULL)
+        return NULL;
+    int r = PyDict_Check(vc) ? merge_into(args[1], vc) : -1;
+    Py_DECREF(vc);
+    if (r < 0 || tick_lt(args[0]) < 0) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError, "lt.vc is not a dict");
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+/* acquire(lt, sc): receive a sync object's clock (sc may be None or empty) */
+static PyObject *
+core_acquire(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "acquire(lt, sc)");
+        return NULL;
+    }
+    if (!PyDict_Check(args[1]) || PyDict_GET_SIZE(args[1]) == 0)
+        Py_RETURN_NONE;
+    PyObject *vc = PyObject_GetAttr(args[0], s_vc);
+    if (vc == NULL)
+        return NULL;
+    int r = PyDict_Check(vc) ? merge_into(vc, args[1]) : 0;
+    Py_DECREF(vc);
+    if (r < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* mc(c, meth, site, *args, **kwargs): a container method Python runs atomically. Objects that
+ * are not tracked containers (a queue's get, a ContextVar's get) just get the call. */
+static PyObject *
+core_mc(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+    if (nargs < 3) {
+        PyErr_SetString(PyExc_TypeError, "mc(c, meth, site, *args)");
+        return NULL;
+    }
+    long kind = kind_of(args[0]);
+    if (kind != 0 || !ready)
+        return PyObject_Vectorcall(py_mc, args, nargsf, kwnames);
+    PyObject *f = PyObject_GetAttr(args[0], args[1]);
+    if (f == NULL)
+        return NULL;
+    PyObject *r = PyObject_Vectorcall(f, args + 3, nargs - 3, kwnames);
+    Py_DECREF(f);
+    return r;
+}
+
+/* ---------------------------------------------------------------- queues
+ *
+ * A user queue's _put/_get, as sync._queue_edges builds them in Python, in one C call each:
+ * state = (inner_put, inner_get, per_item, size, sc, clocks, counts, append, take, fallback)
+ * where counts is a 2-item list [receives, sends], append/take the bound methods of a deque of
+ * per-item clocks, and fallback(lt-less) the Python hook to use when this thread has no
+ * logical thread yet. */
+
+enum { Q_PUT, Q_GET, Q_PER_ITEM, Q_SIZE, Q_SC, Q_CLOCKS, Q_COUNTS, Q_APPEND, Q_TAKE, Q_LEN, Q_N };
+
+static int
+bump_count(PyObject *counts, Py_ssize_t i, long long *n)
+{
+    long long v = as_ll(PyList_GET_ITEM(counts, i)) + 1;
+    if (PyErr_Occurred())
+        return -1;
+    PyObject *o = PyLong_FromLongLong(v);
+    if (o == NULL)
+        return -1;
+    PyList_SetItem(counts, i, o);
+    *n = v;
+    return 0;
+}
+
+static int
+queue_state_ok(PyObject *st)
+{
+    return PyTuple_CheckExact(st) && PyTuple_GET_SIZE(st) == Q_N && PyList_CheckExact(PyTuple_GET_ITEM(st, Q_COUNTS)) &&
+           PyList_GET_SIZE(PyTuple_GET_ITEM(st, Q_COUNTS)) == 2 && PyDict_Check(PyTuple_GET_ITEM(st, Q_CLOCKS)) &&
+           PyDict_Check(PyTuple_GET_ITEM(st, Q_SC));
+}
+
+/* qput(state, item) */
+static PyObject *
+core_qput(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !queue_state_ok(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "qput(state, item)");
+        return NULL;
+    }
+    PyObject *st = args[0];
+    PyObject *lt = current_lt();
+    if (lt == NULL)
+        return PyObject_CallOneArg(PyTuple_GET_ITEM(st, Q_PUT), args[1]); /* not attached: no edge */
+    PyObject *vc = slot(lt, off_vc, s_vc);
+    if (vc == NULL || !PyDict_Check(vc))
+        goto error;
+    long long size = as_ll(PyTuple_GET_ITEM(st, Q_SIZE));
+    if (PyErr_Occurred())
+        goto error;
+    if (size > 0) {
+        long long n;
+        if (bump_count(PyTuple_GET_ITEM(st, Q_COUNTS), 1, &n) < 0)
+            goto error;
+        PyObject *key = PyLong_FromLongLong(n - size);
+        if (key == NULL)
+            goto error;
+        PyObject *clock = PyDict_GetItemWithError(PyTuple_GET_ITEM(st, Q_CLOCKS), key);
+        if (clock != NULL) {
+            Py_INCREF(clock);
+            int r = PyDict_DelItem(PyTuple_GET_ITEM(st, Q_CLOCKS), key);
+            if (r == 0 && PyDict_Check(clock))
+                r = merge_into(vc, clock);
+            Py_DECREF(clock);
+            if (r < 0) {
+                Py_DECREF(key);
+                goto error;
+            }
+        }
+        Py_DECREF(key);
+        if (PyErr_Occurred())
+            goto error;
+    }
+    if (PyTuple_GET_ITEM(st, Q_PER_ITEM) == Py_True) {
+        PyObject *copy = PyDict_Copy(vc);
+        if (copy == NULL)
+            goto error;
+        PyObject *r = PyObject_CallOneArg(PyTuple_GET_ITEM(st, Q_APPEND), copy);
+        Py_DECREF(copy);
+        if (r == NULL)
+            goto error;
+        Py_DECREF(r);
+    }
+    else {
+        PyObject *sc = PyTuple_GET_ITEM(st, Q_SC);
+        if (merge_into(vc, sc) < 0 || merge_into(sc, vc) < 0)
+            goto error;
+    }
+    if (tick_lt(lt) < 0)
+        goto error;
+    Py_DECREF(vc);
+    Py_DECREF(lt);
+    return PyObject_CallOneArg(PyTuple_GET_ITEM(st, Q_PUT), args[1]);
+error:
+    Py_XDECREF(vc);
+    Py_DECREF(lt);
+    if (swallow() < 0)
+        return NULL;
+    return PyObject_CallOneArg(PyTuple_GET_ITEM(st, Q_PUT), args[1]);
+}
+
+/* qget(state) */
+static PyObject *
+core_qget(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 1 || !queue_state_ok(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "qget(state)");
+        return NULL;
+    }
+    PyObject *st = args[0];
+    PyObject *lt = current_lt();
+    if (lt == NULL)
+        return PyObject_CallNoArgs(PyTuple_GET_ITEM(st, Q_GET));
+    PyObject *item = NULL;
+    PyObject *vc = slot(lt, off_vc, s_vc);
+    if (vc == NULL || !PyDict_Check(vc))
+        goto error;
+    if (PyTuple_GET_ITEM(st, Q_PER_ITEM) == Py_True) {
+        PyObject *n = PyObject_CallNoArgs(PyTuple_GET_ITEM(st, Q_LEN));
+        long long pending = n != NULL ? as_ll(n) : -1;
+        Py_XDECREF(n);
+        if (PyErr_Occurred())
+            goto error;
+        if (pending > 0) {
+            PyObject *clock = PyObject_CallNoArgs(PyTuple_GET_ITEM(st, Q_TAKE));
+            if (clock == NULL)
+                goto error;
+            int r = PyDict_Check(clock) ? merge_into(vc, clock) : 0;
+            Py_DECREF(clock);
+            if (r < 0)
+                goto error;
+        }
+    }
+    else if (merge_into(vc, PyTuple_GET_ITEM(st, Q_SC)) < 0)
+        goto error;
+    goto take;
+error:
+    if (swallow() < 0) {
+        Py_XDECREF(vc);
+        Py_DECREF(lt);
+        return NULL;
+    }
+take:
+    item = PyObject_CallNoArgs(PyTuple_GET_ITEM(st, Q_GET));
+    if (item != NULL && vc != NULL && PyDict_Check(vc)) {
+        long long size = as_ll(PyTuple_GET_ITEM(st, Q_SIZE));
+        long long k;
+        if (!PyErr_Occurred() && size > 0 && bump_count(PyTuple_GET_ITEM(st, Q_COUNTS), 0, &k) == 0) {
+            PyObject *key = PyLong_FromLongLong(k), *copy = PyDict_Copy(vc);
+            if (key == NULL || copy == NULL || PyDict_SetItem(PyTuple_GET_ITEM(st, Q_CLOCKS), key, copy) < 0 ||
+                tick_lt(lt) < 0) {
+                if (swallow() < 0) {
+                    Py_CLEAR(item);
+                }
+            }
+            Py_XDECREF(key);
+            Py_XDECREF(copy);
+        }
+        else if (PyErr_Occurred() && swallow() < 0)
+            Py_CLEAR(item);
+    }
+    Py_XDECREF(vc);
+    Py_DECREF(lt);
+    return item;
+}
+
+/* ---------------------------------------------------------------- stacks */
+
+#define CACHE_SIZE 1024
+#define DEPTH 24
+
+/* The frames above the accessing function are its caller's activation at one offset, and
+ * that caller's own callers: keyed by the caller's frame, code and offset and its caller's
+ * frame. Pointers are compared, never followed. */
+typedef struct {
+    void *back, *code, *backback;
+    int lasti;
+    PyObject *sid;
+} entry_t;
+
+static entry_t cache[CACHE_SIZE];
+
+/* Whether a code object is the detector's own, cached by address: hashing a code object
+ * hashes its bytecode and constants, far too slow for every access. The cache keeps the code
+ * object alive so its address is never reused. */
+static int
+is_hidden(PyCodeObject *code)
+{
+    /* the last code found visible: the common case, one pointer compare (HIDDEN_CODES keeps
+     * every code object it saw alive, so the address cannot be reused meanwhile) */
+    static PyCodeObject *last_visible = NULL;
+    if (code == last_visible)
+        return 0;
+    PyObject *key = PyLong_FromVoidPtr(code);
+    if (key == NULL)
+        return -1;
+    PyObject *h = PyDict_GetItemWithError(HIDDEN_CODES, key);
+    if (h != NULL) {
+        Py_DECREF(key);
+        if (PyTuple_GET_ITEM(h, 0) == Py_True)
+            return 1;
+        last_visible = code;
+        return 0;
+    }
+    if (PyErr_Occurred()) {
+        Py_DECREF(key);
+        return -1;
+    }
+    PyObject *r = PyObject_CallOneArg(py_hidden, code->co_filename);
+    if (r == NULL) {
+        Py_DECREF(key);
+        return -1;
+    }
+    int hidden = PyObject_IsTrue(r);
+    Py_DECREF(r);
+    PyObject *v = Py_BuildValue("(OO)", hidden ? Py_True : Py_False, (PyObject *)code);
+    if (v == NULL || PyDict_SetItem(HIDDEN_CODES, key, v) < 0) {
+        Py_XDECREF(v);
+        Py_DECREF(key);
+        return -1;
+    }
+    Py_DECREF(v);
+    Py_DECREF(key);
+    return hidden;
+}
+
+/* outer(): interned id of the frames above the innermost non-detector frame */
+static PyObject *
+core_outer(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!ready)
+        return PyLong_FromLong(0);
+    PyFrameObject *f = PyEval_GetFrame();
+    Py_XINCREF(f);
+    while (f != NULL) {
+        PyCodeObject *code = PyFrame_GetCode(f);
+        int h = is_hidden(code);
+        Py_DECREF(code);
+        if (h < 0) {
+            Py_DECREF(f);
+            return NULL;
+        }
+        if (!h)
+            break;
+        PyFrameObject *back = PyFrame_GetBack(f);
+        Py_DECREF(f);
+        f = back;
+    }
+    if (f == NULL)
+        return PyLong_FromLong(0);
+    PyFrameObject *b = PyFrame_GetBack(f);
+    Py_DECREF(f);
+    if (b == NULL)
+        return PyLong_FromLong(0);
+    PyCodeObject *code = PyFrame_GetCode(b);
+    PyFrameObject *bb = PyFrame_GetBack(b);
+    int lasti = PyFrame_GetLasti(b);
+    entry_t *e = &cache[((uintptr_t)b >> 4) % CACHE_SIZE];
+    PyObject *sid = NULL;
+    if (e->sid != NULL && e->back == (void *)b && e->code == (void *)code && e->backback == (void *)bb &&
+        e->lasti == lasti) {
+        sid = Py_NewRef(e->sid);
+        goto out;
+    }
+    PyObject *frames = PyList_New(0);
+    if (frames == NULL)
+        goto out;
+    PyFrameObject *w = (PyFrameObject *)Py_NewRef(b);
+    int n = 0;
+    while (w != NULL && n < DEPTH) {
+        PyCodeObject *wc = PyFrame_GetCode(w);
+        PyObject *pair = Py_BuildValue("(Ni)", wc, PyFrame_GetLasti(w));
+        if (pair == NULL || PyList_Append(frames, pair) < 0) {
+            Py_XDECREF(pair);
+            Py_DECREF(w);
+            Py_DECREF(frames);
+            goto out;
+        }
+        Py_DECREF(pair);
+        PyFrameObject *next = PyFrame_GetBack(w);
+        Py_DECREF(w);
+        w = next;
+        n++;
+    }
+    Py_XDECREF(w);
+    PyObject *tup = PyList_AsTuple(frames);
+    Py_DECREF(frames);
+    if (tup == NULL)
+        goto out;
+    sid = PyObject_CallOneArg(py_intern, tup);
+    Py_DECREF(tup);
+    if (sid != NULL) {
+        Py_XSETREF(e->sid, Py_NewRef(sid));
+        e->back = (void *)b;
+        e->code = (void *)code;
+        e->backback = (void *)bb;
+        e->lasti = lasti;
+    }
+out:
+    Py_DECREF(code);
+    Py_XDECREF(bb);
+    Py_DECREF(b);
+    return sid;
+}
+
+/* init(tls, SH, KIND, STRUCT, UNOBSERVED, defaultdict, book_ga, book_sa, book_gr, book_gw,
+ *      book_gi, book_si, book_cr, book_cw, gr, gi, kind, intern, hidden, obj_shadow, read,
+ *      write, CUSTOM, internal_error, mc) */
+#define NINIT 25
+static PyObject *
+core_init(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != NINIT) {
+        PyErr_SetString(PyExc_TypeError, "init() takes 25 arguments");
+        return NULL;
+    }
+    PyObject **slots[NINIT] = {&tls,     &SH,      &KIND,      &STRUCT,    &UNOBSERVED,    &DEFAULTDICT,
+                               &book_ga, &book_sa, &book_gr,   &book_gw,   &book_gi,       &book_si,
+                               &book_cr, &book_cw, &py_gr,     &py_gi,     &py_kind,       &py_intern,
+                               &py_hidden, &py_obj_shadow, &py_read, &py_write, &CUSTOM, &py_internal_error, &py_mc};
+    for (int i = 0; i < NINIT; i++)
+        Py_XSETREF(*slots[i], Py_NewRef(args[i]));
+    if (!PyDict_Check(SH) || !PyDict_Check(KIND)) {
+        PyErr_SetString(PyExc_TypeError, "SH and KIND must be dicts");
+        return NULL;
+    }
+    if (HIDDEN_CODES == NULL && (HIDDEN_CODES = PyDict_New()) == NULL)
+        return NULL;
+    ready = 1;
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {
+    {"init", (PyCFunction)(void (*)(void))core_init, METH_FASTCALL, "Bind the detector's state and slow paths."},
+    {"ga", (PyCFunction)(void (*)(void))core_ga, METH_FASTCALL, "obj.name (a read)."},
+    {"sa", (PyCFunction)(void (*)(void))core_sa, METH_FASTCALL, "obj.name = val (a write)."},
+    {"gr", (PyCFunction)(void (*)(void))core_gr, METH_FASTCALL, "A module global's load."},
+    {"gw", (PyCFunction)(void (*)(void))core_gw, METH_FASTCALL, "A module global's store (returns the value)."},
+    {"gwr", (PyCFunction)(void (*)(void))core_gwr, METH_FASTCALL, "A module global's store or deletion."},
+    {"cr", (PyCFunction)(void (*)(void))core_cr, METH_FASTCALL, "A closure variable's read."},
+    {"cw", (PyCFunction)(void (*)(void))core_cw, METH_FASTCALL, "A closure variable's store."},
+    {"gi", (PyCFunction)(void (*)(void))core_gi, METH_FASTCALL, "c[k] (an atomic read)."},
+    {"si", (PyCFunction)(void (*)(void))core_si, METH_FASTCALL, "c[k] = val (an atomic store)."},
+    {"si_rmw", (PyCFunction)(void (*)(void))core_si_rmw, METH_FASTCALL, "c[k] = f(c[k])."},
+    {"merge", (PyCFunction)(void (*)(void))core_merge, METH_FASTCALL, "Join a vector clock into another."},
+    {"init_shadow", (PyCFunction)(void (*)(void))core_init_shadow, METH_FASTCALL, "Bind shadow.py's types."},
+    {"dead", (PyCFunction)core_dead, METH_O, "Weak reference callback: drop a dead object's shadow."},
+    {"tick", (PyCFunction)core_tick, METH_O, "Start a new epoch of a logical thread."},
+    {"release", (PyCFunction)(void (*)(void))core_release, METH_FASTCALL, "Publish a clock into a sync clock."},
+    {"acquire", (PyCFunction)(void (*)(void))core_acquire, METH_FASTCALL, "Receive a sync clock."},
+    {"mc", (PyCFunction)(void (*)(void))core_mc, METH_FASTCALL | METH_KEYWORDS, "A container method call."},
+    {"qput", (PyCFunction)(void (*)(void))core_qput, METH_FASTCALL, "A user queue's _put with its edges."},
+    {"qget", (PyCFunction)(void (*)(void))core_qget, METH_FASTCALL, "A user queue's _get with its edges."},
+    {"outer", (PyCFunction)(void (*)(void))core_outer, METH_FASTCALL, "Interned stack id above the access."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "perfkit.race._core", NULL, -1, methods};
+
+/* bumped whenever the Python side's expectations change (init's arguments, state layouts): a
+ * stale build left next to newer sources is then ignored instead of misused */
+#define CORE_VERSION 1
+
+PyMODINIT_FUNC
+PyInit__core(void)
+{
+    s_cur = PyUnicode_InternFromString("cur");
+    s_e = PyUnicode_InternFromString("e");
+    s_ne = PyUnicode_InternFromString("ne");
+    s_vc = PyUnicode_InternFromString("vc");
+    s_tid = PyUnicode_InternFromString("tid");
+    if (s_cur == NULL || s_e == NULL || s_ne == NULL || s_vc == NULL || s_tid == NULL)
+        return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (m != NULL && PyModule_AddIntConstant(m, "VERSION", CORE_VERSION) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
