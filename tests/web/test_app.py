@@ -258,3 +258,16 @@ def test_a_difffolded_file_opens_as_a_diff(tmp_path) -> None:
     assert base is not None and base_name == "pair.folded (difffolded base)"
     rows = top_rows(page(App(Session(profile, name=name, base=base, base_name=base_name)), "/ui/top"))
     assert rows["hot"][0] == 30 and "cold" not in rows
+
+
+def test_the_graph_after_top_keeps_its_label_boxes() -> None:
+    # top prepares stacks without labels; the call graph, asked next, must not get those (its
+    # node count counts label boxes, as pprof's): the same nodes as when asked first
+    from .webpages import node_names
+
+    fresh = node_names(page(App(Session(split_profile(), name="a")), "/ui/", "n=2"))
+    app = App(Session(split_profile(), name="b"))
+    page(app, "/ui/top", "n=2")
+    after_top = page(app, "/ui/", "n=2")
+    assert node_names(after_top) == fresh
+    assert "handler:hot" in after_top  # the label box is drawn

@@ -128,7 +128,7 @@ def test_fetches_a_live_service_with_its_token() -> None:
         (["missing.pb.gz"], r"^perfkit: missing\.pb\.gz: no such file; check the path$"),
         ([], r"^perfkit: web: give a profile file or --url"),
         (["{split}", "--host", "0.0.0.0"], r"^perfkit: --host 0\.0\.0\.0: not a loopback address.*--token"),
-        (["{split}", "--host", "0.0.0.0", "--token", "short"], r"^perfkit: --token: 5 characters, too short"),
+        (["{split}", "--host", "0.0.0.0", "--token", "short"], r"^perfkit: debug token: 5 characters, too short"),
         (["--url", "ftp://x"], r"^perfkit: --url 'ftp://x': use http://HOST:PORT"),
     ],
 )

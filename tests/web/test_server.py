@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from perfkit.debug.security import resolve_token
 from perfkit.errors import PerfkitError
 from perfkit.web import Session, WebServer
-from perfkit.web.auth import resolve_token
 
 from .webprofiles import split_profile
 
@@ -86,9 +86,9 @@ def test_token_is_required_beyond_loopback(guarded: WebServer) -> None:
 def test_binding_beyond_loopback_needs_a_long_token() -> None:
     with pytest.raises(PerfkitError, match=r"^--host 0\.0\.0\.0: not a loopback address.*--token"):
         WebServer(Session(split_profile()), host="0.0.0.0")
-    with pytest.raises(PerfkitError, match=r"^--token: 5 characters, too short"):
+    with pytest.raises(PerfkitError, match=r"^debug token: 5 characters, too short"):
         resolve_token("short")
-    with pytest.raises(PerfkitError, match=r"^--token: empty"):
+    with pytest.raises(PerfkitError, match=r"^debug token: empty"):
         resolve_token("   ")
     assert resolve_token(TOKEN) == TOKEN
 

@@ -5,9 +5,10 @@ The UI shows what an exposed ``/debug/pprof`` leaks (stacks, paths, command line
 * on a loopback address (the default) it answers only requests that are local in every sense:
   a loopback peer, no proxy headers (a local reverse proxy makes every client look local), and a
   ``Host`` header naming a loopback host (a web page cannot reach it through DNS rebinding);
-* any other address needs a token (``--token`` or ``PERFKIT_DEBUG_TOKEN``, at least 16
-  characters), and then every request must carry it: ``Authorization: Bearer TOKEN`` (scheme in
-  any case) from scripts, or HTTP Basic with the token as password, which a browser asks for.
+* any other address needs a token (``--token`` or ``PERFKIT_DEBUG_TOKEN``, at least
+  :data:`~perfkit.debug.security.MIN_TOKEN_LENGTH` characters), and then every request must carry
+  it: ``Authorization: Bearer TOKEN`` (scheme in any case) from scripts, or HTTP Basic with the
+  token as password, which a browser asks for.
 """
 
 from __future__ import annotations
@@ -21,29 +22,9 @@ from dataclasses import dataclass
 from perfkit.debug import security
 from perfkit.errors import PerfkitError
 
-__all__ = ["Gate", "check_bind", "resolve_token"]
+__all__ = ["Gate", "check_bind"]
 
-# SEAM(issue9-debug): the debug branch adds security.MIN_TOKEN_LENGTH, resolve_token() and
-# is_local_client(); once they are on main this module calls them instead of these few lines.
-MIN_TOKEN_LENGTH = 16
-PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
-HOW_TO_MAKE_A_TOKEN = "e.g. `python -c 'import secrets; print(secrets.token_urlsafe())'`"
 REALM = "perfkit web"
-
-
-def resolve_token(token: str | None) -> str | None:
-    """``token``, else ``PERFKIT_DEBUG_TOKEN``; refused (one line) when empty or too short."""
-    token = token if token is not None else security.token_from_env()
-    if token is None:
-        return None
-    if not token.strip():
-        raise PerfkitError(f"--token: empty; use a long random string, {HOW_TO_MAKE_A_TOKEN}")
-    if len(token) < MIN_TOKEN_LENGTH:
-        raise PerfkitError(
-            f"--token: {len(token)} characters, too short to keep the profile private; "
-            f"use at least {MIN_TOKEN_LENGTH}, {HOW_TO_MAKE_A_TOKEN}"
-        )
-    return token
 
 
 def check_bind(host: str, token: str | None) -> None:
@@ -87,10 +68,10 @@ class Gate:
                 "(HTTP Basic with the token as password, or Authorization: Bearer TOKEN)",
                 (("WWW-Authenticate", f'Basic realm="{REALM}", charset="UTF-8"'),),
             )
-        if not client or not security.is_loopback(client):
-            return Refusal(403, f"403 forbidden: this UI answers loopback clients only, not {client or 'unknown'}")
-        if any(headers.get(name) for name in PROXY_HEADERS):
-            return Refusal(403, "403 forbidden: this UI answers loopback clients only, not requests through a proxy")
+        if not security.is_local_client(client, headers):
+            through = any(headers.get(name) for name in security.PROXY_HEADERS)
+            who = "requests through a proxy" if through else (client or "a client whose address is unknown")
+            return Refusal(403, f"403 forbidden: this UI answers loopback clients only, not {who}")
         host = _host_name(headers.get("host", ""))
         if not security.is_loopback(host):
             return Refusal(
@@ -102,11 +83,11 @@ class Gate:
 
     def _authorized(self, header: str) -> bool:
         assert self.token is not None
+        if security.authorized(header, self.token):  # Bearer, as the debug routes take it
+            return True
         scheme, _, credentials = header.strip().partition(" ")
         expected = self.token.encode()
-        if scheme.lower() == "bearer":
-            return hmac.compare_digest(credentials.strip().encode("utf-8", "replace"), expected)
-        if scheme.lower() == "basic":
+        if scheme.lower() == "basic":  # what a browser sends after asking
             try:
                 decoded = base64.b64decode(credentials.strip(), validate=True)
             except (binascii.Error, ValueError):

@@ -59,7 +59,8 @@ def web_command(
     no_browser: bool = typer.Option(False, "--no-browser", help="Do not open a browser; just print the URL."),
     fmt: str = typer.Option(None, "--format", "-f", help="Input format when sniffing cannot tell."),
 ) -> None:
-    from perfkit.web.auth import check_bind, resolve_token
+    from perfkit.debug.security import resolve_token
+    from perfkit.web.auth import check_bind
 
     if (source is None) == (url is None):
         raise PerfkitError(
