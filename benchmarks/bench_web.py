@@ -21,7 +21,7 @@ Phases, each a list of URLs timed from request to last byte:
 * revisits: every view again, ``--rounds`` times (perfkit answers from its caches; pprof keeps no
   results, so its revisit costs its first visit and is not asked again);
 * new filter: a focus no page has used, on top; then, ``--dwell`` seconds later (a user reading
-  it, while perfkit prefetches the other views of that query, peek excepted), every other view.
+  it, while perfkit prefetches the other views of that query), every other view.
 """
 
 from __future__ import annotations
@@ -216,8 +216,7 @@ def report(args, hot, focus, uis, rows, load_before: str, load_after: str) -> st
         "",
         f"perfkit: first page {first:.2f} s; switching at once {span('switch at once')}; "
         f"first visits {span('first visit')}; revisits {span('revisit')}; a new filter on top "
-        f"{span('new filter')}, then the other views {span(f'then, {args.dwell:g} s later')} "
-        "(peek computes on demand).",
+        f"{span('new filter')}, then the other views {span(f'then, {args.dwell:g} s later')}.",
         "",
     ]
     return "\n".join(lines)

@@ -4,8 +4,7 @@ Switching views keeps the query (filters, sample type ...), so while the user re
 others can be made ready: after start for the default settings, and after every page for that
 page's query.  Only the newest query is worked on (a user who moved on does not want the old one),
 one view at a time, cheapest first, and only while no request is being answered, so a request
-waits at most for the one view under way.  Peek is left out: with a regex it is the costliest
-view on a big profile and the least visited; it is computed when asked.
+waits at most for the one view under way.
 """
 
 from __future__ import annotations
@@ -18,9 +17,9 @@ from perfkit.errors import PerfkitError
 
 __all__ = ["ORDER", "Prefetcher"]
 
-#: the views computed ahead, cheapest first (source only when the query has a regex); the call
-#: graph, whose layout is the costliest, last
-ORDER = ("top", "flamegraph", "source", "graph")
+#: the views computed ahead, cheapest first (source and peek only when the query has a regex: without
+#: one they list choices from top's graph); the call graph and peek, the costliest, last
+ORDER = ("top", "flamegraph", "source", "graph", "peek")
 
 
 class Prefetcher:
@@ -69,7 +68,7 @@ class Prefetcher:
                 params, generation, self._wanted = self._wanted, self._generation, None
                 self._current = params
             for view in ORDER:
-                if view == "source" and not dict(params).get("f"):
+                if view in ("source", "peek") and not dict(params).get("f"):
                     continue
                 while self._busy() and not self._closed:  # requests first
                     time.sleep(0.02)
