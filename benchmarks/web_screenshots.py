@@ -58,6 +58,8 @@ def main() -> None:
         browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
         page = browser.new_page(viewport={"width": 1400, "height": 860})
         for name, path, which in VIEWS:
+            tall = name in ("flamegraph", "diff")  # the flame graph's base is at the bottom
+            page.set_viewport_size({"width": 1400, "height": 1250 if tall else 860})
             page.goto(servers[which].url + path)
             page.wait_for_selector("#summary")
             if name == "flamegraph":  # show the search highlighting the hot spot

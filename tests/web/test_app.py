@@ -139,6 +139,8 @@ def test_diff_shows_growth_in_every_view(diff_app: App) -> None:
     assert rows["hot"][0] == 300 * MS and "cold" not in rows  # unchanged: nothing to show, as pprof
     text = page(diff_app, "/ui/top")
     assert "new.pb.gz − base old.pb.gz" in text
+    assert summary(text) == "Change +300ms against the base's 700ms (+42.86%)"
+    assert summary(page(diff_app, "/ui/flamegraph")) == summary(text)
     # shares of a diff are of the base's total (pprof's -diff_base): +300ms of 700ms
     assert rows["hot"][2] == "42.86%"
     graph = page(diff_app, "/ui/")

@@ -48,11 +48,18 @@ def view_options(view: str, query: Query) -> GraphOptions:
     return options
 
 
-def _summary(fmt: ReportFormat, kept: int) -> str:
-    """What the filters kept, "300ms of 1s total (30.00%)": each value in its own unit, so the
-    line reads the same in every view."""
+def _summary(fmt: ReportFormat, prepared: Prepared) -> str:
+    """What the filters kept, "Showing 300ms of 1s total (30.00%)"; for a diff, the net change
+    against the base, "Change -1.28s against the base's 10.62s (-12.05%)".  Each value in its own
+    unit, so the line reads the same in every view."""
+    kept = _kept(prepared)
     total = pprof_label(fmt.total, fmt.unit)
-    return f"{pprof_label(kept, fmt.unit)} of {total} total ({fmt.percent(kept).strip()})"
+    share = fmt.percent(kept).strip()
+    if prepared.diff:
+        sign = "-" if kept < 0 else "+"
+        change = pprof_label(abs(kept), fmt.unit)
+        return f"Change {sign}{change} against the base's {total} ({sign}{share})"
+    return f"Showing {pprof_label(kept, fmt.unit)} of {total} total ({share})"
 
 
 def _kept(prepared: Prepared) -> int:
@@ -100,7 +107,7 @@ def _graph_body(session: Session, graph: Graph, options: GraphOptions, **fields:
     fmt = ReportFormat.for_graph(graph)
     return Body(
         legend=report_labels(session.profile, graph, fmt),
-        summary=_summary(fmt, _kept(graph.prepared)),
+        summary=_summary(fmt, graph.prepared),
         notices=_unmatched(graph.prepared, options),
         **fields,  # type: ignore[arg-type]
     )
@@ -112,7 +119,7 @@ def _prepared_body(session: Session, prepared: Prepared, options: GraphOptions, 
     fmt = ReportFormat.for_graph(graph)  # no nodes: the unit follows the total
     return Body(
         legend=profile_labels(session.profile, graph, fmt) + active_filters(graph),
-        summary=_summary(fmt, _kept(prepared)),
+        summary=_summary(fmt, prepared),
         notices=_unmatched(prepared, options),
         **fields,  # type: ignore[arg-type]
     )
