@@ -180,7 +180,7 @@ class App:
             query = parse_query(query_text)
             data = pprof_bytes(self.session, query.options)
         except PerfkitError as exc:
-            return self._message(400, str(exc), query_text, nonce)
+            return self._message(400, name_parameter(str(exc)), query_text, nonce)
         name = _download_name(self.session.name)
         return Response(
             200,

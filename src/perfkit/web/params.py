@@ -105,7 +105,9 @@ def parse_query(query: str | Mapping[str, str] | Sequence[tuple[str, str]]) -> Q
 
 
 def name_parameter(message: str) -> str:
-    """The graph layer names command-line flags (``--focus``); a URL user typed ``f``."""
+    """The graph layer names command-line flags (``--focus``); a URL user typed ``f``.  Control
+    characters a URL can carry (``%0A``) are shown escaped, so the message stays one line."""
+    message = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
     for name, flag in FLAGS.items():
         if message.startswith(flag + " ") and name in _PARAM_OF:
             return f"URL parameter {_PARAM_OF[name]} ({flag.removeprefix('--')}){message[len(flag) :]}"
