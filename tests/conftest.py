@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,37 @@ def chromium() -> str:
         if path:
             return path
     pytest.skip("SKIPPED LOUDLY: chromium is not installed (apt-get install chromium; .ci/run does)")
+
+
+#: chromium flags for the browser tests: headless, no sandbox (root in CI), nothing phoning home
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def _launched() -> Iterator[dict[str, object]]:
+    """One Playwright and one browser per test module (launching takes seconds)."""
+    state: dict[str, object] = {}
+    yield state
+    if "browser" in state:
+        state["browser"].close()
+        state["playwright"].stop()
+
+
+@pytest.fixture
+def browser(chromium: str, _launched: dict[str, object]) -> object:
+    """Headless Debian chromium driven by Playwright, started on first use in the module."""
+    if "browser" not in _launched:
+        sync_api = pytest.importorskip("playwright.sync_api")
+        _launched["playwright"] = pw = sync_api.sync_playwright().start()
+        _launched["browser"] = pw.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
+    return _launched["browser"]
 
 
 @pytest.fixture

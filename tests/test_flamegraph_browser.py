@@ -17,35 +17,6 @@ from test_flamegraph import PLOT, base_profile, parse, random_profile, small_pro
 
 pytestmark = pytest.mark.browser
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture(scope="module")
-def _launched() -> Iterator[dict[str, object]]:
-    """One Playwright and one browser for the whole module (launching takes seconds)."""
-    state: dict[str, object] = {}
-    yield state
-    if "browser" in state:
-        state["browser"].close()
-        state["playwright"].stop()
-
-
-@pytest.fixture
-def browser(chromium: str, _launched: dict[str, object]) -> object:
-    """Headless Debian chromium, started on first use."""
-    if "browser" not in _launched:
-        sync_api = pytest.importorskip("playwright.sync_api")
-        _launched["playwright"] = pw = sync_api.sync_playwright().start()
-        _launched["browser"] = pw.chromium.launch(executable_path=chromium, args=ARGS)
-    return _launched["browser"]
-
 
 class Graph:
     """An opened SVG plus helpers to read its frames back from the live DOM."""

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "perfkit.race.commands",
     "perfkit.debug.commands",
     "perfkit.logs.commands",
+    "perfkit.web.commands",
 )
 
 

@@ -88,6 +88,8 @@ class GraphCache:
             options.hide,
             options.show,
             options.show_from,
+            options.tagfocus,
+            options.tagignore,
             options.sample_index,
             options.granularity,
             options.relative_percentages,
@@ -96,8 +98,10 @@ class GraphCache:
         )
         found = self._prepared.get(key)
         if found is None and not labels:
-            key = (*key[:-1], True)  # a labelled one answers too
-            found = self._prepared.get(key)
+            labelled = (*key[:-1], True)  # a labelled one answers too
+            found = self._prepared.get(labelled)
+            if found is not None:
+                key = labelled
         if found is None:
             found = prepare(self.profile, options, self.base, labels=labels)
         self._remember(self._prepared, key, found)

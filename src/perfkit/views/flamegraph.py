@@ -24,7 +24,7 @@ from perfkit.views.flame_colors import LEGEND, ORIGINS, diff_colour, frame_colou
 from perfkit.views.flame_tree import ROOT, Layout, layout
 from perfkit.views.units import format_value, is_bytes, is_time, resolve_sample_type
 
-__all__ = ["EXTENSIONS", "NAME", "render_svg", "write"]
+__all__ = ["EXTENSIONS", "NAME", "render_prepared", "render_svg", "write"]
 
 NAME = "svg"
 EXTENSIONS = (".svg",)
@@ -170,10 +170,7 @@ def write(
     (default) merges a function's lines into one frame, "lines" keeps them apart, "files" draws
     one frame per file; ``options`` carries pprof's filters (focus, ignore, hide, show), and
     ``on_prepared`` sees the prepared stacks (to warn about filters that matched nothing)."""
-    if width < MIN_WIDTH:
-        raise PerfkitError(f"--width {width}: too narrow for a flame graph; use at least {MIN_WIDTH}")
-    if minwidth < 0:
-        raise PerfkitError(f"--minwidth {minwidth}: must not be negative; use 0 to keep every frame")
+    _check_size(width, minwidth)
     opts = options or GraphOptions()
     if granularity is not None:
         opts = opts.replace(granularity=Granularity.parse(granularity))
@@ -181,19 +178,44 @@ def write(
         opts = opts.replace(sample_index=sample_type)
     index = resolve_sample_type(profile, opts.sample_index)
     opts = opts.replace(sample_index=index)
-    vt = profile.sample_types[index]
-    diff = base is not None
-    title = title if title is not None else _default_title(inverted, diff)
-    base_totals = None
+    base_prepared = None
     if base is None:
         prepared = prepare(profile, opts)
     else:
         prepared, base_prepared = prepare_apart(profile, base, opts)
-        base_totals = base_prepared.stacks
     if on_prepared is not None:
         on_prepared(prepared)
+    return render_prepared(
+        prepared, base_prepared, title=title, width=width, minwidth=minwidth, inverted=inverted, normalize=normalize
+    )
+
+
+def _check_size(width: int, minwidth: float) -> None:
+    if width < MIN_WIDTH:
+        raise PerfkitError(f"--width {width}: too narrow for a flame graph; use at least {MIN_WIDTH}")
+    if minwidth < 0:
+        raise PerfkitError(f"--minwidth {minwidth}: must not be negative; use 0 to keep every frame")
+
+
+def render_prepared(
+    prepared: Prepared,
+    base_prepared: Prepared | None = None,
+    *,
+    title: str | None = None,
+    width: int = 1200,
+    minwidth: float = 0.1,
+    inverted: bool = False,
+    normalize: bool = False,
+) -> str:
+    """The flame graph of stacks already prepared by the graph layer (a cache's, as the web UI
+    keeps them); with ``base_prepared`` (from :func:`~perfkit.graph.prepare_apart`) a diff."""
+    _check_size(width, minwidth)
+    vt = prepared.sample_type
+    diff = base_prepared is not None
+    title = title if title is not None else _default_title(inverted, diff)
     totals = prepared.stacks
     total = sum(v for v in totals.values() if v > 0)
+    base_totals = base_prepared.stacks if base_prepared is not None else None
     if base_totals is not None and normalize:
         base_totals = _normalized(base_totals, total)
     frames = prepared.frames()

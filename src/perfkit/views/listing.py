@@ -19,11 +19,11 @@ from pathlib import Path
 from rich.console import Console
 
 from perfkit.errors import PerfkitError
-from perfkit.graph import Granularity, GraphOptions, flat_cum, prepare
+from perfkit.graph import Granularity, GraphOptions, Prepared, flat_cum, prepare
 from perfkit.model import Profile
 from perfkit.views.units import format_percent, format_value, resolve_sample_type
 
-__all__ = ["Routine", "format_listing", "print_listing", "routines"]
+__all__ = ["AnnotatedLine", "Routine", "annotate", "format_listing", "print_listing", "routines"]
 
 #: lines shown around the sampled range when the function's block is unknown
 CONTEXT = 3
@@ -43,23 +43,34 @@ class Routine:
 
 
 def routines(
-    profile: Profile, pattern: str, *, sample_type: str | int | None = None, options: GraphOptions | None = None
+    profile: Profile,
+    pattern: str,
+    *,
+    sample_type: str | int | None = None,
+    options: GraphOptions | None = None,
+    prepared: Prepared | None = None,
 ) -> list[Routine]:
     """Every (function, file) whose function name matches ``pattern``, heaviest cum first.
 
     Line values come from the graph layer at ``lines`` granularity, a function's own totals from
     the same stacks at ``filefunctions`` (so a function is counted once per sample however many of
     its lines the stack holds).  ``options`` brings the graph's filters (focus, ignore, tag
-    filters ...), as pprof's source view applies them."""
+    filters ...), as pprof's source view applies them; ``prepared`` gives those stacks already
+    prepared at ``lines`` granularity instead (from a cache, as the web UI keeps them)."""
     try:
         rx = re.compile(pattern)
     except re.error as exc:
         raise PerfkitError(f"list {pattern!r}: not a valid regular expression ({exc})") from None
-    resolve_sample_type(profile, sample_type)
-    opts = (options or GraphOptions()).replace(granularity=Granularity.LINES)
-    if sample_type is not None:
-        opts = opts.replace(sample_index=sample_type)
-    lines = prepare(profile, opts)
+    if prepared is not None:
+        if prepared.granularity is not Granularity.LINES:
+            raise ValueError(f"routines: prepared stacks must be at lines granularity, not {prepared.granularity}")
+        lines = prepared
+    else:
+        resolve_sample_type(profile, sample_type)
+        opts = (options or GraphOptions()).replace(granularity=Granularity.LINES)
+        if sample_type is not None:
+            opts = opts.replace(sample_index=sample_type)
+        lines = prepare(profile, opts)
     wanted = {i for i, info in enumerate(lines.infos) if rx.search(info.name)}
     if not wanted:
         return []
@@ -124,29 +135,61 @@ def _value(value: int, unit: str) -> str:
     return format_value(value, unit) if value else "."
 
 
-def _routine_text(
-    routine: Routine, unit: str, total: int, source: list[str] | None, reason: str, context: int
-) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class AnnotatedLine:
+    """One line of a listing: its number, flat and cum, and its source text (None when the
+    source could not be read)."""
+
+    number: int
+    flat: int
+    cum: int
+    text: str | None
+
+
+def annotate(
+    routine: Routine,
+    *,
+    source_path: Sequence[str | os.PathLike[str]] = (),
+    context: int = CONTEXT,
+    sources: dict[str, tuple[list[str] | None, str]] | None = None,
+) -> tuple[list[AnnotatedLine], str]:
+    """The lines a listing shows for ``routine``, and why its source is unavailable ("" when it
+    was used): the function's ``def`` block when the source parses, else the sampled lines widened
+    by ``context``; without source, only the sampled lines.  ``sources`` caches files read
+    (several routines often share one)."""
+    if sources is None:
+        sources = {}
+    if routine.file not in sources:
+        sources[routine.file] = _read_source(routine.file, source_path)
+    source, reason = sources[routine.file]
+    sampled = sorted(n for n in routine.lines if n > 0)
+    if source is None or not sampled:
+        why = reason if source is None else "no line numbers recorded"
+        return [AnnotatedLine(n, *routine.lines[n], None) for n in sorted(routine.lines)], why
+    block = None if routine.function.startswith("<") else _def_block(source, routine.function, sampled[0], sampled[-1])
+    start, end = block if block else (sampled[0] - context, sampled[-1] + context)
+    start, end = max(1, start), max(min(len(source), end), sampled[-1])
+    out = []
+    for line in range(start, end + 1):
+        flat, cum = routine.lines.get(line, (0, 0))
+        text = source[line - 1].rstrip() if line <= len(source) else ""
+        out.append(AnnotatedLine(line, flat, cum, text))
+    return out, ""
+
+
+def _routine_text(routine: Routine, unit: str, total: int, lines: list[AnnotatedLine], why: str) -> list[str]:
     out = [
         f"ROUTINE ======================== {routine.function} in {routine.file or '<unknown>'}",
         f"{format_value(routine.flat, unit):>{WIDTH}} {format_value(routine.cum, unit):>{WIDTH}} "
         f"(flat, cum) {format_percent(routine.cum, total)} of Total",
     ]
-    sampled = sorted(n for n in routine.lines if n > 0)
-    if source is None or not sampled:
-        why = reason if source is None else "no line numbers recorded"
+    if why:
         out.append(f"{'':>{WIDTH}} {'':>{WIDTH}} (source unavailable: {why})")
-        for line in sorted(routine.lines):
-            flat, cum = routine.lines[line]
-            out.append(f"{_value(flat, unit):>{WIDTH}} {_value(cum, unit):>{WIDTH}} {line:6d}:")
-        return out
-    block = None if routine.function.startswith("<") else _def_block(source, routine.function, sampled[0], sampled[-1])
-    start, end = block if block else (sampled[0] - context, sampled[-1] + context)
-    start, end = max(1, start), max(min(len(source), end), sampled[-1])
-    for line in range(start, end + 1):
-        flat, cum = routine.lines.get(line, (0, 0))
-        text = source[line - 1].rstrip() if line <= len(source) else ""
-        out.append(f"{_value(flat, unit):>{WIDTH}} {_value(cum, unit):>{WIDTH}} {line:6d}:{text}".rstrip())
+    for line in lines:
+        text = (
+            f"{_value(line.flat, unit):>{WIDTH}} {_value(line.cum, unit):>{WIDTH}} {line.number:6d}:{line.text or ''}"
+        )
+        out.append(text.rstrip() if line.text is not None else text)
     return out
 
 
@@ -169,12 +212,10 @@ def format_listing(
     unit = profile.sample_types[index].unit
     total = sum(abs(v) for v in profile.values[index])
     lines = [f"Total: {format_value(total, unit)}"]
-    cache: dict[str, tuple[list[str] | None, str]] = {}
+    sources: dict[str, tuple[list[str] | None, str]] = {}
     for routine in found:
-        if routine.file not in cache:
-            cache[routine.file] = _read_source(routine.file, source_path)
-        source, reason = cache[routine.file]
-        lines += _routine_text(routine, unit, total, source, reason, context)
+        annotated, why = annotate(routine, source_path=source_path, context=context, sources=sources)
+        lines += _routine_text(routine, unit, total, annotated, why)
     return "\n".join(lines) + "\n"
 
 
