@@ -6,7 +6,7 @@ import os
 import sys
 from importlib import import_module
 
-from .importhook import Selection
+from .importhook import Selection, patch_runpy
 from .importhook import install as install_hook
 
 # submodules by importlib: `from . import x` would import all of perfkit here (see _boot)
@@ -61,6 +61,8 @@ def install(exit_override: bool = True) -> Selection:
         "concurrent.futures.thread": sync.patch_executor,
         "asyncio": aio.patch,
         "subprocess": children.patch,
+        "multiprocessing.process": children.patch_multiprocessing,
+        "runpy": lambda: patch_runpy(SELECT),
     }
     install_hook(SELECT, hooks)
     if os.environ.get(ENV_STRESS) == "1":

@@ -68,13 +68,18 @@ def is_library(filename: str) -> bool:
     return filename.startswith(_STDLIB) or "site-packages" in filename or "dist-packages" in filename
 
 
-_ASYNCIO_EVENTS = os.path.join(_STDLIB, "asyncio", "events.py")
+_BOUNDARIES = {
+    ("_run", os.path.join(_STDLIB, "asyncio", "events.py")),
+    ("_bootstrap", os.path.join(_STDLIB, "multiprocessing", "process.py")),
+}
 
 
-def is_loop_boundary(code) -> bool:
-    """An event loop callback (``Handle._run``): a task's or callback's stack ends there, as a
-    goroutine's does, instead of going on through the loop to ``asyncio.run``."""
-    return code.co_name == "_run" and code.co_filename == _ASYNCIO_EVENTS
+def is_boundary(code) -> bool:
+    """Where a stack starts, as a goroutine's does: an event loop callback (``Handle._run``), so
+    a task's stack does not go on through the loop to ``asyncio.run``; and a multiprocessing
+    child's entry (``BaseProcess._bootstrap``), so a forked child's stacks do not go on through
+    the parent's frames that ``fork()`` copied, down to ``Process.start()``."""
+    return (code.co_name, code.co_filename) in _BOUNDARIES
 
 
 def capture_stack(frame=None, limit: int = 24, trim_library: bool = True) -> tuple[tuple[str, int, str], ...]:
@@ -87,7 +92,7 @@ def capture_stack(frame=None, limit: int = 24, trim_library: bool = True) -> tup
     out: list[tuple[str, int, str]] = []
     while f is not None and len(out) < limit:
         fn = f.f_code.co_filename
-        if out and is_loop_boundary(f.f_code):
+        if out and is_boundary(f.f_code):
             break
         if not hidden(fn) and not (trim_library and not out and is_library(fn)):
             out.append((fn, f.f_lineno, f.f_code.co_name))
