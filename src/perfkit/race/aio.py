@@ -194,6 +194,18 @@ def _after(orig):
     return wrapper
 
 
+def _after_if_true(orig):
+    """A flag seen set orders after whatever set it (``Event.is_set()`` like ``wait()``)."""
+
+    def wrapper(self, *args, **kwargs):
+        r = orig(self, *args, **kwargs)
+        if r:
+            _recv(self)
+        return r
+
+    return wrapper
+
+
 def patch() -> None:
     global _done
     if _done:
@@ -337,6 +349,7 @@ def patch() -> None:
     _wrap(locks.Lock, "release", _before)
     _wrap(locks.Event, "set", _before)
     _wrap(locks.Event, "wait", _after_async)
+    _wrap(locks.Event, "is_set", _after_if_true)
     _wrap(locks.Semaphore, "acquire", _after_async)
     _wrap(locks.Semaphore, "release", _before)
     if hasattr(locks, "Barrier"):
