@@ -532,11 +532,147 @@ swallow(void)
     return 0;
 }
 
+/* ---------------------------------------------------------------- scheduling perturbation
+ *
+ * Go's race runtime randomises which goroutine runs next when a synchronisation wakes one, so
+ * racing accesses get to happen from several goroutines. Under the GIL one thread can instead
+ * run alone for a whole switch interval and take all the work. The analogue here: a thread
+ * that reaches a synchronisation point (a queue put/get, a lock or event release) after running
+ * alone for its budget (no other thread made an observed access or synchronisation since)
+ * shortens the GIL's switch interval and, at its next observed access, drops and retakes the
+ * GIL: that wakes a thread waiting for it, which then waits only the short interval before
+ * CPython's forced switch hands it the GIL. The interval goes back once another thread is
+ * seen running, or after another budget; a thread that stayed alone (the others are blocked,
+ * or run only unobserved code) doubles its budget, so a lone thread pays almost nothing and
+ * threads that take turns anyway (a pipeline) pay nothing. Not at the synchronisation point
+ * itself: a queue's hooks run under its mutex, and threads would convoy on it. */
+#include <sched.h>
+#include <time.h>
+#define MAX_BUDGET_NS 16000000LL
+static long long base_budget_ns = 0; /* 0: never perturb */
+static uintptr_t last_runner = 0;
+static int shortened = 0;
+static long long shortened_at = 0;
+static PyObject *set_interval = NULL; /* sys.setswitchinterval */
+static PyObject *normal_interval = NULL, *short_interval = NULL;
+static _Thread_local int yield_pending = 0;
+static _Thread_local long long alone_since = 0; /* ns; 0: not measured yet */
+static _Thread_local long long budget_ns = 0;
+
+/* this thread, as an address of its own */
+#define ME ((uintptr_t)&yield_pending)
+
+static inline long long
+now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void
+set_short(int shorter)
+{
+    shortened = shorter;
+    PyObject *r = PyObject_CallOneArg(set_interval, shorter ? short_interval : normal_interval);
+    if (r == NULL)
+        PyErr_Clear();
+    Py_XDECREF(r);
+}
+
+/* Another thread is seen running: its own budget again, and the normal interval. */
+static void
+switched(void)
+{
+    last_runner = ME;
+    alone_since = 0;
+    budget_ns = base_budget_ns;
+    if (shortened)
+        set_short(0);
+}
+
+/* Every observed access: which thread runs (one comparison in the common case). */
+static inline void
+ran(void)
+{
+    if (last_runner != ME && base_budget_ns)
+        switched();
+}
+
+static void
+sched_point(void)
+{
+    if (!base_budget_ns)
+        return;
+    if (last_runner != ME) {
+        switched();
+        return;
+    }
+    long long t = now_ns();
+    if (alone_since == 0) {
+        alone_since = t;
+        if (budget_ns == 0)
+            budget_ns = base_budget_ns;
+    }
+    else if (shortened) {
+        if (t - shortened_at >= budget_ns) { /* still alone: nobody was waiting */
+            set_short(0);
+            budget_ns = budget_ns * 2 > MAX_BUDGET_NS ? MAX_BUDGET_NS : budget_ns * 2;
+            alone_since = t;
+        }
+    }
+    else if (t - alone_since >= budget_ns) {
+        set_short(1);
+        shortened_at = t;
+        yield_pending = 1;
+    }
+}
+
+/* At an observed access after sched_point asked for it, outside any queue mutex. */
+static void
+give_way(void)
+{
+    yield_pending = 0;
+    Py_BEGIN_ALLOW_THREADS
+    sched_yield();
+    Py_END_ALLOW_THREADS
+}
+
+/* sched_point(): a synchronisation point in Python code (a lock or event release) */
+static PyObject *
+core_sched_point(PyObject *self, PyObject *unused)
+{
+    sched_point();
+    Py_RETURN_NONE;
+}
+
+/* set_perturb(budget_us, normal, shorter, setswitchinterval): a thread that ran alone for
+ * budget_us (0: never) shortens the switch interval from `normal` to `shorter` (seconds) */
+static PyObject *
+core_set_perturb(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4 || !PyFloat_Check(args[1]) || !PyFloat_Check(args[2]) || !PyCallable_Check(args[3])) {
+        PyErr_SetString(PyExc_TypeError, "set_perturb(budget_us, normal: float, shorter: float, setswitchinterval)");
+        return NULL;
+    }
+    long budget = PyLong_AsLong(args[0]);
+    if (budget == -1 && PyErr_Occurred())
+        return NULL;
+    Py_XSETREF(normal_interval, Py_NewRef(args[1]));
+    Py_XSETREF(short_interval, Py_NewRef(args[2]));
+    Py_XSETREF(set_interval, Py_NewRef(args[3]));
+    base_budget_ns = budget < 0 ? 0 : budget * 1000LL;
+    Py_RETURN_NONE;
+}
+
 /* One access; what the compiled path cannot decide goes to `fallback(*fargs)` in Python. */
 static int
 run_access(PyObject *obj, PyObject *key, PyObject *site, int kind, int write, int atomic, PyObject *fallback,
            PyObject *const *fargs, Py_ssize_t n)
 {
+    if (yield_pending)
+        give_way();
+    ran();
     int r = shadow_access(obj, key, site, kind, write, atomic);
     if (r == 1)
         return 0;
@@ -939,6 +1075,7 @@ core_qput(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     PyObject *st = args[0];
+    sched_point();
     PyObject *lt = current_lt();
     if (lt == NULL)
         return PyObject_CallOneArg(PyTuple_GET_ITEM(st, Q_PUT), args[1]); /* not attached: no edge */
@@ -1008,6 +1145,7 @@ core_qget(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     PyObject *st = args[0];
+    sched_point();
     PyObject *lt = current_lt();
     if (lt == NULL)
         return PyObject_CallNoArgs(PyTuple_GET_ITEM(st, Q_GET));
@@ -1252,6 +1390,8 @@ static PyMethodDef methods[] = {
     {"qput", (PyCFunction)(void (*)(void))core_qput, METH_FASTCALL, "A user queue's _put with its edges."},
     {"qget", (PyCFunction)(void (*)(void))core_qget, METH_FASTCALL, "A user queue's _get with its edges."},
     {"outer", (PyCFunction)(void (*)(void))core_outer, METH_FASTCALL, "Interned stack id above the access."},
+    {"sched_point", (PyCFunction)core_sched_point, METH_NOARGS, "A synchronisation point (may yield later)."},
+    {"set_perturb", (PyCFunction)(void (*)(void))core_set_perturb, METH_FASTCALL, "Shorten the switch interval for threads running alone."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1259,7 +1399,7 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "perfkit.race._core",
 
 /* bumped whenever the Python side's expectations change (init's arguments, state layouts): a
  * stale build left next to newer sources is then ignored instead of misused */
-#define CORE_VERSION 1
+#define CORE_VERSION 2
 
 PyMODINIT_FUNC
 PyInit__core(void)

@@ -1,7 +1,8 @@
 """Go-shaped race and deadlock reports: formatting, deduplication, suppressions, exit status.
 
 Options come from ``PERFKIT_RACE`` like ``GORACE`` (``halt_on_error=1 exitcode=66
-log_path=FILE switch_interval=SECONDS``); suppressions from the file named by ``PERFKIT_RACE_SUPPRESSIONS`` with lines
+log_path=FILE switch_interval=SECONDS perturb=MICROSECONDS``); suppressions from the file named
+by ``PERFKIT_RACE_SUPPRESSIONS`` with lines
 ``race:PATTERN`` or ``deadlock:PATTERN`` (``*`` wildcard, ``^``/``$`` anchors, otherwise a
 substring of a function name, file name or location in either stack).
 """
@@ -17,10 +18,13 @@ import sys
 from dataclasses import dataclass, field
 
 SEP = "=================="
-OPTION_KEYS = ("halt_on_error", "exitcode", "log_path", "switch_interval")
+OPTION_KEYS = ("halt_on_error", "exitcode", "log_path", "switch_interval", "perturb")
 #: Python's own default. A longer interval let one worker drain a whole queue before the others
 #: ran, so racing accesses never happened from two threads and nothing could be reported.
 SWITCH_INTERVAL = 0.005
+#: microseconds a thread may run alone before, at a synchronisation point, it hands the GIL on
+#: (0: never; see _core.c); measured in reports/race-switch-interval.md
+PERTURB = 500
 
 
 @dataclass
@@ -29,6 +33,8 @@ class Options:
     exitcode: int = 66
     log_path: str = ""
     switch_interval: float = SWITCH_INTERVAL
+    switch_interval_set: bool = False
+    perturb: int = PERTURB
     #: exit with ``exitcode`` at interpreter exit when something was reported
     exit_override: bool = True
     suppress: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
@@ -51,7 +57,12 @@ def parse_options(text: str) -> tuple[Options, list[str]]:
                 opts.log_path = value
             elif key == "switch_interval":
                 opts.switch_interval = float(value)
+                opts.switch_interval_set = True
                 if not 0 < opts.switch_interval <= 1:
+                    raise ValueError
+            elif key == "perturb":
+                opts.perturb = int(value)
+                if opts.perturb < 0:
                     raise ValueError
             else:
                 raise ValueError

@@ -16,7 +16,7 @@ import threading
 from collections import deque
 from importlib import import_module
 
-from .clock import CORE, LT, acquire, merge, release, snapshot, tick
+from .clock import CORE, LT, acquire, merge, release, sched_point, snapshot, tick
 from .state import attach, base, capture_stack, current, hidden, is_library, register, tls
 
 # submodules by importlib: `from . import x` would import all of perfkit here (see _boot)
@@ -87,6 +87,7 @@ class RaceLock:
         except AttributeError:
             lt = attach()
         release(lt, self._sc)
+        sched_point()
         held = lt.held
         serial = self.serial
         if held and held[-1] == serial:
@@ -195,6 +196,7 @@ def _pub(obj) -> None:
         except AttributeError:
             lt = attach()
         release(lt, sc)
+        sched_point()
 
 
 def _recv(obj, name: str = "_pk_sc") -> None:
