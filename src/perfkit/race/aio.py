@@ -14,7 +14,7 @@ import sys
 import weakref
 
 from .clock import LT, Capacity, acquire, release, snapshot
-from .state import base, capture_stack, current, register, tls
+from .state import base, capture_stack, current, register, set_current, tls
 
 #: task -> its wrapped coroutine (which knows the task's logical thread and final clock)
 _TASKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -43,7 +43,7 @@ class _Coro(collections.abc.Coroutine):
             prev = tls.cur
         except AttributeError:
             prev = base()
-        tls.cur = lt
+        set_current(lt)
         try:
             r = fn(*args)
         except BaseException:
@@ -56,7 +56,7 @@ class _Coro(collections.abc.Coroutine):
                     done[k] = v
             raise
         finally:
-            tls.cur = prev
+            set_current(prev)
         self.waiting = r
         return r
 

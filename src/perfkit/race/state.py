@@ -10,7 +10,7 @@ import _thread
 import os
 import sys
 
-from .clock import LT
+from .clock import CORE, LT
 
 tls = _thread._local()
 #: tid -> logical thread, kept after it ends so reports can name it
@@ -19,6 +19,20 @@ LTS: dict[int, LT] = {}
 _RACE_DIR = os.path.dirname(os.path.abspath(__file__))
 _STDLIB = os.path.dirname(os.__file__)
 _HIDDEN_CACHE: dict[str, bool] = {}
+
+
+def _no_core(lt: LT) -> None:
+    pass
+
+
+_core_set_current = CORE.set_current if CORE is not None else _no_core
+
+
+def set_current(lt: LT) -> None:
+    """Make ``lt`` the logical thread running on this OS thread: the only way ``tls.cur`` is
+    changed, as the compiled core caches it per thread."""
+    tls.cur = lt
+    _core_set_current(lt)
 
 
 def register(lt: LT) -> LT:
@@ -34,8 +48,8 @@ def attach(name: str | None = None, parent: dict[int, int] | None = None, create
         name = threading._active.get(_thread.get_ident()).name if _thread.get_ident() in threading._active else ""
         name = name or f"Thread-{_thread.get_ident()}"
     lt = register(LT(name, "thread", parent, created=created))
-    tls.cur = lt
     tls.base = lt
+    set_current(lt)
     return lt
 
 

@@ -17,7 +17,7 @@ from collections import deque
 from importlib import import_module
 
 from .clock import CORE, LT, acquire, merge, release, sched_point, snapshot, tick
-from .state import attach, base, capture_stack, current, hidden, is_library, register, tls
+from .state import attach, base, capture_stack, current, hidden, is_library, register, set_current, tls
 
 # submodules by importlib: `from . import x` would import all of perfkit here (see _boot)
 deadlock = import_module(".deadlock", __package__)
@@ -678,11 +678,11 @@ def patch_executor() -> None:
                 # happen to share a worker are still unordered
                 worker = current()
                 lt = register(LT(f"{name} on {worker.name}", "executor task", snap, created=created))
-                tls.cur = lt
+                set_current(lt)
                 try:
                     return fn(*a, **k)
                 finally:
-                    tls.cur = worker
+                    set_current(worker)
                     worker.join(lt.vc)
 
             return orig(self, _pk_task, *args, **kwargs)
