@@ -251,10 +251,12 @@ class Builder:
         """Per table (in order): its key, unit, whether exact, rows, columns and the cell ids."""
         index = self.store.index
         unit_field = self.table_by.unit_field
+        if unit_field is None:  # not reached: the table projection is parsed with parse_with_unit
+            raise RuntimeError("benchstat: the table projection has no .unit field")
         layouts = []
         for tkey in self.table_by.sort(list(self._tables)):
             row_keys, col_keys = self._tables[tkey]
-            unit = self.table_by.value(tkey, unit_field)  # type: ignore[arg-type]
+            unit = self.table_by.value(tkey, unit_field)
             exact = self._meta(unit, "assume") == "exact"
             rows = self.row_by.sort(list(row_keys))
             cols = self.col_by.sort(list(col_keys))
