@@ -44,11 +44,11 @@ def _fetch(url: str, seconds: float | None, token: str | None):
 
 
 def web_command(
-    source: str = typer.Argument(None, metavar="[IN]", help="Profile to open (any format perfkit reads)."),
-    base: str = typer.Option(None, "--base", help="Older profile (file or URL): every view shows IN minus it."),
-    url: str = typer.Option(None, "--url", help="Fetch the profile from a live service's /debug/pprof route."),
-    seconds: float = typer.Option(None, "--seconds", min=1, help="With --url: how long the service samples."),
-    token: str = typer.Option(
+    source: str | None = typer.Argument(None, metavar="[IN]", help="Profile to open (any format perfkit reads)."),
+    base: str | None = typer.Option(None, "--base", help="Older profile (file or URL): every view shows IN minus it."),
+    url: str | None = typer.Option(None, "--url", help="Fetch the profile from a live service's /debug/pprof route."),
+    seconds: float | None = typer.Option(None, "--seconds", min=1, help="With --url: how long the service samples."),
+    token: str | None = typer.Option(
         None,
         "--token",
         envvar="PERFKIT_DEBUG_TOKEN",
@@ -57,7 +57,7 @@ def web_command(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to serve on (non-loopback needs --token)."),
     port: int = typer.Option(0, "--port", min=0, max=65535, help="Port to serve on (0: a free one)."),
     no_browser: bool = typer.Option(False, "--no-browser", help="Do not open a browser; just print the URL."),
-    fmt: str = typer.Option(None, "--format", "-f", help="Input format when sniffing cannot tell."),
+    fmt: str | None = typer.Option(None, "--format", "-f", help="Input format when sniffing cannot tell."),
 ) -> None:
     from perfkit.debug.security import resolve_token
     from perfkit.web.auth import check_bind
