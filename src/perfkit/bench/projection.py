@@ -299,7 +299,7 @@ class Projection:
         """Go's ``Key.StringValues``: the non-empty values, space-separated, in field order."""
         return " ".join(v for v in (self.value(key, f) for f in self.flattened()) if v)
 
-    def labeller(self):  # -> Callable[[Key], str]
+    def labeller(self) -> Callable[[Key], str]:
         """:meth:`label` for many keys (the fields are looked up once)."""
         flat = self.flattened()
         if len(flat) == 1:

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from perfkit.errors import PerfkitError
+
+if TYPE_CHECKING:
+    from perfkit.model import Profile
 
 WEB_HELP = """Open a profile in the browser: pprof's web UI (call graph, top, flame graph,
 peek, source) with its filters and sample-type picker, at URLs that follow
@@ -37,7 +41,7 @@ def _is_url(text: str) -> bool:
     return text.startswith(("http://", "https://"))
 
 
-def _fetch(url: str, seconds: float | None, token: str | None):
+def _fetch(url: str, seconds: float | None, token: str | None) -> Profile:
     from perfkit.debug.fetch import fetch_profile
 
     return fetch_profile(url, seconds if seconds is not None else 30, token=token)
@@ -97,7 +101,9 @@ def _loopback(host: str) -> bool:
     return is_loopback(host)
 
 
-def _load(source, base, url, seconds, token, fmt):
+def _load(
+    source: str | None, base: str | None, url: str | None, seconds: float | None, token: str | None, fmt: str | None
+) -> tuple[Profile, Profile | None, str, str | None]:
     """(profile, base profile, name, base name), saying on stderr what was read and how long it took."""
     from perfkit.commands import load, load_pair
 
@@ -105,6 +111,8 @@ def _load(source, base, url, seconds, token, fmt):
     base_profile, base_name = None, None
     if url is not None:
         profile, name = _fetch(url, seconds, token), url
+    elif source is None:  # web_command checked that exactly one of them is given
+        raise PerfkitError("web: give a profile file or --url http://HOST:PORT/debug/pprof/profile")
     else:
         path = Path(source)
         local_base = Path(base) if base is not None and not _is_url(base) else None
@@ -122,7 +130,7 @@ def _load(source, base, url, seconds, token, fmt):
     return profile, base_profile, name, base_name
 
 
-def _size(profile) -> str:
+def _size(profile: Profile) -> str:
     """``1,000,000 samples, 10s cpu``: what a profile holds, as the other commands say it."""
     from perfkit.views.units import format_value
 
