@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from perfkit import files
-from perfkit.model import Frame, Profile, ValueType
+from perfkit.model import Frame, NumLabel, Profile, ValueType
 from perfkit.views import report
 
 GOLDEN = Path(__file__).parent / "golden" / "views"
@@ -150,6 +150,16 @@ def test_thread_and_task_shares(html: str, page: Page) -> None:
     assert "MainThread 700ms 70.00%" in body and "worker-1 300ms 30.00%" in body
     assert "fetch 300ms 30.00%" in body and "(no task label) 700ms 70.00%" in body
     assert 'style="width: 70.00%"' in html and 'style="width: 30.00%"' in html
+
+
+def test_numeric_thread_labels_with_equal_shares() -> None:
+    """pprof files may carry ``thread`` as a number (``num``); ties used to crash the sort."""
+    p = Profile([ValueType("cpu", "nanoseconds")])
+    p.add([Frame("a", "x.py", 1)], (5,), {"thread": NumLabel(2)})
+    p.add([Frame("b", "x.py", 1)], (5,), {"thread": NumLabel(1, "id")})
+    p.add([Frame("c", "x.py", 1)], (5,), {"thread": "main"})
+    shares = report.breakdown(p, "thread", 0)
+    assert [s.name for s in shares] == ["1 id", "2", "main"]
 
 
 def test_one_inline_flame_graph_per_sample_type(html: str, page: Page) -> None:
