@@ -198,7 +198,9 @@ class Accumulator:
         if self.slow is not None:
             for row in self.slow.sort("duration", descending=True).iter_rows(named=True):
                 slowest.append(SlowRequest(**row))
-        errors = [ErrorTemplate(t, n, self.error_groups[t]) for t, n in self.error_counts.most_common(top_errors)]
+        # most frequent first, ties by text: the order does not depend on how blocks were grouped
+        common = sorted(self.error_counts.items(), key=lambda item: (-item[1], item[0]))[:top_errors]
+        errors = [ErrorTemplate(t, n, self.error_groups[t]) for t, n in common]
         return Analysis(
             groups=groups,
             total=total_row,
