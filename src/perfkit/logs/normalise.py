@@ -105,6 +105,7 @@ def in_seconds(values: pl.Series, unit: str) -> pl.Series:
 #: segment's closing "/" is matched, so a second pass takes the id segments that directly follow
 #: one replaced in the first; a first segment without a "/" is an id segment too, as there
 _ID_SEGMENT = "(^|/)(?:[0-9]+|[0-9a-fA-F]{8,}|[0-9a-fA-F-]{32,36})(/|$)"
+_AFTER_ID = ":id/[0-9a-fA-F-]"
 
 
 def _routes(paths: pl.Series, cache: dict[str, str | None]) -> pl.Series:
@@ -116,20 +117,22 @@ def _routes(paths: pl.Series, cache: dict[str, str | None]) -> pl.Series:
     Other paths (``\\d`` then means any Unicode digit) go through ``route_of`` itself, once
     per distinct path.  Each step runs only when some path needs it."""
     bare = paths
-    if paths.str.slice(0, 12).str.contains("://", literal=True).any():
+    if paths.str.contains("://", literal=True).any():
         url = paths.str.slice(0, 12).str.contains("://", literal=True).fill_null(False)
         after_host = paths.str.splitn("://", 2).struct.field("field_1").str.splitn("/", 2).struct.field("field_1")
         whole = pl.when(pl.lit(after_host).is_not_null()).then("/" + pl.lit(after_host)).otherwise(pl.lit("/"))
         bare = pl.select(pl.when(pl.lit(url)).then(whole).otherwise(pl.lit(paths))).to_series()
     if bare.str.contains("?", literal=True).any():
         bare = bare.str.splitn("?", 2).struct.field("field_0")
-    route = bare
-    for _ in range(2):
+    route = bare.str.replace_all(_ID_SEGMENT, "${1}:id${2}")
+    if route.str.contains(_AFTER_ID).any():  # an id segment right after a replaced one
         route = route.str.replace_all(_ID_SEGMENT, "${1}:id${2}")
     if (route.str.len_bytes() == 0).any():
         route = pl.select(pl.when(pl.lit(route) == "").then(pl.lit("/")).otherwise(pl.lit(route))).to_series()
     if (route.str.len_bytes() > MAX_ROUTE_LENGTH).any():
         route = route.str.slice(0, MAX_ROUTE_LENGTH)
+    if paths.str.len_bytes().sum() == paths.str.len_chars().sum():  # all ASCII
+        return route.rename("route")
     other = paths.str.contains(r"[^\x00-\x7f]").fill_null(False)
     if other.any():
         distinct = paths.filter(other).unique().to_list()
