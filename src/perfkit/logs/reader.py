@@ -11,6 +11,7 @@ later block reuses that choice, so a block costs a few vectorised passes and no 
 from __future__ import annotations
 
 import io
+import os
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -83,7 +84,8 @@ class LogReader:
     sources: list[Source] = field(default_factory=list)
     routes: dict[str, str | None] = field(default_factory=dict)
     block_size: int = BLOCK_SIZE  #: bytes of whole lines parsed at a time
-    native_json: bool = True  #: False: every JSON block goes through msgspec (the general path)
+    #: False: every JSON block goes through msgspec, the general path (PERFKIT_LOGS_NATIVE=0)
+    native_json: bool = field(default_factory=lambda: os.environ.get("PERFKIT_LOGS_NATIVE", "1") != "0")
 
     def read(self, names: Sequence[str], stdin: Any = None) -> Iterator[pl.DataFrame]:
         """Request tables, one per block, for every source in order.
