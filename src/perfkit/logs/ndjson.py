@@ -10,10 +10,12 @@ side: a key given twice (polars keeps the first value, msgspec the last), a numb
 object where a string column is expected (polars writes it as text), and a lone ``\\ud800``
 escape (polars makes it ``\\x00``; msgspec refuses the line).  So a block is taken only when
 
-* the ``"key"`` byte patterns of the chosen keys plus the ``\\u`` escapes number exactly the
-  non-null values polars found.  Every key occurrence is counted, except ones spelled with
-  ``\\u`` escapes, each of which has one: so equality means no key is repeated, none is null,
-  and every ``\\u`` spells part of a chosen key (none is a lone surrogate);
+* the ``"key"`` byte patterns of the chosen keys, plus the keys of any name spelled with a
+  ``\\u`` escape, plus the surrogate escapes (``\\ud800``-``\\udfff``), number exactly the
+  non-null values polars found.  Every occurrence of a chosen key is one of the first two, so
+  equality means that no key is repeated or null, that escapes spell only chosen keys, and that
+  there is no surrogate escape (a pair for an emoji too only costs the block its speed); ``\\u``
+  escapes in values (``"zo\\u00eb"``, as Python's json writes any non-ASCII text) are fine;
 * no value of a string column looks like polars' text for a number, ``true``, ``false``, an
   object or an array (a genuine string that does, such as ``"123"``, only costs the block its
   speed);
@@ -35,6 +37,8 @@ __all__ = ["NativeJson"]
 #: polars' text for a JSON number (it writes floats out in full: 1e-7 is 0.0000001), boolean,
 #: object or array read into a string column
 _NOT_A_STRING = r"^(?:-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$|true$|false$|[\[{])"
+#: a surrogate escape, or a \u escape inside a key (the rest of its string, then a colon)
+_ESCAPES = r'\\u(?:[dD][89a-fA-F][0-9a-fA-F]{2}|[0-9a-fA-F]{4}(?:[^"\\]|\\.)*"[ \t\r\n]*:)'
 _REGEX_META = frozenset("\\.+*?()|[]{}^$#&-~")
 
 
@@ -49,7 +53,7 @@ class NativeJson:
     def __init__(self, schema: Mapping[str, pl.DataType]) -> None:
         self.schema = dict(schema)
         keys = "|".join(_literal(k) for k in self.schema)
-        self._keys = f'"(?:{keys})"|\\\\u'
+        self._keys = f'"(?:{keys})"|{_ESCAPES}'
         self._strings = [k for k, t in self.schema.items() if t == pl.String]
         self.taken = 0  #: blocks read here
         self.declined = 0  #: blocks left to msgspec
