@@ -136,7 +136,7 @@ paths = st.text(alphabet="/0123456789abcdefABCDEF-?:.xyz_%é١", max_size=60)
 urls = st.builds(lambda scheme, rest: f"{scheme}://{rest}", st.sampled_from(["http", "https", "h"]), paths)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(st.one_of(paths, urls, st.none()), max_size=30))
 def test_routes_are_route_of(values: list[str | None]) -> None:
     got = _routes(pl.Series(values, dtype=pl.String), {}).to_list()
