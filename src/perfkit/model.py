@@ -22,7 +22,10 @@ import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from perfkit.outcome import Outcome
 
 __all__ = [
     "Frame",
@@ -283,6 +286,14 @@ class Profile:
     @property
     def is_empty(self) -> bool:
         return len(self.sample_stack) == 0
+
+    @property
+    def outcome(self) -> Outcome:
+        """How the recorded run ended (exit status, Ctrl-C, warnings), from the metadata the
+        collector wrote: what ``perfkit.record`` returns besides the samples."""
+        from perfkit.outcome import Outcome
+
+        return Outcome.from_metadata(self.metadata, empty=self.is_empty)
 
     def type_index(self, sample_type: str | int | None = None) -> int:
         """Resolve a sample type given as index, ``type`` or ``type/unit`` (None: the default)."""

@@ -20,10 +20,9 @@ from perfkit.model import Profile
 from perfkit.tags import scale, scaled_label
 from perfkit.views.legend import ReportFormat, binary_name, report_labels
 
-__all__ = ["EXTENSIONS", "NAME", "compose", "dot_colour", "write"]
+__all__ = ["NAME", "compose", "dot_colour", "write"]
 
 NAME = "dot"
-EXTENSIONS = (".dot", ".gv")
 
 MAX_NODELETS = 4
 

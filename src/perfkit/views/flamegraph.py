@@ -24,10 +24,9 @@ from perfkit.views.flame_colors import LEGEND, ORIGINS, diff_colour, frame_colou
 from perfkit.views.flame_tree import ROOT, Layout, layout
 from perfkit.views.units import format_value, is_bytes, is_time, resolve_sample_type
 
-__all__ = ["EXTENSIONS", "NAME", "render_prepared", "render_svg", "write"]
+__all__ = ["NAME", "render_prepared", "render_svg", "write"]
 
 NAME = "svg"
-EXTENSIONS = (".svg",)
 
 FONT_SIZE = 12
 #: average glyph width as a share of the font size (Verdana), for fitting labels
@@ -161,7 +160,6 @@ def write(
     granularity: str | None = None,
     options: GraphOptions | None = None,
     on_prepared: Callable[[Prepared], None] | None = None,
-    **_: object,
 ) -> str:
     """The flame graph of one sample type as SVG text; with ``base`` a differential one
     (widths from ``profile``, red grew / blue shrank by relative change).
