@@ -12,7 +12,7 @@ import perfkit
 from cli_helpers import assert_one_line_error, write_folded
 from cli_helpers import perfkit as run_perfkit
 from perfkit.errors import ParamError
-from perfkit.outcome import EXIT_INTERRUPTED, Outcome
+from perfkit.model import EXIT_INTERRUPTED, Outcome
 
 # ---------------------------------------------------------------------------- outcome
 #: long enough for py-spy to attach (it fails on a target that is already gone)

@@ -20,7 +20,7 @@ from perfkit.errors import ParamError, PerfkitError, renamed
 from perfkit.formats.registry import Codec
 from perfkit.model import Profile, command_text
 
-__all__ = ["Output", "check_output", "default_title", "profile", "write_output"]
+__all__ = ["Output", "check_output", "default_title", "describe", "profile", "write_output"]
 
 #: where a profile goes: a path (format by extension), or a binary stream (``format`` required)
 Output = str | os.PathLike[str] | IO[bytes]
@@ -127,3 +127,20 @@ def _profile_callable(
     interval = 1.0 / rate if rate else 0.001
     _, prof = pyinstrument.profile_callable(fn, *args, interval=interval)
     return prof
+
+
+def describe(profile: Profile) -> str:
+    """``512 samples, 5.02s cpu over 5.1s``: what a profile holds, for run summaries."""
+    from perfkit.views.units import format_value
+
+    parts = []
+    if "samples" in [t.type for t in profile.sample_types]:
+        parts.append(f"{profile.total('samples'):,} samples")
+    main = profile.sample_types[profile.default_type]
+    if main.type != "samples":
+        parts.append(f"{format_value(profile.total(), main.unit)} {main.type}")
+    text = ", ".join(parts)
+    duration_ns = profile.metadata.get("duration_ns")
+    if isinstance(duration_ns, int | float) and duration_ns > 0:
+        text += f" over {duration_ns / 1e9:.1f}s"
+    return text

@@ -17,14 +17,11 @@ import typer
 
 from perfkit.errors import PerfkitError, renamed
 from perfkit.model import Profile
-from perfkit.outcome import EXIT_INTERRUPTED, describe
 from perfkit.views.units import resolve_sample_type
 
 if TYPE_CHECKING:
     from perfkit.api import Output
     from perfkit.graph import GraphOptions, Prepared
-
-__all__ = ["EXIT_INTERRUPTED", "register"]
 
 PROFILE_HELP = """Run a command under a profiler and save its profile.
 
@@ -301,6 +298,8 @@ def default_output(source: Path, suffix: str) -> Path:
 
 def _summary(profile: Profile, output: Path, profiler: str) -> str:
     """``wrote cpu.svg: 512 samples, 5.02s cpu over 5.1s (py-spy)``: what the file holds."""
+    from perfkit.api import describe
+
     where = "stdout" if str(output) == "-" else str(output)
     return f"perfkit: wrote {where}: {describe(profile)} ({profiler})"
 

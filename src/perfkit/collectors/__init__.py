@@ -2,7 +2,7 @@
 
 A collector module defines ``NAME`` and ``record(command, options) -> Profile``. On Ctrl-C a
 collector stops the target, keeps what was gathered and returns it with
-``metadata["interrupted"] = True``; ``profile.outcome`` (:class:`perfkit.outcome.Outcome`) reads
+``metadata["interrupted"] = True``; ``profile.outcome`` (:class:`perfkit.model.Outcome`) reads
 that back with the exit status and warnings.  :func:`record` is the one entry point: it checks
 the request (backend, command or pid) before any profiler starts.
 """
