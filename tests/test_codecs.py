@@ -130,3 +130,14 @@ def test_debug_routes_serve_every_registered_writer() -> None:
     assert server.handle("GET", "/debug/pprof/goroutine", "format=nope", {}, "127.0.0.1").status == 400
     index = server.handle("GET", "/debug/pprof/", "", {}, "127.0.0.1").body.decode()
     assert "format=" + "|".join(routes.FORMATS) in index
+
+
+def test_readme_table_lists_every_format_with_its_extensions_and_options() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    section = readme.split("### Formats and their options (the codec contract)")[1].split("\n## ")[0]
+    rows = {line.split("|")[1].strip(" `"): line for line in section.splitlines() if line.startswith("| `")}
+    for codec in registry.CODECS:
+        row = rows[codec.name]
+        assert f"`{codec.mime}`" in row, codec.name
+        assert all(f"`{ext}`" in row for ext in codec.extensions), codec.name
+        assert all(f"`{o.name}`" in row for o in codec.options), codec.name

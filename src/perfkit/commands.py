@@ -268,7 +268,8 @@ def save(profile: Profile, output: Path, fmt: str | None, *, format_flag: str = 
     library's parameter names worded as this command's flags."""
     from perfkit import api
 
-    with renamed(output="-o path", format=format_flag, title="--title"):
+    flags = {**{name: flag(name) for name in options}, "output": "-o path", "format": format_flag, "title": "--title"}
+    with renamed(**flags):
         api.write_output(profile, _sink(output), fmt, **options)
 
 

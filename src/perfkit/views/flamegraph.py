@@ -17,7 +17,7 @@ from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
-from perfkit.errors import PerfkitError
+from perfkit.errors import ParamError
 from perfkit.graph import Granularity, GraphOptions, Prepared, prepare, prepare_apart
 from perfkit.model import Frame, Profile, ValueType
 from perfkit.views.flame_colors import LEGEND, ORIGINS, diff_colour, frame_colour, origin
@@ -190,9 +190,9 @@ def write(
 
 def _check_size(width: int, minwidth: float) -> None:
     if width < MIN_WIDTH:
-        raise PerfkitError(f"--width {width}: too narrow for a flame graph; use at least {MIN_WIDTH}")
+        raise ParamError("width", f"{{name}} {width}: too narrow for a flame graph; use at least {MIN_WIDTH}")
     if minwidth < 0:
-        raise PerfkitError(f"--minwidth {minwidth}: must not be negative; use 0 to keep every frame")
+        raise ParamError("minwidth", f"{{name}} {minwidth}: must not be negative; use 0 to keep every frame")
 
 
 def render_prepared(
