@@ -13,7 +13,7 @@ import os
 import shlex
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from perfkit import collectors, files
 from perfkit.errors import ParamError, PerfkitError, renamed
@@ -46,28 +46,32 @@ def profile(
     """
     if output is not None:  # before a long recording, not after
         check_output(output, format, **({} if title is None else {"title": title}))
+    typed: str | None = None  # the title: the command as the user gave it
     if callable(target):
         result = _profile_callable(target, args, profiler, options)
     else:
         if args:
             raise TypeError("extra positional arguments only apply to a callable target; put them in the command")
         command = shlex.split(target) if isinstance(target, str) else [str(part) for part in target]
+        typed = shlex.join(command) if command else None
         result = collectors.record(command, profiler or collectors.DEFAULT_BACKEND, collectors.record_options(options))
     if output is not None:
-        write_output(result, output, format, title=title)
+        write_output(result, output, format, title=title, fallback_title=typed)
     return result
 
 
-def _is_stream(output: Output) -> bool:
-    return hasattr(output, "write")
+def _path(output: Output) -> Path | None:
+    """``output`` as a path, or None for a stream."""
+    return Path(output) if isinstance(output, str | os.PathLike) else None
 
 
 def check_output(output: Output, format: str | None = None, **options: Any) -> Codec:
     """The writer for ``output``; fails now if it could never be written (unknown extension,
     missing folder) or does not take ``options``."""
-    if not _is_stream(output):
+    path = _path(output)
+    if path is not None:
         with renamed(path="output"):
-            codec = files.check_output(output, format)  # type: ignore[arg-type]
+            codec = files.check_output(path, format)
     elif format is None:
         raise ParamError("format", "{name}: name the format when the output is a stream (no extension to go by)")
     else:
@@ -88,20 +92,20 @@ def write_output(
     """Save ``prof`` to a path (atomically) or write it to a binary stream, with the format's
     ``options``.  ``title`` goes to formats that show one, and naming one for a format that has
     none is an error; without it such formats get ``fallback_title``, else :func:`default_title`."""
-    stream = _is_stream(output)
-    codec = check_output(output, format) if stream else files.writer_for(output, format)  # type: ignore[arg-type]
+    path = _path(output)
+    codec = check_output(output, format) if path is None else files.writer_for(path, format)
     shown = title
     if shown is None and codec.takes("title"):
         shown = fallback_title or default_title(prof)
     if shown is not None:
         options["title"] = shown
-    if stream:
-        sink: IO[bytes] = output  # type: ignore[assignment]
+    if path is None:
+        sink = cast(IO[bytes], output)
         sink.write(codec.write(prof, **options))
         sink.flush()
         return None
     with renamed(path="output"):
-        return files.save(prof, output, codec.name, **options)  # type: ignore[arg-type]
+        return files.save(prof, path, codec.name, **options)
 
 
 def default_title(prof: Profile) -> str | None:
