@@ -111,9 +111,11 @@ def breakdown(profile: Profile, label: str, index: int) -> list[Share]:
     per_set: dict[int, int] = {}
     for lid, value in zip(profile.sample_labels, column):
         per_set[lid] = per_set.get(lid, 0) + value
-    per_name: dict[Any, int] = {}  # label values: text, or NumLabel
+    per_name: dict[str | None, int] = {}
     for lid, value in per_set.items():
-        name = dict(profile.labelsets[lid]).get(label)
+        found = dict(profile.labelsets[lid]).get(label)
+        # text keys: numeric labels (pprof ``num``) are shown as text, and sorting must compare like with like
+        name = None if found is None else str(found)
         per_name[name] = per_name.get(name, 0) + value
     if set(per_name) <= {None}:
         return []
