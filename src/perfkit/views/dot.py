@@ -6,7 +6,7 @@ largest flat), coloured by cum (grey for little, red for much; in a diff, red gr
 shrank); label values hang below a node as small 3-D boxes.  Edges are weighted and coloured by
 their value; a dotted edge stands for calls through nodes the pruning removed.
 
-``write`` makes this module a writer (``perfkit convert cpu.pb.gz cpu.dot``); :mod:`perfkit.views.
+``write`` makes this module a writer (``perfkit convert cpu.pb.gz -o cpu.dot``); :mod:`perfkit.views.
 graphviz` turns the text into SVG, PNG or PDF.
 """
 
