@@ -225,7 +225,7 @@ def test_registry_writes_html(tmp_path: Path) -> None:
     out = files.save(run_profile(), tmp_path / "run.html")
     text = out.read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>") and "</html>" in text
-    assert files.writer_for(Path("x.htm")).NAME == "html"
+    assert files.writer_for(Path("x.htm")).name == "html"
 
 
 def _blank_flames(html: str) -> str:

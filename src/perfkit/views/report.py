@@ -22,7 +22,6 @@ from perfkit.views.top import TopTable, resolve_sample_type, top_table
 from perfkit.views.units import format_percent, format_value
 
 NAME = "html"
-EXTENSIONS = (".html", ".htm")
 
 #: rows of the top table per sample type
 TOP_LIMIT = 30
@@ -177,7 +176,6 @@ def write(
     title: str | None = None,
     sample_type: str | int | None = None,
     top_limit: int = TOP_LIMIT,
-    **_: object,
 ) -> str:
     """The report as one HTML document (a str; the registry saves it atomically)."""
     meta_title = profile.metadata.get("command") or profile.metadata.get("name")
