@@ -50,7 +50,7 @@ def _literal(text: str) -> str:
 class NativeJson:
     """Reads all-JSON blocks into the chosen flat keys' columns, or declines."""
 
-    def __init__(self, schema: Mapping[str, pl.DataType]) -> None:
+    def __init__(self, schema: Mapping[str, pl.DataType | type[pl.DataType]]) -> None:
         self.schema = dict(schema)
         keys = "|".join(_literal(k) for k in self.schema)
         self._keys = f'"(?:{keys})"|{_ESCAPES}'
@@ -66,7 +66,7 @@ class NativeJson:
         None when some key cannot be read natively with the same result.  ``numeric_only`` keys
         (durations with a unit, status, time) are only ever turned into floats, so they are read
         as floats whether a block holds integers or fractions."""
-        schema: dict[str, pl.DataType] = {}
+        schema: dict[str, pl.DataType | type[pl.DataType]] = {}
         for key in keys:
             if key in nested or "/" in key:  # a path into an object; "\/" could spell a key
                 return None
@@ -91,13 +91,16 @@ class NativeJson:
             found = text.str.count_matches(self._keys).item()
             frame = pl.read_ndjson(data, schema=self.schema)
         except pl.exceptions.PolarsError:  # not UTF-8, or some line polars cannot take
-            return self._decline()
+            self._decline()
+            return None
         if found != sum(len(frame) - frame[name].null_count() for name in self.schema):
-            return self._decline()
+            self._decline()
+            return None
         if self._strings:
             looks = pl.any_horizontal(pl.col(self._strings).str.contains(_NOT_A_STRING)).any()
             if frame.select(looks).item():
-                return self._decline()
+                self._decline()
+            return None
         self.taken += 1
         return {name: frame[name] for name in self.schema}, len(frame)
 
