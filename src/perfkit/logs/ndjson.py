@@ -100,7 +100,7 @@ class NativeJson:
             looks = pl.any_horizontal(pl.col(self._strings).str.contains(_NOT_A_STRING)).any()
             if frame.select(looks).item():
                 self._decline()
-            return None
+                return None
         self.taken += 1
         return {name: frame[name] for name in self.schema}, len(frame)
 
