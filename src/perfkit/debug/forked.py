@@ -25,10 +25,16 @@ import select
 import signal
 import sys
 import time
+import warnings
 from collections.abc import Callable
 
 _HEADER = 9  #: one kind byte (b"K" result, b"E" error) and the payload length, 8 bytes big-endian
 _CHUNK = 1 << 20
+
+
+# Python 3.12+ warns on every fork of a threaded process; here the child runs only ``make`` and a
+# child that hangs is killed (the time limit), so the warning would only alarm the service's logs
+warnings.filterwarnings("ignore", r"This process .* is multi-threaded", DeprecationWarning, __name__)
 
 
 class Unavailable(RuntimeError):
