@@ -1,17 +1,19 @@
 """Does perfkit.debug's in-process CPU profile tell the truth?  Compared with py-spy on the same load.
 
-    python benchmarks/bench_debug_attribution.py [--repeat 4] [--seconds 5] [--out reports/debug-attribution.md]
+    python benchmarks/bench_debug_attribution.py [--server uvicorn|gunicorn-threads] [--repeat 5]
+        [--seconds 5] [--out reports/debug-attribution.md]
 
-A real server (uvicorn serving tests/debug/programs/fastapi_app.py, one worker so that the app's
-own ``/measured`` answers for the process being profiled) is loaded on its heavy endpoint by
-client threads; in each round, one request to
-``/debug/pprof/profile?seconds=N`` (in process) and ``perfkit profile --pid W --duration N``
-(py-spy, attached from outside) run over the same window.  Both are restricted to the thread that
-serves requests (MainThread): each function's flat share of that thread's CPU (self time, like
-``pprof -top``), for the top 5 functions of either profile.  A third, independent reference: the
-app times its hot function with ``time.thread_time_ns()`` and the thread's CPU clock (``/measured``
-before and after the window), which gives the hot function's true share.  Rounds repeat to show
-the spread on a shared machine.
+A real server is loaded on its heavy endpoint by client threads: ``uvicorn`` serves
+tests/debug/programs/fastapi_app.py (one worker, the event loop thread does all the work; compared
+on that thread, MainThread), ``gunicorn-threads`` serves flask_app.py with ``-w 1 --threads 4``
+(compared on the whole process).  In each round, one request to ``/debug/pprof/profile?seconds=N``
+(in process) and ``perfkit profile --pid W --duration N`` (py-spy, attached from outside) run over
+the same window: each function's flat share of the CPU (self time, like ``pprof -top``), for the
+top 5 functions of either profile.  A third, independent reference: the app times its hot function
+and the socket write (``write``) with ``time.thread_time_ns()`` and reports the thread's and the
+process's CPU clocks (``/measured`` before and after the window), which gives their true shares.
+The in-process sampler's own CPU (profile metadata) is reported too.  Rounds repeat to show the
+spread on a shared machine; for before/after, run it on both trees alternately.
 """
 
 from __future__ import annotations
@@ -108,7 +110,12 @@ def one_round(
     after = measured(url)
     if done.returncode != 0:
         raise SystemExit(f"py-spy: {done.stderr.strip()}")
-    ours = flat_shares(pprof.decode(result["body"]), thread=thread)
+    mine = pprof.decode(result["body"])
+    ours = flat_shares(mine, thread=thread)
+    #: the sampler's own CPU, ms per second of profile (its thread is not in the profile)
+    ours["(sampler ms/s)"] = (
+        1e3 * int(mine.metadata.get("sampler_cpu_ns", 0)) / max(1, int(mine.metadata.get("duration_ns", 1)))
+    )
     theirs = flat_shares(files.load(out), thread=thread)
     clock = "thread_cpu_ns" if thread else "process_cpu_ns"
     spent = max(1, after[clock] - before[clock])
@@ -149,6 +156,7 @@ def main() -> None:
 
 
 def top(ours: dict[str, float], theirs: dict[str, float], n: int = 5) -> list[str]:
+    ours = {name: share for name, share in ours.items() if not name.startswith("(")}
     names = sorted(ours, key=lambda f: -ours[f])[:n] + sorted(theirs, key=lambda f: -theirs[f])[:n]
     return list(dict.fromkeys(names))
 
@@ -157,7 +165,9 @@ def render(args, rounds, served, load_before, load_after, hot) -> str:
     names: list[str] = []
     for ours, theirs, _truth in rounds:
         names += top(ours, theirs)
-    names = sorted(set(names), key=lambda f: -statistics.median(t.get(f, 0) for _o, t, _m in rounds))
+    names = sorted(
+        set(names) - {"(sampler ms/s)"}, key=lambda f: -statistics.median(t.get(f, 0) for _o, t, _m in rounds)
+    )
     lines = [
         f"### {args.server}: in-process CPU profile vs py-spy vs the app's own clock",
         "",
@@ -191,9 +201,14 @@ def render(args, rounds, served, load_before, load_after, hot) -> str:
             f"| `{name}` | {cells[0]} | {medians[0]} | {cells[1]} | {medians[1]} | {cells[2]} | {medians[2]} |"
         )
     worst, worst_name = max(gaps)
+    sampler_cost = [o.get("(sampler ms/s)", 0.0) for o, _t, _m in rounds]
     lines += [
         "",
         f"Largest gap between the medians, top-5 functions of either profile: **{worst:.1f} points** (`{worst_name}`).",
+        "",
+        "The in-process sampler's own CPU, ms per second of profile (rounds): "
+        + " / ".join(f"{v:.1f}" for v in sampler_cost)
+        + f" (median {statistics.median(sampler_cost):.1f}).",
         "",
         "Against the app's own clock (median minus measured, points): "
         + "; ".join(f"`{name}` perfkit.debug {o:+.1f}, py-spy {t:+.1f}" for o, t, name in to_truth)
