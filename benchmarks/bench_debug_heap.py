@@ -86,8 +86,9 @@ def main() -> None:
                 children.append(child)
             profile = pprof.decode(body)
             traced = float(profile.metadata.get("traced_memory", 0)) / 1e6
-            delta_time, _cpu, _child, _delta = fetch(url, "/debug/pprof/heap?seconds=2")
-        rows.append((label, traced, times, cpus, children, delta_time, go_reads(body), load))
+            delta_time, delta_cpu, delta_child, _delta = fetch(url, "/debug/pprof/heap?seconds=2")
+        delta = (delta_time, delta_cpu, delta_child)
+        rows.append((label, traced, times, cpus, children, delta, go_reads(body), load))
         print(rows[-1], flush=True)
     lines = [
         f"### /debug/pprof/heap with a {args.hold_mb:g} MB traced heap (tracemalloc, 25 frames)"
@@ -98,16 +99,17 @@ def main() -> None:
         "threads, theirs too); child CPU is the forked child's that built the profile.",
         "",
         "| service | traced MB | heap: each request, s | median, s | service CPU, s | child CPU, s "
-        "| heap?seconds=2, s | go | load |",
-        "|---|---:|---|---:|---|---|---:|---|---:|",
+        "| heap?seconds=2: wall / service CPU / child CPU, s | go | load |",
+        "|---|---:|---|---:|---|---|---|---|---:|",
     ]
-    for label, traced, times, cpus, children, delta_time, reads, load in rows:
+    for label, traced, times, cpus, children, (delta_time, delta_cpu, delta_child), reads, load in rows:
         each = " / ".join(f"{t:.2f}" for t in times)
         cpu = " / ".join(f"{c:.2f}" for c in cpus)
         child = " / ".join(f"{c:.2f}" for c in children)
         median = statistics.median(times)
         lines.append(
-            f"| {label} | {traced:.1f} | {each} | {median:.2f} | {cpu} | {child} | {delta_time:.2f} | {reads} "
+            f"| {label} | {traced:.1f} | {each} | {median:.2f} | {cpu} | {child} "
+            f"| {delta_time:.2f} / {delta_cpu:.2f} / {delta_child:.2f} | {reads} "
             f"| {load:.1f} |"
         )
     fork_env = "" if fork else "PERFKIT_DEBUG_FORK=0 "
