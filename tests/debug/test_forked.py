@@ -69,3 +69,31 @@ def test_heap_answer_forked_or_not_tells_the_same(monkeypatch, fork: str) -> Non
     assert profile.filter(focus="keep_orders").total("inuse_space") >= 3000 * 700
     own = {f.file for f in profile.frames if "/perfkit/" in f.file and not f.file.endswith(("asgi.py", "wsgi.py"))}
     assert not own, own
+
+
+def test_heap_delta_when_the_second_child_fails_takes_the_end_in_process(monkeypatch) -> None:
+    calls = []
+    real_call = forked.call
+
+    def second_fails(make, timeout):
+        calls.append(1)
+        if len(calls) == 2:
+            raise forked.Unavailable("refused")
+        return real_call(make, timeout)
+
+    def no_second_window(seconds: float = 0.0):
+        raise AssertionError("the window was taken again in process")
+
+    monkeypatch.setattr(forked, "call", second_fails)
+    monkeypatch.setattr(heap, "heap_profile", no_second_window)
+    was = tracemalloc.is_tracing()
+    heap.enable(10)
+    try:
+        keep_orders()
+        profile = heap.answer(0.3, lambda p: p, timeout=30)
+    finally:
+        ORDERS.clear()
+        if not was:
+            tracemalloc.stop()
+    assert len(calls) == 2
+    assert profile.metadata["delta"] == "true"

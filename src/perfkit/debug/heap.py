@@ -137,10 +137,11 @@ def answer(seconds: float, make: Callable[[Profile], T], timeout: float = CHILD_
         raise TracemallocOff(f"tracemalloc is off; {HOW_TO_ENABLE}")
     if not forked.usable():
         return make(heap_profile(seconds))
+    first: bytes | None = None
+    started = time.monotonic_ns()
     try:
         if seconds <= 0:
             return pickle.loads(forked.call(lambda: pickle.dumps(make(_build(*_rows_now(stop=True)))), timeout))
-        started = time.monotonic_ns()
         first = forked.call(lambda: pickle.dumps(_rows_now(stop=True)), timeout)
         time.sleep(seconds)
 
@@ -151,6 +152,9 @@ def answer(seconds: float, make: Callable[[Profile], T], timeout: float = CHILD_
 
         return pickle.loads(forked.call(second, timeout))
     except forked.Unavailable:
+        if first is not None:  # the window has passed: only the end is left to take
+            now = _rows_now()
+            return make(_delta(pickle.loads(first), now, started, seconds))
         return make(heap_profile(seconds))
 
 
