@@ -162,7 +162,6 @@ class Sampler:
         if any(ident not in names for ident in frames):
             self._refresh_threads()
         running = tasks.current_tasks() if "asyncio" in sys.modules else {}
-        counts = self._counts
         exclude = self._exclude
         cpu_mode = self.mode == "cpu"
         busy = 0
@@ -185,23 +184,12 @@ class Sampler:
                     key = (ident, tasks.task_name(task) if task is not None else "", walk(frame))
                     self._blocked_at[ident] = key
                     if here > 0:
-                        row = counts.get(key)
-                        if row is None:
-                            counts[key] = [1, here]
-                        else:
-                            row[0] += 1
-                            row[1] += here
+                        self._count(key, here)
                     continue
                 weight += self._carried.pop(ident, 0)
             else:
                 weight = elapsed_ns
-            key = (ident, tasks.task_name(task) if task is not None else "", walk(frame))
-            row = counts.get(key)
-            if row is None:
-                counts[key] = [1, weight]
-            else:
-                row[0] += 1
-                row[1] += weight
+            self._count((ident, tasks.task_name(task) if task is not None else "", walk(frame)), weight)
         del frames
         if cpu_mode:
             interval = self._saved_interval if busy > 1 else min(self._saved_interval, SWITCH_INTERVAL)
@@ -209,6 +197,14 @@ class Sampler:
                 sys.setswitchinterval(interval)
         if not cpu_mode and running is not None:
             self._tick_tasks(elapsed_ns, running)
+
+    def _count(self, key: _Key, nanoseconds: int) -> None:
+        row = self._counts.get(key)
+        if row is None:
+            self._counts[key] = [1, nanoseconds]
+        else:
+            row[0] += 1
+            row[1] += nanoseconds
 
     def _cpu_delta(self, ident: int) -> int:
         """CPU ns the thread used since the last tick; 0 when its clock cannot be read (a thread
@@ -241,18 +237,12 @@ class Sampler:
 
     def _tick_tasks(self, elapsed_ns: int, running: dict[int, Any]) -> None:
         busy = {id(t) for t in running.values()}
-        counts = self._counts
         for task in tasks.all_tasks():
             if id(task) in busy:
                 continue  # its frames are on its thread's stack, sampled above
             stack, _ = tasks.await_stack(task)
             key = (-1 - (tasks.loop_thread(task.get_loop()) or 0), tasks.task_name(task), ("await", stack))
-            row = counts.get(key)
-            if row is None:
-                counts[key] = [1, elapsed_ns]
-            else:
-                row[0] += 1
-                row[1] += elapsed_ns
+            self._count(key, elapsed_ns)
 
     def _refresh_threads(self) -> None:
         for thread in threading.enumerate():
