@@ -270,8 +270,8 @@ class Routes:
             # building the profile allocates a lot while the heap is large: automatic collections
             # would walk the whole heap several times for nothing (this code makes no cycles)
             gc.disable()
-            profile = heap.heap_profile(seconds)
-            return self._render(profile, params, f"heap of pid {os.getpid()}")
+            title = f"heap of pid {os.getpid()}"
+            return heap.answer(seconds, lambda profile: self._render(profile, params, title))
         except heap.TracemallocOff as exc:
             return _text(503, f"503 {exc}")
         finally:
