@@ -103,13 +103,13 @@ def read_locations(
         mapping = mappings.get(mapping_id)
         if mapping is None and mapping_id and mapping_id not in mappings:
             raise ValueError(f"location {loc_id} refers to missing mapping {mapping_id}")
-        out = []
+        out: list[Frame] = []
         for line in reversed(lines):  # the last Line is the caller: root first
             func = get_function(line.function_id)
             if func is None:
                 raise ValueError(f"location {loc_id} refers to missing function {line.function_id}")
-            name, system, file, start, _ = func
-            out.append(new_frame((name, file, line.line, start, system, address, mapping, bool(out))))
+            name, system_name, file, start, _ = func
+            out.append(new_frame((name, file, line.line, start, system_name, address, mapping, bool(out))))
         if not out:  # no lines: an unsymbolised address
             file = mapping.filename if mapping is not None else ""
             out.append(Frame(f"0x{address:x}", file, 0, address=address, mapping=mapping))

@@ -30,7 +30,7 @@ _PACKAGE = "perftools.profiles"
 _F = descriptor_pb2.FieldDescriptorProto
 
 # (field name, number, scalar type or message name, repeated)
-_MESSAGES: dict[str, list[tuple[str, int, int | str, bool]]] = {
+_MESSAGES: dict[str, list[tuple[str, int, descriptor_pb2.FieldDescriptorProto.Type.ValueType | str, bool]]] = {
     "Profile": [
         ("sample_type", 1, "ValueType", True),
         ("sample", 2, "Sample", True),

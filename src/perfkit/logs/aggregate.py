@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import polars as pl
 
@@ -152,8 +153,10 @@ class Accumulator:
         framed = requests.with_columns(_key_expr(self.by, templates=requests["route"].null_count() > 0))
         # a category per group name: 4 bytes a request instead of the name's bytes
         self.parts.append(framed.select(pl.col("group").cast(pl.Categorical), "duration", "time", "error"))
-        lo, hi = framed["time"].min(), framed["time"].max()
-        if lo is not None:
+        # the time column is Float64 (normalise.COLUMNS): its min and max are floats, both None
+        # when every time is null
+        lo, hi = cast(float | None, framed["time"].min()), cast(float | None, framed["time"].max())
+        if lo is not None and hi is not None:
             self.start = lo if self.start is None else min(self.start, lo)
             self.end = hi if self.end is None else max(self.end, hi)
         if self.keep_slowest:

@@ -244,8 +244,8 @@ def detect_fields(
         seen.update(k for k, v in record.items() if v is not None and v != "")
     keys = [k for k, _ in seen.most_common()]
     by_norm: dict[str, str] = {}
-    for key in keys:
-        by_norm.setdefault(normalise_name(key), key)
+    for seen_key in keys:
+        by_norm.setdefault(normalise_name(seen_key), seen_key)
     fields = FieldMap()
     for role, names in _ROLES.items():
         if fixed and role in fixed:
@@ -261,7 +261,7 @@ def detect_fields(
     if fields.method and fields.path:
         fields.request_line = None
     if not (fields.path or fields.request_line) and fields.message:
-        texts = [r.get(fields.message) for r in samples if isinstance(r.get(fields.message), str)]
+        texts = [v for v in (r.get(fields.message) for r in samples) if isinstance(v, str)]
         fields.request_in_message = (
             bool(texts) and sum(bool(MESSAGE_REQUEST.search(t)) for t in texts) >= len(texts) / 2
         )

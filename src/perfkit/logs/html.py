@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import cast
 
 import jinja2
 import polars as pl
@@ -51,7 +52,8 @@ def _over_time(result: LogResult) -> tuple[str, str, str]:
         window=(pl.col("time") // every) * every, group=pl.lit("all")
     )
     rows = group_stats(timed, ["window", "group"], every)
-    xs = [r.window for r in rows]
+    # grouped by a window computed from non-null times just above, so no row's window is None
+    xs = cast(list[float], [r.window for r in rows])
     latency = svgplot.lines(
         xs,
         [("p50", [r.p50 for r in rows]), ("p90", [r.p90 for r in rows]), ("p99", [r.p99 for r in rows])],

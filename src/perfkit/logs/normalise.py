@@ -174,7 +174,8 @@ def requests(
         method = pl.select(pl.when(pl.lit(ok)).then(pl.lit(parts["field_0"]))).to_series()
         path = pl.select(pl.when(pl.lit(ok)).then(pl.lit(parts["field_1"]))).to_series()
     if fields.request_in_message:
-        found = _strings(get(fields.message), height).str.extract_groups(MESSAGE_REQUEST.pattern).struct.unnest()
+        message = get(fields.message) if fields.message is not None else None
+        found = _strings(message, height).str.extract_groups(MESSAGE_REQUEST.pattern).struct.unnest()
         method, path = found["1"], found["2"]
         columns = {**columns, "__status": found["3"]}
         get = columns.get

@@ -93,9 +93,10 @@ def _rich(
             end_section=total_last and i == len(rows) - 2,
             style="bold" if total_last and i == len(rows) - 1 else None,
         )
-    console = Console(file=io.StringIO(), force_terminal=True, width=max(120, Console().width))
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=True, width=max(120, Console().width))
     console.print(table)
-    return console.file.getvalue()
+    return buf.getvalue()
 
 
 def _table(
@@ -158,9 +159,9 @@ def render_analysis(analysis: Analysis, fmt: str, rich: bool = False, top: int =
     if fmt == "json":
         return json.dumps([_record(g) for g in groups], indent=2) + "\n"
     if fmt == "csv":
-        header = (["window"] if analysis.every else []) + ["group", "count", "errors", "p50", "p90", "p99", "p999"]
-        header += ["max", "total", "rate", "share"]
-        rows = [
+        csv_header = (["window"] if analysis.every else []) + ["group", "count", "errors", "p50", "p90", "p99", "p999"]
+        csv_header += ["max", "total", "rate", "share"]
+        csv_rows = [
             ([fmt_time(g.window)] if analysis.every else [])
             + [
                 g.group,
@@ -170,7 +171,7 @@ def render_analysis(analysis: Analysis, fmt: str, rich: bool = False, top: int =
             ]
             for g in groups
         ]
-        return _csv(header, rows)
+        return _csv(csv_header, csv_rows)
     out: list[str] = []
     if analysis.every:
         for start in dict.fromkeys(g.window for g in groups):
@@ -188,7 +189,7 @@ def render_analysis(analysis: Analysis, fmt: str, rich: bool = False, top: int =
         out.append(_markdown(_COLUMNS, rows) if fmt == "markdown" else _table(_COLUMNS, rows, rich, None, True))
     out += [f"{n}\n" for n in notes]
     if analysis.slowest:
-        header = ("duration", "time", "group", "status", "request id", "path")
+        header: tuple[str, ...] = ("duration", "time", "group", "status", "request id", "path")
         rows = [
             [
                 fmt_duration(s.duration),

@@ -17,7 +17,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from perfkit.errors import PerfkitError
 
@@ -72,7 +72,13 @@ def expand(names: list[str]) -> list[str]:
     return out
 
 
-def _gunzip(handle: BinaryIO, source: Source) -> Iterator[bytes]:
+class _Readable(Protocol):
+    """What :func:`_gunzip` reads from: a binary file, or :class:`_Replay` over a sniffed one."""
+
+    def read(self, size: int, /) -> bytes: ...
+
+
+def _gunzip(handle: _Readable, source: Source) -> Iterator[bytes]:
     """Decompressed bytes of every gzip member; a damaged or cut stream ends with a warning."""
     inflater = zlib.decompressobj(wbits=31)
     mid_member = False
