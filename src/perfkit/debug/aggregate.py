@@ -100,5 +100,5 @@ def merge_prometheus(texts: dict[int, bytes]) -> bytes:
                 labels = {**sample.labels, "pid": str(pid)}
                 merged.samples.append(Sample(sample.name, labels, sample.value, sample.timestamp, sample.exemplar))
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(_Parsed(list(families.values())))  # type: ignore[arg-type]
+    registry.register(_Parsed(list(families.values())))
     return generate_latest(registry)

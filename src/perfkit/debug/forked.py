@@ -107,7 +107,7 @@ def _read_until_eof(fd: int, deadline: float) -> bytes:
     """Everything the child writes, waiting without the GIL (poll: any fd number works)."""
     poller = select.poll()
     poller.register(fd, select.POLLIN)
-    chunks = []
+    chunks: list[bytes] = []
     while True:
         left = deadline - time.monotonic()
         if left <= 0:

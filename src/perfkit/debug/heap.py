@@ -229,7 +229,9 @@ class FunctionNames:
             # globals, as polars keeps for numpy) may run an import inside the profiled service
             namespace = getattr(module, "__dict__", None)
             filename = namespace.get("__file__") if isinstance(namespace, dict) else None
-            if not isinstance(filename, str) or (self._files is not None and filename not in self._files):
+            if not isinstance(namespace, dict) or not isinstance(filename, str):
+                continue
+            if self._files is not None and filename not in self._files:
                 continue
             for value in list(namespace.values()):
                 code = _code_of(value)

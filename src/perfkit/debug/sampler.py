@@ -223,7 +223,8 @@ class Sampler:
         cached = self._shares.get(ident)
         if cached is not None and now - cached[0] < 1_000_000_000:
             return cached[1]
-        stat = cpustate.read_stat(self._native.get(ident)) if self._native.get(ident) is not None else None
+        native = self._native.get(ident)
+        stat = cpustate.read_stat(native) if native is not None else None
         if stat is None:
             share = 0.0
         else:

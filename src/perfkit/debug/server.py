@@ -277,7 +277,7 @@ class DebugServer:
         security.check_bind(host, token)
         routes = routes or Routes(token=token)
         handler = type("DebugHandler", (_Handler,), {"routes": routes})
-        family_server = _Server
+        family_server: type[_Server] = _Server
         if ":" in host:  # IPv6 literal
             family_server = type("_Server6", (_Server,), {"address_family": socket.AF_INET6})
         try:

@@ -132,6 +132,7 @@ def snapshot(tasks: list[Any] | None = None) -> list[TaskInfo]:
     infos = []
     for task in all_tasks() if tasks is None else tasks:
         stack, awaiting = await_stack(task)
+        thread: int | None
         if id(task) in running:
             state, thread = "running", running[id(task)]
         else:

@@ -160,7 +160,7 @@ class Group:
             try:
                 request = json.loads(line)
                 body = _HANDLERS[request["op"]](request)
-                head = {"ok": True, "pid": self.pid, "length": len(body)}
+                head: dict[str, object] = {"ok": True, "pid": self.pid, "length": len(body)}
             except Exception as exc:  # a bad request or a failed profile: say so, stay up
                 body, head = b"", {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
             conn.sendall(json.dumps(head).encode() + b"\n" + body)
