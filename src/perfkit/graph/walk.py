@@ -69,7 +69,7 @@ class StackArrays:
         """Set ``inline`` from per-stack masks (a bit per depth whose frame was inlined)."""
         self.inline = inline = np.zeros(self.nodes.size, bool)
         for start, stack in zip(self.starts.tolist(), stacks):
-            mask = masks.get(stack, 0)
+            mask = masks.get(stack, 0) & ((1 << len(stack)) - 1)
             depth = 0
             while mask:
                 if mask & 1:
