@@ -2,7 +2,7 @@
 profile, with ``go tool pprof -svg`` on the same file as the peer.
 
     python benchmarks/bench_graph.py [--samples 1000000] [--stacks 50000] [--repeat 3] \\
-        [--out reports/graph-bench.md]
+        [--before SRC] [--no-pprof] [--out reports/graph-bench.md]
 
 The profile is bench_pprof.py's (seeded): samples over distinct stacks 10-40 frames deep drawn
 from 3,000 functions, two sample types, a thread label on a third of the samples.  Random stacks
@@ -14,8 +14,11 @@ above pprof's node fraction: a harder graph than real programs give.  Two files 
 
 Each run is a fresh ``perfkit graph IN -o OUT.svg`` (start-up and imports count, as for a user),
 reaped with ``os.wait4`` for its CPU time; runs of the two files and the peer alternate so load on
-the shared machine hits all of them.  A phase split (load, prepare, build, DOT, dot) is measured in
-this process.
+the shared machine hits all of them, and the load average is noted at every run.  ``--before SRC``
+also times another checkout's ``src`` (e.g. ``git worktree add /tmp/old <commit>``) the same way,
+alternating with this one, for a before/after on the same load.  Every command runs once untimed
+first, with bytecode caching on (``PYTHONDONTWRITEBYTECODE`` removed), as an installed perfkit
+runs.  A phase split (load, prepare, build, DOT, dot) is measured in this process.
 """
 
 from __future__ import annotations
@@ -40,10 +43,10 @@ from perfkit import files  # noqa: E402
 from perfkit.formats import pprof  # noqa: E402
 
 
-def run_once(argv: list[str]) -> tuple[float, float]:
+def run_once(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """Wall and CPU seconds (user + system, the child and its dot) of one command."""
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     if status != 0:
@@ -81,6 +84,8 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=1_000_000)
     parser.add_argument("--stacks", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--before", type=Path, help="another checkout's src directory to time alongside")
+    parser.add_argument("--no-pprof", action="store_true", help="leave out go tool pprof")
     parser.add_argument("--out", type=Path, default=Path("reports/graph-bench.md"))
     args = parser.parse_args()
     load_start = os.getloadavg()
@@ -96,16 +101,28 @@ def main() -> None:
         inputs["aggregated"].write_bytes(pprof.write(profile))
         inputs["one per sample"].write_bytes(pprof.write(profile, aggregate=False))
         del profile
-        commands = {
-            name: [perfkit_cli, "graph", str(path), "-o", str(work / "out.svg")] for name, path in inputs.items()
-        }
-        if go:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        envs: dict[str, dict[str, str]] = {}
+        commands: dict[str, list[str]] = {}
+        for name, path in inputs.items():
+            graph = ["graph", str(path), "-o", str(work / "out.svg")]
+            if args.before:
+                old = [sys.executable, "-c", "from perfkit.cli import main; main()", *graph]
+                commands[f"before: `perfkit graph` ({name})"] = old
+                envs[f"before: `perfkit graph` ({name})"] = {**env, "PYTHONPATH": str(args.before.resolve())}
+            commands[f"`perfkit graph` ({name})"] = [perfkit_cli, *graph]
+        if go and not args.no_pprof:
             peer = [go, "tool", "pprof", "-svg", "-output", str(work / "go.svg"), str(inputs["aggregated"])]
             commands["go tool pprof -svg (aggregated)"] = peer
+        for name, argv in commands.items():  # warm-up: bytecode caches, page cache
+            if not name.startswith("go "):
+                run_once(argv, envs.get(name, env))
         runs: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+        loads: list[float] = []
         for _ in range(args.repeat):
             for name, argv in commands.items():
-                runs[name].append(run_once(argv))
+                loads.append(os.getloadavg()[0])
+                runs[name].append(run_once(argv, envs.get(name, env)))
         split = phases(inputs["aggregated"], work / "phases.svg")
         sizes = {name: path.stat().st_size for name, path in inputs.items()}
     load_end = os.getloadavg()
@@ -115,7 +132,8 @@ def main() -> None:
         "# perfkit graph on a 1,000,000-sample profile",
         "",
         f"Remake with: `python benchmarks/bench_graph.py --samples {args.samples} --stacks {args.stacks}"
-        f" --repeat {args.repeat} --out {args.out}`",
+        f" --repeat {args.repeat}{' --no-pprof' if args.no_pprof else ''} --out {args.out}`"
+        + (f" (the before rows: `--before {args.before}`, a checkout of the commit before)" if args.before else ""),
         "",
         f"Input: bench_pprof.py's synthetic profile, {args.samples:,} samples over {args.stacks:,} stacks of"
         " 3,000 functions (random callees: about a million distinct edges, every function over the node"
@@ -124,7 +142,8 @@ def main() -> None:
         + ".",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()},"
         f" {dot_version}, {go_version}; load average {load_start[0]:.2f} at the start,"
-        f" {load_end[0]:.2f} at the end (a shared machine; runs alternate).",
+        f" {load_end[0]:.2f} at the end, {min(loads):.2f}-{max(loads):.2f} over the runs"
+        " (a shared machine with 2 cores: wall time stretches with load, CPU time much less; runs alternate).",
         "",
         "Each run is the whole command in a fresh process, reading the file and writing the SVG through"
         " Graphviz's dot.",
@@ -135,9 +154,8 @@ def main() -> None:
     for name, results in runs.items():
         walls = [w for w, _ in results]
         cpus = [c for _, c in results]
-        label = f"`perfkit graph` ({name})" if name in inputs else name
         lines.append(
-            f"| {label} | {statistics.median(walls):.2f} | {min(walls):.2f} | {min(cpus):.2f} | {len(results)} |"
+            f"| {name} | {statistics.median(walls):.2f} | {min(walls):.2f} | {min(cpus):.2f} | {len(results)} |"
         )
     shown = f"{split['nodes']} of {split['of']} nodes, {split['edges']} edges drawn"
     lines += [

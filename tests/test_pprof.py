@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from goprofiles import GoProfiles
 from perfkit import files
 from perfkit.errors import PerfkitError
-from perfkit.formats import pprof
+from perfkit.formats import pprof, pprof_samples
 from perfkit.formats import pprof_schema as pb
 from perfkit.model import CPU_NS, SAMPLES, Frame, Mapping, NumLabel, Profile, ValueType
 from profilegen import canonical, damaged, profiles
@@ -90,20 +90,22 @@ def test_random_profiles_round_trip_exactly(profile: Profile) -> None:
 @given(profiles())
 def test_fast_and_plain_paths_agree(profile: Profile) -> None:
     data = pprof.write(profile, compress=False, aggregate=False)
-    assert isinstance(pprof._message(data), pb.LazyProfile)  # our own files take the fast path
-    fast = pprof._to_profile(pprof._parse(pb.LazyProfile(), data))
+    assert isinstance(pprof._message(data), pb.RawProfile)  # our own files take the fast path
+    fast = pprof._to_profile(pprof._parse(pb.RawProfile(), data))
     plain = pprof._to_profile(pprof._parse(pb.Profile(), data))
     assert list(fast.samples()) == list(plain.samples())
     assert canonical(fast) == canonical(profile)
 
 
 def test_unpacked_location_ids_fall_back_to_plain_schema() -> None:
-    """Go writes stacks of one or two locations unpacked; the fast view cannot, so it steps aside."""
+    """Go writes stacks of one or two locations unpacked; the column reader and the fast view
+    cannot, so they step aside for the plain schema."""
     data = pprof.write(split_profile(), compress=False)
     # Sample{location_id: 1 (varint), location_id: 2 (varint), value: 4, value: 40}, unpacked
     sample = bytes([0x08, 1, 0x08, 2, 0x10, 4, 0x10, 40])
     data += bytes([0x12, len(sample)]) + sample
-    assert isinstance(pprof._message(data), pb.Profile)
+    with pytest.raises(pprof_samples.Unusual):
+        pprof_samples.read_columns(list(pb.RawProfile.FromString(data).sample), 2)
     back = pprof.decode(data)
     assert back.total("cpu") == 100_000_040
     main, hot = Frame("main", "cpu_split.py", 30), Frame("hot", "cpu_split.py", 11)  # locations 2 and 1

@@ -530,7 +530,7 @@ def peek_command(
     from perfkit.views.tree import tree_text
 
     profile, base_profile, _ = load_pair(source, base, fmt, sample_type, tagfocus)
-    graph = build_graph(profile, options, ReportKind.PEEK, base=base_profile)
+    graph = build_graph(profile, options, ReportKind.PEEK, base=base_profile, around=rx.pattern)
     warn_unmatched(graph.prepared, options, not profile.is_empty)
     sys.stdout.write(tree_text(profile, graph, rx))
 

@@ -284,16 +284,16 @@ def decode(data: bytes, *, all_frames: bool = False) -> Profile:
 
 
 def _message(data: bytes) -> Any:
-    """The parsed message, as a ``LazyProfile`` when that fast view understood every byte.
+    """The parsed message, as a ``RawProfile`` (each Sample as its bytes, see
+    :func:`_read_raw_samples`) when that view understood every byte.
 
-    The fast view reads packed location ids and labels as raw bytes (see pprof_schema). Files it
-    does not fully understand (unpacked short stacks as Go writes them, unknown fields,
-    non-canonical encodings) are read with the plain schema instead: slower, same result.
+    Files it does not (unknown fields, non-canonical encodings) are read with the plain schema
+    instead: slower, same result.
     """
-    lazy = _parse(pb.LazyProfile(), data)
-    lazy.DiscardUnknownFields()
-    if lazy.ByteSize() == len(data):
-        return lazy
+    raw = _parse(pb.RawProfile(), data)
+    raw.DiscardUnknownFields()
+    if raw.ByteSize() == len(data):
+        return raw
     return _parse(pb.Profile(), data)
 
 
@@ -346,8 +346,10 @@ def _to_profile(msg: Any, *, all_frames: bool = False) -> Profile:
         def make_stack(locs: Sequence[int]) -> tuple[int, ...]:
             return unpruned(keep(locs))
 
-    read_samples = _read_lazy_samples if isinstance(msg, pb.LazyProfile) else _read_samples
-    read_samples(msg, profile, make_stack, string)
+    if isinstance(msg, pb.RawProfile):
+        _read_raw_samples(msg, profile, make_stack, string)
+    else:
+        _read_samples(msg, profile, make_stack, string)
     return profile
 
 
@@ -400,6 +402,79 @@ def _read_samples(
         append_label(lid)
         for append, value in zip(columns, values):
             append(value)
+
+
+def _read_raw_samples(
+    msg: Any, profile: Profile, make_stack: Callable[[Sequence[int]], tuple[int, ...]], string: Any
+) -> None:
+    """Fill the profile's columns from samples given as raw bytes, a column at a time
+    (:mod:`~perfkit.formats.pprof_samples`): each distinct stack and label set is decoded once.
+    Samples laid out otherwise go through the protobuf runtime, a message at a time."""
+    from perfkit.formats import pprof_samples  # numpy: only for files that have samples
+
+    blobs = list(msg.sample)
+    width = len(profile.values)
+    try:
+        columns = pprof_samples.read_columns(blobs, width) if blobs else None
+    except pprof_samples.Unusual:
+        columns = None
+    if columns is None:
+        framed = b"".join(chain.from_iterable((_SAMPLE_TAG + _varint(len(blob)), blob) for blob in blobs))
+        lazy = _parse(pb.LazyProfile(), framed)
+        lazy.DiscardUnknownFields()
+        if lazy.ByteSize() == len(framed):
+            _read_lazy_samples(lazy, profile, make_stack, string)
+        else:  # unpacked short stacks as Go writes them, or other encodings the fast view skips
+            _read_samples(_parse(pb.Profile(), framed), profile, make_stack, string)
+        return
+    import numpy as np
+
+    stack_id, labelset_id = profile.stack_id, profile.labelset_id
+    stacks = np.zeros(len(columns.stacks), np.int64)
+    for i, locs in enumerate(_location_lists(columns.stacks)):
+        stacks[i] = stack_id(make_stack(locs))
+    label_sets = np.zeros(len(columns.label_sets), np.int64)
+    for i, blob in enumerate(columns.label_sets):
+        decoded = [pb.Label.FromString(raw) for raw in pb.LazySample.FromString(blob).label]
+        if decoded:
+            fields = tuple((lb.key, lb.str, lb.num, lb.num_unit) for lb in decoded)
+            label_sets[i] = labelset_id(_labels(fields, string))
+    profile.sample_stack.frombytes(stacks[columns.stack_of].tobytes())
+    profile.sample_labels.frombytes(label_sets[columns.label_set_of].tobytes())
+    for i, column in enumerate(profile.values):
+        column.frombytes(np.ascontiguousarray(columns.values[:, i]).tobytes())
+
+
+def _location_lists(blobs: list[bytes]) -> Iterator[Sequence[int]]:
+    """The location ids packed in each blob, decoded by the protobuf runtime in one go: the blobs
+    joined are one packed field, cut back apart where each blob's varints end."""
+    import numpy as np
+
+    joined = b"".join(blobs)
+    ends = np.cumsum(np.fromiter(map(len, blobs), np.int64, len(blobs)))
+    last = np.frombuffer(joined, np.uint8)[ends[ends > 0] - 1] if joined else np.zeros(0, np.uint8)
+    if (last >= 0x80).any():  # a blob ends inside a varint: let each fail (or not) on its own
+        for blob in blobs:
+            yield pb.Sample.FromString(pb.PackedIds(raw=blob).SerializeToString()).location_id
+        return
+    ids = list(pb.Sample.FromString(pb.PackedIds(raw=joined).SerializeToString()).location_id)
+    ended = np.concatenate(([0], np.cumsum(np.frombuffer(joined, np.uint8) < 0x80)))[ends].tolist()
+    start = 0
+    for end in ended:
+        yield ids[start:end]
+        start = end
+
+
+_SAMPLE_TAG = bytes([2 << 3 | 2])  # Profile.sample: field 2, length-delimited
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while value > 0x7F:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
 
 
 def _read_lazy_samples(

@@ -22,6 +22,7 @@ __all__ = [
     "Mapping",
     "PackedIds",
     "Profile",
+    "RawProfile",
     "Sample",
     "ValueType",
 ]
@@ -111,6 +112,12 @@ _MESSAGES["LazyProfile"] = [
 ]
 #: wraps raw bytes as field 1, the same bytes a Sample with those packed location ids holds
 _MESSAGES["PackedIds"] = [("raw", 1, _F.TYPE_BYTES, False)]
+# Each Sample as its raw bytes: a million samples come out as a list of bytes in C, cheap to group
+# (files written one Sample per event repeat the same few stacks, labels and values over and over)
+_MESSAGES["RawProfile"] = [
+    (name, number, _F.TYPE_BYTES if name == "sample" else kind, repeated)
+    for name, number, kind, repeated in _MESSAGES["Profile"]
+]
 
 
 def _file_descriptor() -> descriptor_pb2.FileDescriptorProto:
@@ -150,3 +157,4 @@ Function = _CLASSES["Function"]
 LazySample = _CLASSES["LazySample"]
 LazyProfile = _CLASSES["LazyProfile"]
 PackedIds = _CLASSES["PackedIds"]
+RawProfile = _CLASSES["RawProfile"]

@@ -17,6 +17,7 @@ another rebuilds only what changed.
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 
 from perfkit.graph.build import Edge, Graph, Node, Tag, build, flat_cum, sort_edges
@@ -56,12 +57,18 @@ def build_graph(
     *,
     base: Profile | None = None,
     edges: bool = True,
+    around: str | None = None,
 ) -> Graph:
-    """The graph a pprof report of ``kind`` would show for ``profile`` (minus ``base``)."""
+    """The graph a pprof report of ``kind`` would show for ``profile`` (minus ``base``); with
+    ``around`` (a regex) only the edges of the nodes it matches are made (see :func:`build`)."""
     kind = ReportKind(kind)
     options = options.for_report(kind)
     prepared = prepare(profile, options, base, labels=kind is ReportKind.DOT)
-    return build(prepared, options, kind, edges=edges)
+    return build(prepared, options, kind, edges=edges, around=_regex(around))
+
+
+def _regex(pattern: str | None) -> re.Pattern[str] | None:
+    return None if pattern is None else re.compile(pattern)
 
 
 class GraphCache:
@@ -107,15 +114,18 @@ class GraphCache:
         self._remember(self._prepared, key, found)
         return found
 
-    def graph(self, options: GraphOptions = GraphOptions(), kind: ReportKind | str = ReportKind.DOT) -> Graph:
-        """The graph of report ``kind`` for ``options`` (pprof's defaults for ``kind`` applied)."""
+    def graph(
+        self, options: GraphOptions = GraphOptions(), kind: ReportKind | str = ReportKind.DOT, around: str | None = None
+    ) -> Graph:
+        """The graph of report ``kind`` for ``options`` (pprof's defaults for ``kind`` applied);
+        with ``around``, only the edges of the nodes that regex matches (what peek shows)."""
         kind = ReportKind(kind)
         options = options.for_report(kind)
-        key = (options, kind)
+        key = (options, kind, around)
         found = self._graphs.get(key)
         if found is None:
             prepared = self.prepared(options, labels=kind is ReportKind.DOT)
-            found = build(prepared, options, kind)
+            found = build(prepared, options, kind, around=_regex(around))
         self._remember(self._graphs, key, found)
         return found
 

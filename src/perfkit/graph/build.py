@@ -21,6 +21,10 @@ that is returned.
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
+
 from perfkit.graph.options import GraphOptions, ReportKind
 from perfkit.graph.prepare import Prepared
 from perfkit.graph.select import NodeTags, order, remove_redundant_edges, select_top, tags_of
@@ -31,12 +35,20 @@ __all__ = ["Edge", "Graph", "Node", "Tag", "build", "flat_cum", "sort_edges"]
 
 
 def build(
-    prepared: Prepared, options: GraphOptions, kind: ReportKind | str = ReportKind.DOT, *, edges: bool = True
+    prepared: Prepared,
+    options: GraphOptions,
+    kind: ReportKind | str = ReportKind.DOT,
+    *,
+    edges: bool = True,
+    around: re.Pattern[str] | None = None,
 ) -> Graph:
     """The graph a report of ``kind`` shows (pprof's ``newTrimmedGraph``).
 
     ``options`` should already carry the report's defaults (:meth:`GraphOptions.for_report`);
-    ``edges=False`` skips edge sums for reports that print none (top), which is faster.
+    ``edges=False`` skips edge sums for reports that print none (top), which is faster.  With
+    ``around`` only the edges of nodes whose name it matches are made (what peek shows: an
+    unpruned graph of a big profile has a million edges, and making them all costs seconds); the
+    edge counts and every value stay those of the whole graph.
     """
     kind = ReportKind(kind)
     visual = kind is ReportKind.DOT
@@ -45,21 +57,25 @@ def build(
     # pprof rebuilds the graph from the samples after each cut; a kept node's flat and cum do not
     # change (a dropped leaf takes its flat along), only edges do: so node values are summed once
     # and edges again, over the kept nodes only, after each cut
-    flat, cum = node_sums(prepared.stacks, len(prepared.infos))
-    ids = [i for i in range(len(flat)) if flat[i] or cum[i]]
+    flat_sums, cum_sums = node_sums(prepared)
+    live = np.flatnonzero((flat_sums != 0) | (cum_sums != 0))
     if options.drop_negative:
-        ids = [i for i in ids if not (flat[i] < 0 or (flat[i] == 0 and cum[i] < 0))]
-    flat_total = sum(flat[i] for i in ids)
+        f, c = flat_sums[live], cum_sums[live]
+        live = live[~((f < 0) | ((f == 0) & (c < 0)))]
+    flat_total = int(flat_sums[live].sum())
     node_cutoff = abs(int(float(flat_total) * options.nodefraction))
     edge_cutoff = abs(int(float(flat_total) * options.edgefraction))
     dropped_nodes = 0
     kept: set[int] | None = None
     if node_cutoff > 0:
-        above = [i for i in ids if abs(cum[i]) >= node_cutoff]
-        if len(above) != len(ids):
-            dropped_nodes = len(ids) - len(above)
-            ids, kept = above, set(above)
+        above = live[np.abs(cum_sums[live]) >= node_cutoff]
+        if above.size != live.size:
+            dropped_nodes = int(live.size - above.size)
+            live = above
+            kept = set(above.tolist())
     sums = edge_sums(prepared, kept) if with_edges else None
+    flat, cum = flat_sums.tolist(), cum_sums.tolist()
+    ids = live.tolist()
     orig_count = len(ids)
     mode = "entropy" if visual else options.sort
     ids = order(ids, mode, prepared, flat, cum, sums)
@@ -72,7 +88,10 @@ def build(
             sums = edge_sums(prepared, set(top)) if with_edges else None
             ids = order(top, mode, prepared, flat, cum, sums)
     nodes = {i: Node(i, prepared.infos[i], flat[i], cum[i], file=prepared.files[i]) for i in ids}
-    dropped_edges = _link(nodes, sums, edge_cutoff) if sums is not None else 0
+    dropped_edges = 0
+    if sums is not None:
+        linked = None if around is None else {i for i, n in nodes.items() if around.search(n.name)}
+        dropped_edges = _link(nodes, sums, edge_cutoff, linked)
     graph = Graph(
         nodes=list(nodes.values()),
         prepared=prepared,
@@ -96,18 +115,30 @@ def build(
     return graph
 
 
-def _link(nodes: dict[int, Node], sums: EdgeSums, cutoff: int) -> int:
-    """Connect ``nodes`` with the edges of ``sums`` at least ``cutoff`` heavy; returns how many
-    edges between them were lighter (pprof's TrimLowFrequencyEdges)."""
-    light = 0
-    for pair, weight in sums.weight.items():
-        a, b = nodes.get(pair[0]), nodes.get(pair[1])
-        if a is None or b is None:
-            continue
-        if abs(weight) < cutoff:
-            light += 1
-            continue
-        edge = Edge(a, b, weight, pair in sums.residual, sums.inline(pair))
+def _members(ids: object, size: int) -> np.ndarray:
+    """A mask over node ids: True for ``ids``."""
+    mask = np.zeros(size, bool)
+    mask[np.fromiter(ids, np.int64)] = True  # type: ignore[call-overload]
+    return mask
+
+
+def _link(nodes: dict[int, Node], sums: EdgeSums, cutoff: int, linked: set[int] | None = None) -> int:
+    """Connect ``nodes`` with the edges of ``sums`` at least ``cutoff`` heavy (with ``linked``,
+    only those touching one of its nodes); returns how many edges between them were lighter
+    (pprof's TrimLowFrequencyEdges)."""
+    size = int(max(sums.src.max(initial=0), sums.dst.max(initial=0), max(nodes, default=0))) + 1
+    member = _members(nodes, size)
+    inside = member[sums.src] & member[sums.dst]
+    heavy = np.abs(sums.weight) >= cutoff
+    light = int(np.count_nonzero(inside & ~heavy))
+    take = inside & heavy
+    if linked is not None:
+        near = _members(linked, size)
+        take &= near[sums.src] | near[sums.dst]
+    columns = (sums.src, sums.dst, sums.weight, sums.residual, sums.inline)
+    for src, dst, weight, residual, inline in zip(*(column[take].tolist() for column in columns)):
+        a, b = nodes[src], nodes[dst]
+        edge = Edge(a, b, weight, residual, inline)
         a.out_edges[b] = edge
         b.in_edges[a] = edge
     return light

@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
+from typing import Any
+
+import numpy as np
 
 from perfkit.errors import PerfkitError
+from perfkit.graph.columns import sums_in_order
 from perfkit.graph.nodes import Interner, NodeInfo, coarser, display_frames
 from perfkit.graph.options import Granularity, GraphOptions, sample_column
 from perfkit.model import Frame, LabelSet, NumLabel, Profile, ValueType
@@ -55,6 +60,8 @@ class Prepared:
     #: filter name -> whether it matched any frame (to warn about patterns that match nothing)
     matched: dict[str, bool] = field(default_factory=dict)
     diff: bool = False
+    #: the stacks (and labelled stacks) as flat arrays, laid out on first use (:mod:`.walk`)
+    arrays: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def unit(self) -> str:
@@ -152,6 +159,13 @@ class _Filters:
         return apply
 
 
+def _int64(values: Sequence[int]) -> np.ndarray:
+    """A value column as an int64 array (an ``array('q')`` without a copy)."""
+    if isinstance(values, array) and values.typecode == "q":
+        return np.frombuffer(values, np.int64)
+    return np.fromiter(values, np.int64, len(values))
+
+
 def _base_column(base: Profile, vt: ValueType) -> int:
     for i, bt in enumerate(base.sample_types):
         if str(bt) == str(vt):
@@ -211,22 +225,20 @@ class _Collector:
             from perfkit.tags import label_units
 
             self.numeric_unit = label_units(profile).get(NUMERIC_TAG, NUMERIC_TAG)
-        # one pass over the samples: the value of each stack, and (when labels are wanted) of each
-        # labelled sample's stack and label set, keyed by one int: stack id * label sets + label id
-        sums: dict[int, int] = {}
-        get = sums.get
+        # the value of each stack, and (when labels are wanted) of each labelled sample's stack and
+        # label set, keyed by one int: stack id * label sets + label id; summed as arrays, each
+        # key in the order it first appears (the order the samples give their stacks)
         width = len(profile.labelsets)
+        stack_ids = np.frombuffer(profile.sample_stack, np.int64)
+        column = _int64(values)
+        distinct, totals = sums_in_order(stack_ids, column)
+        sums = dict(zip(distinct.tolist(), totals.tolist()))
         by_label: dict[int, int] = {}
         if labelled is not None:
-            lget = by_label.get
-            for sid, lid, value in zip(profile.sample_stack, profile.sample_labels, values):
-                sums[sid] = get(sid, 0) + value
-                if lid:
-                    key = sid * width + lid
-                    by_label[key] = lget(key, 0) + value
-        else:
-            for sid, value in zip(profile.sample_stack, values):
-                sums[sid] = get(sid, 0) + value
+            label_ids = np.frombuffer(profile.sample_labels, np.int64)
+            with_label = np.flatnonzero(label_ids)
+            keys, totals = sums_in_order(stack_ids[with_label] * width + label_ids[with_label], column[with_label])
+            by_label = dict(zip(keys.tolist(), totals.tolist()))
         node_of = self.interner.node_ids(profile.frames)
         node = node_of.__getitem__
         keep = self.filters.for_frames(profile.frames)

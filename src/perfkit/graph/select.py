@@ -13,9 +13,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+import numpy as np
+
 from perfkit.graph.prepare import LabelKey, Prepared
 from perfkit.graph.types import Edge, Graph, Tag, sort_edges
-from perfkit.graph.walk import EdgeSums
+from perfkit.graph.walk import EdgeSums, label_sums
 from perfkit.tags import scaled_label
 
 __all__ = ["MAX_NODELETS", "NodeTags", "order", "remove_redundant_edges", "select_top", "tags_of"]
@@ -41,36 +43,29 @@ def _entropy(ids: list[int], flat: list[int], cum: list[int], edges: EdgeSums | 
     """pprof's entropyScore for every node: ``int(H * cum) + flat``, where H adds, for the calls
     in and for the calls out (with the node's own flat), their entropy, or 1 when there are none.
 
-    One pass over the edges gathers per node the sums the entropy needs:
+    One pass over the edge arrays gathers per node the sums the entropy needs:
     ``-Σ f·log2 f`` with ``f = |w| / T`` equals ``(Σ|w| · log2 T - Σ|w|·log2|w|) / T``, where T
     sums the positive weights (and the node's own flat)."""
     size = len(flat)
-    # per node and direction: Σ|w|, Σ|w|log2|w|, Σ positive w, and how many edges
-    in_abs, in_log, in_pos, in_count = [0] * size, [0.0] * size, [0] * size, [0] * size
-    out_abs, out_log, out_pos, out_count = [0] * size, [0.0] * size, [0] * size, [0] * size
-    log2 = math.log2
-    weights = edges.weight if edges is not None else {}
-    if edges is not None and edges.positive:  # |w| = w > 0, so the counts follow from Σw
-        for (src, dst), w in weights.items():
-            term = w * log2(w)
-            out_abs[src] += w
-            out_log[src] += term
-            in_abs[dst] += w
-            in_log[dst] += term
-        in_pos, in_count, out_pos, out_count = in_abs, in_abs, out_abs, out_abs
-    else:
-        for (src, dst), w in weights.items():
-            a = -w if w < 0 else w
-            term = a * log2(a) if a else 0.0
-            out_abs[src] += a
-            out_log[src] += term
-            out_count[src] += 1
-            in_abs[dst] += a
-            in_log[dst] += term
-            in_count[dst] += 1
-            if w > 0:
-                out_pos[src] += w
-                in_pos[dst] += w
+    if edges is None or not len(edges):
+        return {i: int(2.0 * float(cum[i])) + flat[i] for i in ids}
+    weight = edges.weight
+    size = max(size, int(edges.src.max()) + 1, int(edges.dst.max()) + 1)
+    magnitude = np.abs(weight)
+    as_float = magnitude.astype(np.float64)
+    terms = np.zeros(weight.size)
+    np.multiply(as_float, np.log2(as_float, where=magnitude > 0, out=np.zeros(weight.size)), out=terms)
+    positive = np.where(weight > 0, weight, 0)
+    sums = []
+    for end in (edges.dst, edges.src):  # calls in, calls out
+        total_abs = np.zeros(size, np.int64)
+        np.add.at(total_abs, end, magnitude)
+        total_pos = np.zeros(size, np.int64)
+        np.add.at(total_pos, end, positive)
+        total_log = np.bincount(end, weights=terms, minlength=size)
+        count = np.bincount(end, minlength=size)
+        sums.append((total_abs.tolist(), total_log.tolist(), total_pos.tolist(), count.tolist()))
+    (in_abs, in_log, in_pos, in_count), (out_abs, out_log, out_pos, out_count) = sums
     scores = {}
     for i in ids:
         score = _spread(in_abs[i], in_log[i], in_pos[i], 0) if in_count[i] else 1.0
@@ -145,24 +140,9 @@ def tags_of(prepared: Prepared, ids: Iterable[int]) -> dict[int, NodeTags]:
     """Label shares of some nodes: flat where the node is the leaf, cum once per sample."""
     wanted = set(ids)
     out = {i: NodeTags() for i in wanted}
-    labelled = prepared.labelled
-    if not labelled or not wanted:
-        return out
-    # plain sums per (node, labels) first: far fewer than (stack, labels) entries
-    cum: dict[tuple[int, LabelKey], int] = {}
-    flat: dict[tuple[int, LabelKey], int] = {}
-    for (stack, key), value in labelled.items():
-        if not stack:
-            continue
-        for n in wanted.intersection(stack):
-            k = (n, key)
-            cum[k] = cum.get(k, 0) + value
-        if stack[-1] in wanted:
-            k = (stack[-1], key)
-            flat[k] = flat.get(k, 0) + value
     unit = prepared.numeric_unit
-    for (n, key), value in cum.items():
-        out[n].add(key, flat.get((n, key), 0), value, unit)
+    for node, key, flat, cum in label_sums(prepared, wanted):
+        out[node].add(key, flat, cum, unit)
     return out
 
 

@@ -106,7 +106,8 @@ def profile_labels(profile: Profile, graph: Graph, fmt: ReportFormat) -> list[st
     duration = meta.get("duration_ns")
     if isinstance(duration, int | float) and duration:
         total_ns, unit = pprof_scale(fmt.total, fmt.unit, "nanoseconds")
-        ratio = f"({pprof_percentage(int(total_ns), duration).strip()})" if unit == "ns" and total_ns else ""
+        # pprof pads the percentage: "( 3.78%)"
+        ratio = f"({pprof_percentage(int(total_ns), duration)})" if unit == "ns" and total_ns else ""
         labels.append(
             f"Duration: {pprof_label(int(duration), 'nanoseconds')}, Total samples = {fmt.value(fmt.total)} {ratio}"
         )

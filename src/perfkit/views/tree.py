@@ -69,5 +69,5 @@ def format_peek(
 ) -> str:
     """pprof's -peek REGEX: the nodes whose name matches, with all their callers and callees."""
     rx = compile_regex("peek", pattern)
-    graph = build_graph(profile, options or GraphOptions(), ReportKind.PEEK, base=base)
+    graph = build_graph(profile, options or GraphOptions(), ReportKind.PEEK, base=base, around=pattern)
     return tree_text(profile, graph, rx)

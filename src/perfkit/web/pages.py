@@ -371,7 +371,7 @@ def _peek(session: Session, query: Query) -> Body:
     if pattern is None:
         return _chooser(session, query, "peek")
     options = view_options("peek", query)
-    graph = session.graphs.graph(options, ReportKind.PEEK)
+    graph = session.graphs.graph(options, ReportKind.PEEK, around=pattern)
     fmt = ReportFormat.for_graph(graph)
     body = _graph_body(session, graph, options)
     data = ListData(pattern)
