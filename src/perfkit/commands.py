@@ -515,6 +515,7 @@ def peek_command(
     fmt: str = INPUT_FORMAT,
 ) -> None:
     rx = compile_regex("REGEX", pattern)
+    assert rx is not None  # REGEX is a required argument
     options = graph_options(
         focus=focus,
         ignore=ignore,

@@ -80,13 +80,13 @@ class Prepared:
         for stack, value in self.stacks.items():
             key = tuple(map(node, stack))
             stacks[key] = stacks.get(key, 0) + value
-        labelled = None
+        labelled: dict[tuple[tuple[int, ...], LabelKey], int] | None = None
         if self.labelled is not None:
             labelled = {}
             for (stack, text), value in self.labelled.items():  # text: the LabelKey
                 lkey = (tuple(map(node, stack)), text)
                 labelled[lkey] = labelled.get(lkey, 0) + value
-        inline = None
+        inline: dict[tuple[int, ...], int] | None = None
         if self.inline is not None:
             inline = {}
             for stack, mask in self.inline.items():
@@ -266,33 +266,36 @@ class _Collector:
         else:
             for sid in sums:
                 frames = keep(stacks[sid])
-                nodes = mapped[sid] = None if frames is None else tuple(map(node, frames))
-                if inline is not None and nodes is not None:
+                if frames is None:
+                    mapped[sid] = None
+                    continue
+                kept = mapped[sid] = tuple(map(node, frames))
+                if inline is not None:
                     mask = sum(1 << depth for depth, fid in enumerate(frames) if inlined[fid])
-                    inline[nodes] = inline.get(nodes, mask) & mask
+                    inline[kept] = inline.get(kept, mask) & mask
         kept_abs = 0
         for sid, value in sums.items():
-            nodes = mapped[sid]
-            if value and nodes is not None:
+            kept_nodes = mapped[sid]
+            if value and kept_nodes is not None:
                 kept_abs += -value if value < 0 else value
-                out[nodes] = oget(nodes, 0) + value
+                out[kept_nodes] = oget(kept_nodes, 0) + value
         if labelled is not None:
-            keys: dict[int, LabelKey] = {}
+            label_keys: dict[int, LabelKey] = {}
             for key, value in by_label.items():
                 sid, lid = divmod(key, width)
-                nodes = mapped[sid]
-                if not value or nodes is None:
+                label_nodes = mapped[sid]
+                if not value or label_nodes is None:
                     continue
-                text = keys.get(lid)
+                text = label_keys.get(lid)
                 if text is None:
-                    text = keys[lid] = _label_key(profile.labelsets[lid])
+                    text = label_keys[lid] = _label_key(profile.labelsets[lid])
                 if text != ("", ()):
-                    lkey = (nodes, text)
+                    lkey = (label_nodes, text)
                     labelled[lkey] = labelled.get(lkey, 0) + value
         if self.inline is not None and inline is None:  # a base without inlining: no edge inline
-            for nodes in mapped.values():
-                if nodes is not None:
-                    self.inline[nodes] = 0
+            for mapped_nodes in mapped.values():
+                if mapped_nodes is not None:
+                    self.inline[mapped_nodes] = 0
         return kept_abs
 
 
