@@ -1,0 +1,167 @@
+"""How long the ``perfkit`` CLI takes to start, and what its pytest plugins add to every pytest run
+(reports/cli-startup.md).
+
+Each command runs in a fresh process, timed from spawn to exit (wall clock), against
+``python -c pass`` of the same interpreter. Every round runs every command once, in every venv
+given, in alternation (A, B, A, B ...), so the shared machine's load hits all of them alike.
+``pytest --co -q`` runs on a one-test directory, with perfkit's two plugins and without them
+(``-p no:perfkit_bench -p no:perfkit_race``): the difference is what the plugins cost a pytest run
+that does not use them.
+
+    python benchmarks/bench_startup.py --venv before=/work/main/.venv --venv after=.venv --rounds 20
+
+``--venv LABEL=PATH`` (repeatable; default ``after=`` the venv running this script) names the
+installations compared: "before" is a venv with the previous perfkit installed (editable).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+REPORT = ROOT / "reports" / "cli-startup.md"
+NO_PLUGINS = ["-p", "no:perfkit_bench", "-p", "no:perfkit_race"]
+
+
+def commands(venv: Path, tests: Path) -> dict[str, list[str]]:
+    """What is timed, by name: the CLI's fast paths and the pytest runs with and without perfkit's plugins."""
+    python, perfkit = str(venv / "bin" / "python"), str(venv / "bin" / "perfkit")
+    pytest = [python, "-m", "pytest", "--co", "-q", "-p", "no:cacheprovider", str(tests)]
+    return {
+        "python -c pass": [python, "-c", "pass"],
+        "perfkit --version": [perfkit, "--version"],
+        "perfkit top --help": [perfkit, "top", "--help"],
+        "perfkit benchstat --help": [perfkit, "benchstat", "--help"],
+        'python -c "import perfkit"': [python, "-c", "import perfkit"],
+        "pytest --co -q (perfkit's plugins)": pytest,
+        "pytest --co -q -p no:perfkit_bench -p no:perfkit_race": [*pytest, *NO_PLUGINS],
+    }
+
+
+def time_once(argv: list[str], cwd: Path) -> float:
+    """Wall seconds of one run; a failing command stops the benchmark (a fast failure is no result)."""
+    start = time.perf_counter()
+    done = subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - start
+    if done.returncode not in (0, 5):  # 5: pytest collected nothing (not expected, but not a failure to time)
+        raise SystemExit(f"{' '.join(argv)}: exit {done.returncode}\n{done.stderr.decode(errors='replace')}")
+    return elapsed
+
+
+def uptime() -> str:
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "uptime unavailable"
+
+
+def machine() -> str:
+    cpu = "?"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return f"{cpu}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}"
+
+
+def measure(venvs: dict[str, Path], rounds: int, tests: Path) -> dict[str, dict[str, list[float]]]:
+    """seconds[label][command], every round running every (command, venv) once, venvs alternating."""
+    plans = {label: commands(venv, tests) for label, venv in venvs.items()}
+    names = list(next(iter(plans.values())))
+    seconds: dict[str, dict[str, list[float]]] = {label: {n: [] for n in names} for label in venvs}
+    for plan in plans.values():  # warm the page cache and .pyc files: not counted
+        for argv in plan.values():
+            time_once(argv, tests)
+    order = list(venvs)
+    for r in range(rounds):
+        for name in names:
+            for label in order if r % 2 == 0 else reversed(order):  # A, B then B, A
+                seconds[label][name].append(time_once(plans[label][name], tests))
+    return seconds
+
+
+def cell(values: list[float]) -> str:
+    ms = sorted(v * 1000 for v in values)
+    return f"{statistics.median(ms):.0f} ms ({ms[0]:.0f}–{ms[-1]:.0f})"
+
+
+def report(seconds: dict[str, dict[str, list[float]]], venvs: dict[str, Path], rounds: int, loads: list[str]) -> str:
+    labels = list(seconds)
+    names = list(next(iter(seconds.values())))
+    argv = " ".join(["python", "benchmarks/bench_startup.py", *sys.argv[1:]])
+    lines = [
+        "# perfkit CLI start-up and pytest plugin cost",
+        "",
+        f"Remake: `{argv}` (from the repository root, in the project's venv).",
+        "",
+        f"Machine: {machine()}; Python {platform.python_version()}.",
+        f"Load (`uptime`) before: `{loads[0]}`; after: `{loads[1]}`.",
+        f"Each cell: median wall time of {rounds} runs (min–max); every round ran every command in every venv,"
+        " alternating the venv order (A, B then B, A). Fresh process each run; one warm-up run not counted.",
+        "",
+        "Venvs: " + "; ".join(f"**{label}** `{path}`" for label, path in venvs.items()) + ".",
+        "",
+        "| command | " + " | ".join(labels) + " |",
+        "|---|" + "---|" * len(labels),
+    ]
+    for name in names:
+        lines.append(f"| `{name}` | " + " | ".join(cell(seconds[label][name]) for label in labels) + " |")
+    lines += ["", "Derived (medians): start-up above `python -c pass`, and what the two plugins add to pytest:", ""]
+    lines += ["| | " + " | ".join(labels) + " |", "|---|" + "---|" * len(labels)]
+    base = "python -c pass"
+    with_p, without = names[-2], names[-1]
+    for name in names[1:5]:
+        row = [
+            f"{(statistics.median(seconds[lb][name]) - statistics.median(seconds[lb][base])) * 1000:+.0f} ms"
+            for lb in labels
+        ]
+        lines.append(f"| `{name}` − `{base}` | " + " | ".join(row) + " |")
+    row = [
+        f"{(statistics.median(seconds[lb][with_p]) - statistics.median(seconds[lb][without])) * 1000:+.0f} ms"
+        for lb in labels
+    ]
+    lines.append("| pytest with perfkit's plugins − without | " + " | ".join(row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--venv", action="append", default=[], metavar="LABEL=PATH", help="a venv to measure")
+    parser.add_argument("--rounds", type=int, default=20, help="runs of each command in each venv")
+    parser.add_argument("--out", type=Path, default=REPORT)
+    parser.add_argument("--json", type=Path, default=None, help="also write the raw seconds here")
+    args = parser.parse_args()
+    pairs = args.venv or [f"after={Path(sys.prefix)}"]
+    venvs = {}
+    for pair in pairs:
+        label, _, path = pair.partition("=")
+        if not path or not (Path(path) / "bin" / "perfkit").exists():
+            parser.error(f"--venv {pair}: expected LABEL=PATH of a venv with perfkit installed")
+        venvs[label] = Path(path).resolve() if not Path(path).is_absolute() else Path(path)
+    loads = [uptime()]
+    with tempfile.TemporaryDirectory(prefix="perfkit-startup-") as tmp:
+        tests = Path(tmp)
+        (tests / "test_tiny.py").write_text("def test_nothing():\n    assert True\n")
+        seconds = measure(venvs, args.rounds, tests)
+    loads.append(uptime())
+    text = report(seconds, venvs, args.rounds, loads)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text)
+    if args.json:
+        args.json.write_text(json.dumps({"loads": loads, "seconds": seconds}, indent=1))
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
