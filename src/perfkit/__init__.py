@@ -12,10 +12,9 @@ the CLI's ``--version``, the pytest plugins (loaded in every pytest run) and the
 bootstrap pay only for what they touch.
 """
 
-from __future__ import annotations
-
-import importlib
-from typing import TYPE_CHECKING, Any
+import importlib as _importlib
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
 
 __version__ = "0.1.0"
 
@@ -47,7 +46,7 @@ __all__ = [
     "save",
 ]
 
-if TYPE_CHECKING:
+if _TYPE_CHECKING:
     from perfkit.api import profile
     from perfkit.collectors import RecordOptions, record
     from perfkit.errors import PerfkitError
@@ -55,18 +54,18 @@ if TYPE_CHECKING:
     from perfkit.model import Frame, Profile, ValueType
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _Any:
     """A public name, imported when first asked for; a submodule (``perfkit.files``), imported too,
     as it was when this package imported its API eagerly."""
     module = _PUBLIC.get(name)
     if module is not None:
-        value = getattr(importlib.import_module(module), name)
+        value = getattr(_importlib.import_module(module), name)
         globals()[name] = value
         return value
     if name.startswith("_"):
         raise AttributeError(f"module 'perfkit' has no attribute {name!r}")
     try:
-        return importlib.import_module(f"perfkit.{name}")
+        return _importlib.import_module(f"perfkit.{name}")
     except ModuleNotFoundError as exc:
         if exc.name != f"perfkit.{name}":
             raise
@@ -74,4 +73,5 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+    """The public names (loaded or not), submodules already imported, and the module's dunders."""
+    return sorted(n for n in {*globals(), *__all__} if not n.startswith("_") or n.startswith("__"))
