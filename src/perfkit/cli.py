@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import TYPE_CHECKING
 
 from perfkit import __version__
 from perfkit.errors import PerfkitError
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: --version stays minimal
 if TYPE_CHECKING:
     import typer
 
