@@ -160,7 +160,27 @@ def test_child_python_processes_are_checked(tmp_path: Path) -> None:
     assert "child exit 0" in result.stdout
     assert result.returncode == 66, result.stderr
     assert "Counter.count" in result.stderr
-    assert re.search(r"In child process \d+ \(.*child\.py\)", result.stderr), result.stderr
+    pid = re.search(r"In child process (\d+) \(.*child\.py\)", result.stderr)
+    assert pid, result.stderr
+    # the child's block ends with its own count, as Go's child would print it at exit
+    assert f"==================\nFound 1 data race(s) in child process {pid.group(1)}\n" in result.stderr
+
+
+def test_child_that_never_reaches_its_exit_still_gets_a_count(tmp_path: Path) -> None:
+    """A child ended by os._exit (or a signal) runs no exit handler: the root closes its block."""
+    write(
+        tmp_path / "parent.py",
+        """
+        import subprocess, sys
+        print("child exit", subprocess.call([sys.executable, "child.py"]))
+        """,
+    )
+    write(tmp_path / "child.py", (CORPUS / "r_attr_counter.py").read_text() + "\nimport os\nos._exit(5)\n")
+    result = race("--", "python", "parent.py", cwd=tmp_path)
+    assert "child exit 5" in result.stdout
+    assert result.returncode == 66, result.stderr
+    pid = re.search(r"In child process (\d+) ", result.stderr).group(1)
+    assert f"Found 1 data race(s) in child process {pid} (it did not reach its exit" in result.stderr
 
 
 def test_stress_runs_the_target_n_times(tmp_path: Path) -> None:
@@ -255,6 +275,10 @@ def test_hang_is_reported_with_every_stack(name: str, tmp_path: Path) -> None:
 
 
 def test_multiprocessing_children_report_to_the_parent(tmp_path: Path) -> None:
+    """fork, spawn and forkserver children, their target in an imported module or in the main
+    script (which spawn and forkserver re-run through runpy.run_path, past import hooks).
+    Each child's block reads as Go's would: its pid, its own stacks starting at its entry
+    (not the parent's frames down to Process.start()), and its own count."""
     write(
         tmp_path / "work.py",
         """
@@ -278,22 +302,48 @@ def test_multiprocessing_children_report_to_the_parent(tmp_path: Path) -> None:
         tmp_path / "parent.py",
         """
         import multiprocessing as mp
+        import sys
         import work
 
+        class Tally:
+            hits = 0
+
+        def in_main():
+            t = Tally()
+            t.hits += 1
+            work.main()
+            t.hits += 1
+            sys.exit(3)
+
         if __name__ == "__main__":
-            for method in ("fork", "spawn"):
-                p = mp.get_context(method).Process(target=work.main)
-                p.start()
-                p.join()
-                print(method, "exit", p.exitcode)
+            for method in ("fork", "spawn", "forkserver"):
+                for target in (work.main, in_main):
+                    p = mp.get_context(method).Process(target=target)
+                    p.start()
+                    p.join()
+                    print(method, target.__name__, "exit", p.exitcode, flush=True)
         """,
     )
     result = race("--", "python", "parent.py", cwd=tmp_path)
-    assert result.stdout.splitlines() == ["fork exit 0", "spawn exit 0"], result.stdout + result.stderr
+    assert result.stdout.splitlines() == [
+        f"{method} {target} exit {code}"
+        for method in ("fork", "spawn", "forkserver")
+        for target, code in (("main", 0), ("in_main", 3))
+    ], result.stdout + result.stderr
     assert result.returncode == 66, result.stderr
-    pids = set(re.findall(r"In child process (\d+) ", result.stderr))
-    assert len(pids) == 2, result.stderr
-    assert "Counter.count" in result.stderr
+    err = result.stderr
+    headers = re.findall(r"In child process (\d+) \(multiprocessing (\w+)-\d+ running (\w+)\), parent (\d+):", err)
+    assert {(kind, target) for _, kind, target, _ in headers} == {
+        (kind, target)
+        for kind in ("ForkProcess", "SpawnProcess", "ForkServerProcess")
+        for target in ("main", "in_main")
+    }, err
+    for pid, _, _, _ in headers:
+        assert f"Found 1 data race(s) in child process {pid}\n" in err, err
+    assert err.rstrip().endswith(f"Found {len(headers)} data race(s)"), err
+    # stacks start at the child's entry: never the parent's module code or multiprocessing's
+    assert "in <module>" not in err and f"multiprocessing{os.sep}" not in err, err
+    assert "Counter.count" in err and "Tally.hits" not in err
 
 
 def test_previous_access_has_its_whole_stack(tmp_path: Path) -> None:

@@ -72,16 +72,25 @@ slot(PyObject *lt, Py_ssize_t off, PyObject *name)
     return PyObject_GetAttr(lt, name);
 }
 
-/* This thread's dict of the `tls` thread-local (what `tls.cur` reads), cached per thread and
- * checked against the thread state's unique id: one dict lookup instead of the thread-local's
- * generic getattr. The reference is kept, so a finished thread's dict is never reused. */
+/* The current logical thread, cached per OS thread and checked against the thread state's
+ * unique id (a new thread state on the same OS thread has its own `tls`). Python code changes
+ * `tls.cur` only through state.set_current, which calls set_current() here too; a thread whose
+ * cache is empty reads `tls.cur` from this thread's dict of the `tls` thread-local. The
+ * references are kept, so a finished thread's objects are never reused meanwhile. */
 static _Thread_local uint64_t tl_id = 0;
 static _Thread_local PyObject *tl_dict = NULL;
+static _Thread_local PyObject *tl_lt = NULL;
+/* the logical thread's tid, and its epoch object with that epoch's value */
+static _Thread_local long long tl_tid = 0;
+static _Thread_local PyObject *tl_eo = NULL;
+static _Thread_local long long tl_e = 0;
 
 static PyObject *
 current_lt(void)
 {
     uint64_t id = PyThreadState_GetID(PyThreadState_Get());
+    if (tl_lt != NULL && tl_id == id)
+        return Py_NewRef(tl_lt);
     if (tl_dict == NULL || tl_id != id) {
         PyObject *d = PyObject_GetAttrString(tls, "__dict__");
         if (d == NULL || !PyDict_Check(d)) {
@@ -90,6 +99,7 @@ current_lt(void)
             return NULL;
         }
         Py_XSETREF(tl_dict, d);
+        Py_CLEAR(tl_lt);
         tl_id = id;
     }
     PyObject *lt = PyDict_GetItemWithError(tl_dict, s_cur);
@@ -97,7 +107,22 @@ current_lt(void)
         PyErr_Clear();
         return NULL;
     }
+    Py_XSETREF(tl_lt, Py_NewRef(lt));
+    tl_tid = 0;
     return Py_NewRef(lt);
+}
+
+/* set_current(lt): `tls.cur` was just set to lt in this thread */
+static PyObject *
+core_set_current(PyObject *self, PyObject *lt)
+{
+    uint64_t id = PyThreadState_GetID(PyThreadState_Get());
+    if (tl_id != id)
+        Py_CLEAR(tl_dict); /* the next slow lookup reads this thread state's own */
+    tl_id = id;
+    Py_XSETREF(tl_lt, Py_NewRef(lt));
+    tl_tid = 0;
+    Py_RETURN_NONE;
 }
 
 static int
@@ -107,18 +132,33 @@ lt_load(lt_t *t)
     if (t->lt == NULL)
         return 0;
     PyObject *vc = slot(t->lt, off_vc, s_vc);
-    PyObject *tid = slot(t->lt, off_tid, s_tid);
     PyObject *e = slot(t->lt, off_e, s_e);
     PyObject *ne = slot(t->lt, off_ne, s_ne);
-    int ok = vc != NULL && tid != NULL && e != NULL && ne != NULL && PyDict_CheckExact(vc) &&
-             PyLong_CheckExact(e) && PyLong_CheckExact(ne);
-    if (ok) {
-        t->tid = as_ll(tid);
-        t->e = as_ll(e);
-        t->ne = -t->e;
-        ok = !PyErr_Occurred();
+    int ok = vc != NULL && e != NULL && ne != NULL && PyDict_CheckExact(vc) && PyLong_CheckExact(e) &&
+             PyLong_CheckExact(ne);
+    if (ok && (tl_tid == 0 || t->lt != tl_lt)) {
+        PyObject *tid = slot(t->lt, off_tid, s_tid);
+        t->tid = tid != NULL ? as_ll(tid) : -1;
+        Py_XDECREF(tid);
+        ok = !PyErr_Occurred() && t->tid > 0;
+        if (ok && t->lt == tl_lt)
+            tl_tid = t->tid;
     }
-    Py_XDECREF(tid);
+    else
+        t->tid = tl_tid;
+    if (ok) {
+        if (e == tl_eo && t->lt == tl_lt)
+            t->e = tl_e;
+        else {
+            t->e = as_ll(e);
+            ok = !PyErr_Occurred();
+            if (ok && t->lt == tl_lt) {
+                Py_XSETREF(tl_eo, Py_NewRef(e));
+                tl_e = t->e;
+            }
+        }
+        t->ne = -t->e;
+    }
     if (!ok) {
         PyErr_Clear();
         Py_XDECREF(vc);
@@ -301,23 +341,61 @@ new_shadow(PyObject *obj, PyObject *id)
     return Py_XNewRef(got);
 }
 
+/* Recently used shadow dicts of weakly referenced objects, by address: looking one up in SH
+ * costs a new int, its hash and a comparison. An entry is valid while its owner reference
+ * (which the strongly held dict keeps) still points at the object: SH drops a weakly owned
+ * entry only when that reference dies, so a live object's entry is still the one in SH, and a
+ * new object at a reused address fails the check. Objects owned strongly (containers, which a
+ * sweep may drop from SH while they live) are never cached. */
+#define OCACHE_SIZE 512
+typedef struct {
+    PyObject *obj; /* compared, never followed */
+    PyObject *d;   /* strong */
+    PyObject *ref; /* d's owner reference, kept by d */
+} ocache_t;
+static ocache_t ocache[OCACHE_SIZE];
+
+static inline ocache_t *
+ocache_slot(PyObject *obj)
+{
+    return &ocache[((uintptr_t)obj >> 4) % OCACHE_SIZE];
+}
+
+static void
+ocache_fill(PyObject *obj, PyObject *d)
+{
+    if (OWNER == NULL || !PyDict_CheckExact(d))
+        return;
+    PyObject *ref = PyDict_GetItemWithError(d, OWNER);
+    if (ref == NULL) {
+        PyErr_Clear();
+        return;
+    }
+    if (!PyWeakref_CheckRef(ref) || ((PyWeakReference *)ref)->wr_object != obj)
+        return;
+    ocache_t *c = ocache_slot(obj);
+    Py_XSETREF(c->d, Py_NewRef(d));
+    c->obj = obj;
+    c->ref = ref;
+}
+
 static PyObject *
 shadow_of(PyObject *obj)
 {
+    ocache_t *c = ocache_slot(obj);
+    if (c->obj == obj && c->d != NULL && ((PyWeakReference *)c->ref)->wr_object == obj)
+        return Py_NewRef(c->d);
     PyObject *id = PyLong_FromVoidPtr(obj);
     if (id == NULL)
         return NULL;
     PyObject *d = PyDict_GetItemWithError(SH, id);
-    if (d != NULL) {
-        Py_DECREF(id);
-        return Py_NewRef(d);
-    }
-    if (PyErr_Occurred()) {
-        Py_DECREF(id);
-        return NULL;
-    }
-    d = new_shadow(obj, id);
+    if (d != NULL)
+        Py_INCREF(d);
+    else if (!PyErr_Occurred())
+        d = new_shadow(obj, id);
     Py_DECREF(id);
+    if (d != NULL && d != Py_None)
+        ocache_fill(obj, d);
     return d;
 }
 
@@ -532,11 +610,147 @@ swallow(void)
     return 0;
 }
 
+/* ---------------------------------------------------------------- scheduling perturbation
+ *
+ * Go's race runtime randomises which goroutine runs next when a synchronisation wakes one, so
+ * racing accesses get to happen from several goroutines. Under the GIL one thread can instead
+ * run alone for a whole switch interval and take all the work. The analogue here: a thread
+ * that reaches a synchronisation point (a queue put/get, a lock or event release) after running
+ * alone for its budget (no other thread made an observed access or synchronisation since)
+ * shortens the GIL's switch interval and, at its next observed access, drops and retakes the
+ * GIL: that wakes a thread waiting for it, which then waits only the short interval before
+ * CPython's forced switch hands it the GIL. The interval goes back once another thread is
+ * seen running, or after another budget; a thread that stayed alone (the others are blocked,
+ * or run only unobserved code) doubles its budget, so a lone thread pays almost nothing and
+ * threads that take turns anyway (a pipeline) pay nothing. Not at the synchronisation point
+ * itself: a queue's hooks run under its mutex, and threads would convoy on it. */
+#include <sched.h>
+#include <time.h>
+#define MAX_BUDGET_NS 16000000LL
+static long long base_budget_ns = 0; /* 0: never perturb */
+static uintptr_t last_runner = 0;
+static int shortened = 0;
+static long long shortened_at = 0;
+static PyObject *set_interval = NULL; /* sys.setswitchinterval */
+static PyObject *normal_interval = NULL, *short_interval = NULL;
+static _Thread_local int yield_pending = 0;
+static _Thread_local long long alone_since = 0; /* ns; 0: not measured yet */
+static _Thread_local long long budget_ns = 0;
+
+/* this thread, as an address of its own */
+#define ME ((uintptr_t)&yield_pending)
+
+static inline long long
+now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void
+set_short(int shorter)
+{
+    shortened = shorter;
+    PyObject *r = PyObject_CallOneArg(set_interval, shorter ? short_interval : normal_interval);
+    if (r == NULL)
+        PyErr_Clear();
+    Py_XDECREF(r);
+}
+
+/* Another thread is seen running: its own budget again, and the normal interval. */
+static void
+switched(void)
+{
+    last_runner = ME;
+    alone_since = 0;
+    budget_ns = base_budget_ns;
+    if (shortened)
+        set_short(0);
+}
+
+/* Every observed access: which thread runs (one comparison in the common case). */
+static inline void
+ran(void)
+{
+    if (last_runner != ME && base_budget_ns)
+        switched();
+}
+
+static void
+sched_point(void)
+{
+    if (!base_budget_ns)
+        return;
+    if (last_runner != ME) {
+        switched();
+        return;
+    }
+    long long t = now_ns();
+    if (alone_since == 0) {
+        alone_since = t;
+        if (budget_ns == 0)
+            budget_ns = base_budget_ns;
+    }
+    else if (shortened) {
+        if (t - shortened_at >= budget_ns) { /* still alone: nobody was waiting */
+            set_short(0);
+            budget_ns = budget_ns * 2 > MAX_BUDGET_NS ? MAX_BUDGET_NS : budget_ns * 2;
+            alone_since = t;
+        }
+    }
+    else if (t - alone_since >= budget_ns) {
+        set_short(1);
+        shortened_at = t;
+        yield_pending = 1;
+    }
+}
+
+/* At an observed access after sched_point asked for it, outside any queue mutex. */
+static void
+give_way(void)
+{
+    yield_pending = 0;
+    Py_BEGIN_ALLOW_THREADS
+    sched_yield();
+    Py_END_ALLOW_THREADS
+}
+
+/* sched_point(): a synchronisation point in Python code (a lock or event release) */
+static PyObject *
+core_sched_point(PyObject *self, PyObject *unused)
+{
+    sched_point();
+    Py_RETURN_NONE;
+}
+
+/* set_perturb(budget_us, normal, shorter, setswitchinterval): a thread that ran alone for
+ * budget_us (0: never) shortens the switch interval from `normal` to `shorter` (seconds) */
+static PyObject *
+core_set_perturb(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4 || !PyFloat_Check(args[1]) || !PyFloat_Check(args[2]) || !PyCallable_Check(args[3])) {
+        PyErr_SetString(PyExc_TypeError, "set_perturb(budget_us, normal: float, shorter: float, setswitchinterval)");
+        return NULL;
+    }
+    long budget = PyLong_AsLong(args[0]);
+    if (budget == -1 && PyErr_Occurred())
+        return NULL;
+    Py_XSETREF(normal_interval, Py_NewRef(args[1]));
+    Py_XSETREF(short_interval, Py_NewRef(args[2]));
+    Py_XSETREF(set_interval, Py_NewRef(args[3]));
+    base_budget_ns = budget < 0 ? 0 : budget * 1000LL;
+    Py_RETURN_NONE;
+}
+
 /* One access; what the compiled path cannot decide goes to `fallback(*fargs)` in Python. */
 static int
 run_access(PyObject *obj, PyObject *key, PyObject *site, int kind, int write, int atomic, PyObject *fallback,
            PyObject *const *fargs, Py_ssize_t n)
 {
+    if (yield_pending)
+        give_way();
+    ran();
     int r = shadow_access(obj, key, site, kind, write, atomic);
     if (r == 1)
         return 0;
@@ -796,11 +1010,25 @@ merge_into(PyObject *dst, PyObject *src)
     return 0;
 }
 
+/* Store into one of LT's slots in place (as `slot` reads them); a borrowed value. */
+static int
+set_slot(PyObject *lt, Py_ssize_t off, PyObject *name, PyObject *v)
+{
+    if (Py_TYPE(lt) == LT_TYPE && off > 0) {
+        PyObject **p = (PyObject **)((char *)lt + off);
+        PyObject *old = *p;
+        *p = Py_NewRef(v);
+        Py_XDECREF(old);
+        return 0;
+    }
+    return PyObject_SetAttr(lt, name, v);
+}
+
 /* tick(lt): a new epoch (after a release or a fork), as LT.tick */
 static int
 tick_lt(PyObject *lt)
 {
-    PyObject *vc = PyObject_GetAttr(lt, s_vc), *tid = PyObject_GetAttr(lt, s_tid);
+    PyObject *vc = slot(lt, off_vc, s_vc), *tid = slot(lt, off_tid, s_tid);
     int res = -1;
     if (vc == NULL || tid == NULL || !PyDict_Check(vc))
         goto out;
@@ -818,7 +1046,7 @@ tick_lt(PyObject *lt)
         goto out;
     long long e = ((n + 1) << SHIFT) | t;
     PyObject *eo = PyLong_FromLongLong(e), *neo = PyLong_FromLongLong(-e);
-    if (eo != NULL && neo != NULL && PyObject_SetAttr(lt, s_e, eo) == 0 && PyObject_SetAttr(lt, s_ne, neo) == 0)
+    if (eo != NULL && neo != NULL && set_slot(lt, off_e, s_e, eo) == 0 && set_slot(lt, off_ne, s_ne, neo) == 0)
         res = 0;
     Py_XDECREF(eo);
     Py_XDECREF(neo);
@@ -939,6 +1167,7 @@ core_qput(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     PyObject *st = args[0];
+    sched_point();
     PyObject *lt = current_lt();
     if (lt == NULL)
         return PyObject_CallOneArg(PyTuple_GET_ITEM(st, Q_PUT), args[1]); /* not attached: no edge */
@@ -1008,6 +1237,7 @@ core_qget(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     PyObject *st = args[0];
+    sched_point();
     PyObject *lt = current_lt();
     if (lt == NULL)
         return PyObject_CallNoArgs(PyTuple_GET_ITEM(st, Q_GET));
@@ -1252,6 +1482,9 @@ static PyMethodDef methods[] = {
     {"qput", (PyCFunction)(void (*)(void))core_qput, METH_FASTCALL, "A user queue's _put with its edges."},
     {"qget", (PyCFunction)(void (*)(void))core_qget, METH_FASTCALL, "A user queue's _get with its edges."},
     {"outer", (PyCFunction)(void (*)(void))core_outer, METH_FASTCALL, "Interned stack id above the access."},
+    {"set_current", (PyCFunction)core_set_current, METH_O, "tls.cur was set to this logical thread."},
+    {"sched_point", (PyCFunction)core_sched_point, METH_NOARGS, "A synchronisation point (may yield later)."},
+    {"set_perturb", (PyCFunction)(void (*)(void))core_set_perturb, METH_FASTCALL, "Shorten the switch interval for threads running alone."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1259,7 +1492,7 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "perfkit.race._core",
 
 /* bumped whenever the Python side's expectations change (init's arguments, state layouts): a
  * stale build left next to newer sources is then ignored instead of misused */
-#define CORE_VERSION 1
+#define CORE_VERSION 3
 
 PyMODINIT_FUNC
 PyInit__core(void)

@@ -14,7 +14,7 @@ import sys
 import weakref
 
 from .clock import LT, Capacity, acquire, release, snapshot
-from .state import base, capture_stack, current, register, tls
+from .state import base, capture_stack, current, register, set_current, tls
 
 #: task -> its wrapped coroutine (which knows the task's logical thread and final clock)
 _TASKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -43,7 +43,7 @@ class _Coro(collections.abc.Coroutine):
             prev = tls.cur
         except AttributeError:
             prev = base()
-        tls.cur = lt
+        set_current(lt)
         try:
             r = fn(*args)
         except BaseException:
@@ -56,7 +56,7 @@ class _Coro(collections.abc.Coroutine):
                     done[k] = v
             raise
         finally:
-            tls.cur = prev
+            set_current(prev)
         self.waiting = r
         return r
 
@@ -189,6 +189,18 @@ def _after(orig):
     def wrapper(self, *args, **kwargs):
         r = orig(self, *args, **kwargs)
         _recv(self)
+        return r
+
+    return wrapper
+
+
+def _after_if_true(orig):
+    """A flag seen set orders after whatever set it (``Event.is_set()`` like ``wait()``)."""
+
+    def wrapper(self, *args, **kwargs):
+        r = orig(self, *args, **kwargs)
+        if r:
+            _recv(self)
         return r
 
     return wrapper
@@ -337,6 +349,7 @@ def patch() -> None:
     _wrap(locks.Lock, "release", _before)
     _wrap(locks.Event, "set", _before)
     _wrap(locks.Event, "wait", _after_async)
+    _wrap(locks.Event, "is_set", _after_if_true)
     _wrap(locks.Semaphore, "acquire", _after_async)
     _wrap(locks.Semaphore, "release", _before)
     if hasattr(locks, "Barrier"):

@@ -6,7 +6,8 @@ import os
 import sys
 from importlib import import_module
 
-from .importhook import Selection
+from .clock import CORE
+from .importhook import Selection, patch_runpy
 from .importhook import install as install_hook
 
 # submodules by importlib: `from . import x` would import all of perfkit here (see _boot)
@@ -24,6 +25,8 @@ ENV_SUPPRESSIONS = "PERFKIT_RACE_SUPPRESSIONS"
 ENV_PYTEST = "PERFKIT_RACE_PYTEST"
 
 SELECT: Selection | None = None
+#: the switch interval while a thread that ran alone for its budget hands the GIL on
+SHORT_INTERVAL = 0.0001
 
 
 def _globs(name: str) -> list[str]:
@@ -40,6 +43,23 @@ def export(select: Selection) -> None:
     paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
     if boot not in paths:
         env["PYTHONPATH"] = os.pathsep.join([boot, *paths])
+
+
+def schedule(stress: bool) -> None:
+    """The GIL's switch interval and the perturbation at synchronisation points (see
+    ``_core.c``): together they keep one thread from running alone for long, so racing
+    accesses happen from several threads. Without the compiled core there is no perturbation
+    and the interval shortens to 1 ms instead."""
+    opts = report.OPTS
+    if stress:
+        sys.setswitchinterval(1e-6)
+        return
+    interval = opts.switch_interval
+    if CORE is not None:
+        CORE.set_perturb(opts.perturb, float(interval), min(SHORT_INTERVAL, interval), sys.setswitchinterval)
+    elif opts.perturb and not opts.switch_interval_set:
+        interval = min(interval, 0.001)
+    sys.setswitchinterval(interval)
 
 
 def install(exit_override: bool = True) -> Selection:
@@ -61,11 +81,10 @@ def install(exit_override: bool = True) -> Selection:
         "concurrent.futures.thread": sync.patch_executor,
         "asyncio": aio.patch,
         "subprocess": children.patch,
+        "multiprocessing.process": children.patch_multiprocessing,
+        "runpy": lambda: patch_runpy(SELECT),
     }
     install_hook(SELECT, hooks)
-    if os.environ.get(ENV_STRESS) == "1":
-        sys.setswitchinterval(1e-6)
-    else:
-        sys.setswitchinterval(report.OPTS.switch_interval)
+    schedule(os.environ.get(ENV_STRESS) == "1")
     deadlock.start_watchdog()
     return SELECT

@@ -2,7 +2,8 @@
 
 ``sitecustomize`` (on ``PYTHONPATH``) already starts the detector in any child Python; this
 only reroutes ``python script.py`` / ``python -m mod`` through ``_boot/run.py`` so that the
-child's main script is rewritten as well.
+child's main script is rewritten as well, and closes a multiprocessing child's reports with its
+summary (such a child leaves by ``os._exit``, past every exit handler).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from importlib import import_module
 
 BOOT_RUN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_boot", "run.py")
 _PYTHON = re.compile(r"python[0-9.]*(\.exe)?")
@@ -62,3 +64,24 @@ def patch() -> None:
 
     __init__._pk_race = True
     subprocess.Popen.__init__ = __init__
+
+
+def patch_multiprocessing() -> None:
+    """A multiprocessing child's summary when its ``Process._bootstrap`` returns (fork and
+    forkserver children then ``os._exit``; a spawned one would run exit handlers, once)."""
+    from multiprocessing import process
+
+    orig = process.BaseProcess._bootstrap
+    if getattr(orig, "_pk_race", False):
+        return
+    # submodules by importlib: `from . import x` would import all of perfkit here (see _boot)
+    report = import_module(".report", __package__)
+
+    def _bootstrap(self, *args, **kwargs):
+        try:
+            return orig(self, *args, **kwargs)
+        finally:
+            report.child_end()
+
+    _bootstrap._pk_race = True
+    process.BaseProcess._bootstrap = _bootstrap

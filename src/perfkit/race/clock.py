@@ -104,7 +104,7 @@ def tick(lt: LT) -> None:
 
 
 #: the ``_core.c`` this Python code goes with (its CORE_VERSION)
-CORE_VERSION = 1
+CORE_VERSION = 3
 
 
 def load_core():
@@ -119,10 +119,15 @@ def load_core():
     return core if getattr(core, "VERSION", None) == CORE_VERSION else None
 
 
+def sched_point() -> None:
+    """A synchronisation point: the compiled core may give the GIL away after it (see _core.c)."""
+
+
 CORE = load_core()
 if CORE is not None:
     # the same rules in one C call each (and a merge that needs no lock)
     merge, release, acquire, tick = CORE.merge, CORE.release, CORE.acquire, CORE.tick
+    sched_point = CORE.sched_point
     LT.join = lambda self, other: CORE.merge(self.vc, other)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import fnmatch
 import importlib.machinery
+import importlib.util
+import io
 import os
 import sys
 from _thread import _local as threading_local
@@ -174,6 +176,38 @@ class RaceFinder:
 
     def invalidate_caches(self) -> None:
         pass
+
+
+def patch_runpy(select: Selection) -> None:
+    """``runpy.run_path`` compiles its file itself, past every import hook. multiprocessing's
+    spawn and forkserver children run the parent's main script that way (as ``__mp_main__``),
+    and so do tools that run a script by path: a selected source file is rewritten there too."""
+    import runpy
+
+    orig = runpy._get_code_from_file
+    if getattr(orig, "_pk_race", False):
+        return
+
+    def _get_code_from_file(*args):
+        # (run_name, fname) -> (code, fname) up to 3.11, (fname) -> code from 3.12
+        result = orig(*args)
+        try:
+            code = result[0] if isinstance(result, tuple) else result
+            path = os.path.abspath(os.fsdecode(args[-1]))
+            if not select(path):
+                return result
+            with io.open_code(path) as fh:
+                source = fh.read()
+            if source[:4] == importlib.util.MAGIC_NUMBER:
+                return result  # a compiled file: nothing to rewrite
+            code = compile_rewritten(source, code.co_filename)
+            note(os.path.splitext(os.path.basename(path))[0])
+        except Exception:  # the file runs as the program wrote it, unobserved
+            return result
+        return (code, *result[1:]) if isinstance(result, tuple) else code
+
+    _get_code_from_file._pk_race = True
+    runpy._get_code_from_file = _get_code_from_file
 
 
 FINDER: RaceFinder | None = None

@@ -1,7 +1,8 @@
 """Go-shaped race and deadlock reports: formatting, deduplication, suppressions, exit status.
 
 Options come from ``PERFKIT_RACE`` like ``GORACE`` (``halt_on_error=1 exitcode=66
-log_path=FILE switch_interval=SECONDS``); suppressions from the file named by ``PERFKIT_RACE_SUPPRESSIONS`` with lines
+log_path=FILE switch_interval=SECONDS perturb=MICROSECONDS``); suppressions from the file named
+by ``PERFKIT_RACE_SUPPRESSIONS`` with lines
 ``race:PATTERN`` or ``deadlock:PATTERN`` (``*`` wildcard, ``^``/``$`` anchors, otherwise a
 substring of a function name, file name or location in either stack).
 """
@@ -17,10 +18,13 @@ import sys
 from dataclasses import dataclass, field
 
 SEP = "=================="
-OPTION_KEYS = ("halt_on_error", "exitcode", "log_path", "switch_interval")
+OPTION_KEYS = ("halt_on_error", "exitcode", "log_path", "switch_interval", "perturb")
 #: Python's own default. A longer interval let one worker drain a whole queue before the others
 #: ran, so racing accesses never happened from two threads and nothing could be reported.
 SWITCH_INTERVAL = 0.005
+#: microseconds a thread may run alone before, at a synchronisation point, it hands the GIL on
+#: (0: never; see _core.c); measured in reports/race-switch-interval.md
+PERTURB = 500
 
 
 @dataclass
@@ -29,6 +33,8 @@ class Options:
     exitcode: int = 66
     log_path: str = ""
     switch_interval: float = SWITCH_INTERVAL
+    switch_interval_set: bool = False
+    perturb: int = PERTURB
     #: exit with ``exitcode`` at interpreter exit when something was reported
     exit_override: bool = True
     suppress: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
@@ -51,7 +57,12 @@ def parse_options(text: str) -> tuple[Options, list[str]]:
                 opts.log_path = value
             elif key == "switch_interval":
                 opts.switch_interval = float(value)
+                opts.switch_interval_set = True
                 if not 0 < opts.switch_interval <= 1:
+                    raise ValueError
+            elif key == "perturb":
+                opts.perturb = int(value)
+                if opts.perturb < 0:
                     raise ValueError
             else:
                 raise ValueError
@@ -89,7 +100,11 @@ ENV_DIR = "PERFKIT_RACE_DIR"
 ENV_ROOT = "PERFKIT_RACE_ROOT"
 #: where child processes leave their reports for the root process (the first one under the
 #: detector) to print: a child keeps its own exit status and its output stays its own
-PROCESS = {"dir": "", "root": True, "serial": 0}
+PROCESS = {"dir": "", "root": True, "serial": 0, "ended": False}
+#: in the root: child pid -> counts of the reports collected from a child that has not left its
+#: summary yet
+_CHILD_PENDING: dict[int, dict[str, int]] = {}
+REPORT_SUFFIX, END_SUFFIX = ".race", ".end"
 _lock = _thread.allocate_lock()
 _seen: set = set()
 _halting: list[bool] = []
@@ -131,36 +146,75 @@ def configure_process() -> None:
 def _forked() -> None:
     """A ``fork()``ed child (multiprocessing): its own reports, its own exit status."""
     PROCESS["root"] = False
+    PROCESS["serial"] = 0
+    PROCESS["ended"] = False
     COUNTS["race"] = COUNTS["deadlock"] = 0
+    _CHILD_PENDING.clear()
+
+
+def _multiprocessing_child() -> tuple[str, int] | None:
+    """``(description, parent pid)`` when this process is a multiprocessing child: its command
+    line (``python -c "from multiprocessing.spawn import ..."``, or the parent's own after a
+    fork) says nothing about it, the Process object does."""
+    mp = sys.modules.get("multiprocessing.process")
+    if mp is None:
+        return None
+    proc = mp.current_process()
+    if proc.name == "MainProcess" or getattr(proc, "_parent_pid", None) is None:
+        return None
+    target = getattr(proc, "_target", None)
+    what = getattr(target, "__qualname__", None) or type(proc).__qualname__
+    return f"multiprocessing {proc.name} running {what}", proc._parent_pid
 
 
 def _child_header() -> str:
+    parent = os.getppid()
     try:
-        args = getattr(sys, "orig_argv", sys.argv)
-        argv = " ".join(a for a in args if not a.endswith(os.path.join("_boot", "run.py")))
+        mp = _multiprocessing_child()
+        if mp is not None:
+            what, parent = mp
+        else:
+            args = getattr(sys, "orig_argv", sys.argv)
+            what = " ".join(a for a in args if not a.endswith(os.path.join("_boot", "run.py")))
     except Exception:
-        argv = "?"
-    return f"In child process {os.getpid()} ({argv}), parent {os.getppid()}:"
+        what = "?"
+    return f"In child process {os.getpid()} ({what}), parent {parent}:"
 
 
-def _leave_for_root(text: str) -> None:
-    """Write a child's report where the root process collects it (write, then rename)."""
+def _leave_for_root(text: str, suffix: str = REPORT_SUFFIX) -> None:
+    """Write a child's report (or its closing summary) where the root process collects it
+    (write, then rename); names sort by pid, then in the child's own order."""
     with _lock:
         PROCESS["serial"] += 1
         n = PROCESS["serial"]
-    path = os.path.join(PROCESS["dir"], f"{os.getpid()}-{n}.race")
+    path = os.path.join(PROCESS["dir"], f"{os.getpid()}-{n:09d}{suffix}")
     with open(path + ".tmp", "w", encoding="utf-8") as fh:
         fh.write(text)
     os.replace(path + ".tmp", path)
 
 
+def child_file_order(name: str) -> tuple[int, int]:
+    """``PID-SERIAL.race`` / ``PID-SERIAL.end``: by child, then in the child's order."""
+    pid, _, rest = name.partition("-")
+    try:
+        return int(pid), int(rest.split(".")[0])
+    except ValueError:
+        return 0, 0
+
+
+def child_files(directory: str) -> list[str]:
+    names = [n for n in os.listdir(directory) if n.endswith((REPORT_SUFFIX, END_SUFFIX))]
+    return sorted(names, key=child_file_order)
+
+
 def collect_children() -> list[str]:
-    """Reports that child processes left so far (each printed once, by the root)."""
+    """Reports that child processes left so far (each printed once, by the root), each child's
+    followed by its own summary line once it has ended."""
     directory = PROCESS["dir"]
     if not directory or not PROCESS["root"]:
         return []
     try:
-        names = sorted(n for n in os.listdir(directory) if n.endswith(".race"))
+        names = child_files(directory)
     except OSError:
         return []
     out = []
@@ -172,13 +226,33 @@ def collect_children() -> list[str]:
             os.unlink(path)
         except OSError:
             continue
+        pid = child_file_order(name)[0]
+        if name.endswith(END_SUFFIX):
+            _CHILD_PENDING.pop(pid, None)
+            _write(text)
+            continue
         kind = "deadlock" if "WARNING: DATA RACE" not in text else "race"
         with _lock:
             COUNTS[kind] += 1
             REPORTS.append(text)
+            counts = _CHILD_PENDING.setdefault(pid, {"race": 0, "deadlock": 0})
+            counts[kind] += 1
         _write(text)
         out.append(text)
     return out
+
+
+def child_end() -> None:
+    """A child process ends: leave its summary after its reports (once; never raises). Called
+    at exit, and at the end of a multiprocessing child's ``_bootstrap``, which leaves with
+    ``os._exit`` and so runs no exit handler."""
+    if PROCESS["root"] or not PROCESS["dir"] or PROCESS["ended"]:
+        return
+    PROCESS["ended"] = True
+    if COUNTS["race"] or COUNTS["deadlock"]:
+        with contextlib.suppress(Exception):
+            # what Go prints at a racy child's exit, naming the child as the parent prints it
+            _leave_for_root(summary(COUNTS, f" in child process {os.getpid()}") + "\n", END_SUFFIX)
 
 
 def format_stack(stack) -> list[str]:
@@ -222,6 +296,8 @@ def emit(kind: str, key, lines: list[str], match: list[str]) -> bool:
             _halting.append(True)
     if not PROCESS["root"] and PROCESS["dir"]:
         text = "\n".join([SEP, lines[0], _child_header(), *lines[1:], SEP]) + "\n"
+        with _lock:
+            COUNTS[kind] += 1
         try:
             _leave_for_root(text)
         except OSError:
@@ -239,13 +315,23 @@ def emit(kind: str, key, lines: list[str], match: list[str]) -> bool:
     return True
 
 
-def summary() -> str:
+def summary(counts: dict[str, int] | None = None, where: str = "") -> str:
+    """``Found N data race(s)``, Go's last line (``where`` names a child process)."""
+    counts = COUNTS if counts is None else counts
     parts = []
-    if COUNTS["race"]:
-        parts.append(f"Found {COUNTS['race']} data race(s)")
-    if COUNTS["deadlock"]:
-        parts.append(f"Found {COUNTS['deadlock']} potential deadlock(s)")
+    if counts["race"]:
+        parts.append(f"Found {counts['race']} data race(s){where}")
+    if counts["deadlock"]:
+        parts.append(f"Found {counts['deadlock']} potential deadlock(s){where}")
     return "\n".join(parts)
+
+
+def _unfinished_children() -> None:
+    """Children that left reports but no summary (killed, or still running): the root closes
+    their block itself, so every child's reports end with a count like Go's."""
+    for pid, counts in sorted(_CHILD_PENDING.items()):
+        _write(summary(counts, f" in child process {pid} (it did not reach its exit: killed, or still running)") + "\n")
+    _CHILD_PENDING.clear()
 
 
 def finish() -> None:
@@ -253,7 +339,9 @@ def finish() -> None:
     reported. A child process leaves its reports to the root and keeps its own exit status."""
     with contextlib.suppress(Exception):
         collect_children()
+        _unfinished_children()
     if not PROCESS["root"] and PROCESS["dir"]:
+        child_end()
         if OPTS.halt_on_error and OPTS.exit_override:
             for stream in (sys.stdout, sys.stderr):
                 with contextlib.suppress(Exception):

@@ -47,7 +47,7 @@ def _check_options() -> None:
     if bad:
         raise PerfkitError(
             f"PERFKIT_RACE: cannot read {' '.join(bad)!r}; use words like "
-            "`halt_on_error=1 exitcode=66 log_path=FILE switch_interval=0.005`"
+            "`halt_on_error=1 exitcode=66 log_path=FILE switch_interval=0.005 perturb=16`"
         )
 
 
@@ -122,12 +122,13 @@ def run(
 def _leftovers(directory: str) -> int:
     """Print reports of children that no Python root collected (it exited first, or the command
     is not Python); how many."""
-    names = sorted(n for n in os.listdir(directory) if n.endswith(".race"))
+    names = report.child_files(directory)
     for name in names:
         path = os.path.join(directory, name)
         with open(path, encoding="utf-8") as fh:
             sys.stderr.write(fh.read())
         os.unlink(path)
-    if names:
-        sys.stderr.write(f"Found {len(names)} report(s) in child processes\n")
-    return len(names)
+    found = sum(n.endswith(report.REPORT_SUFFIX) for n in names)
+    if found:
+        sys.stderr.write(f"Found {found} report(s) in child processes\n")
+    return found

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 
-from .state import hidden, is_library, is_loop_boundary
+from .state import hidden, is_boundary, is_library
 
 SITE_BITS = 24
 SITE_MASK = (1 << SITE_BITS) - 1
@@ -77,7 +77,7 @@ def resolve(sid: int, inner: list[tuple[str, int, str]] | None = None) -> list[t
     out: list[tuple[str, int, str]] = list(inner or ())
     frames = STACKS[sid] if 0 <= sid < len(STACKS) else ()
     for code, offset in frames:
-        if is_loop_boundary(code):
+        if is_boundary(code):
             break
         if hidden(code.co_filename):
             continue

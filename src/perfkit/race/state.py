@@ -10,7 +10,7 @@ import _thread
 import os
 import sys
 
-from .clock import LT
+from .clock import CORE, LT
 
 tls = _thread._local()
 #: tid -> logical thread, kept after it ends so reports can name it
@@ -19,6 +19,20 @@ LTS: dict[int, LT] = {}
 _RACE_DIR = os.path.dirname(os.path.abspath(__file__))
 _STDLIB = os.path.dirname(os.__file__)
 _HIDDEN_CACHE: dict[str, bool] = {}
+
+
+def _no_core(lt: LT) -> None:
+    pass
+
+
+_core_set_current = CORE.set_current if CORE is not None else _no_core
+
+
+def set_current(lt: LT) -> None:
+    """Make ``lt`` the logical thread running on this OS thread: the only way ``tls.cur`` is
+    changed, as the compiled core caches it per thread."""
+    tls.cur = lt
+    _core_set_current(lt)
 
 
 def register(lt: LT) -> LT:
@@ -34,8 +48,8 @@ def attach(name: str | None = None, parent: dict[int, int] | None = None, create
         name = threading._active.get(_thread.get_ident()).name if _thread.get_ident() in threading._active else ""
         name = name or f"Thread-{_thread.get_ident()}"
     lt = register(LT(name, "thread", parent, created=created))
-    tls.cur = lt
     tls.base = lt
+    set_current(lt)
     return lt
 
 
@@ -68,13 +82,18 @@ def is_library(filename: str) -> bool:
     return filename.startswith(_STDLIB) or "site-packages" in filename or "dist-packages" in filename
 
 
-_ASYNCIO_EVENTS = os.path.join(_STDLIB, "asyncio", "events.py")
+_BOUNDARIES = {
+    ("_run", os.path.join(_STDLIB, "asyncio", "events.py")),
+    ("_bootstrap", os.path.join(_STDLIB, "multiprocessing", "process.py")),
+}
 
 
-def is_loop_boundary(code) -> bool:
-    """An event loop callback (``Handle._run``): a task's or callback's stack ends there, as a
-    goroutine's does, instead of going on through the loop to ``asyncio.run``."""
-    return code.co_name == "_run" and code.co_filename == _ASYNCIO_EVENTS
+def is_boundary(code) -> bool:
+    """Where a stack starts, as a goroutine's does: an event loop callback (``Handle._run``), so
+    a task's stack does not go on through the loop to ``asyncio.run``; and a multiprocessing
+    child's entry (``BaseProcess._bootstrap``), so a forked child's stacks do not go on through
+    the parent's frames that ``fork()`` copied, down to ``Process.start()``."""
+    return (code.co_name, code.co_filename) in _BOUNDARIES
 
 
 def capture_stack(frame=None, limit: int = 24, trim_library: bool = True) -> tuple[tuple[str, int, str], ...]:
@@ -87,7 +106,7 @@ def capture_stack(frame=None, limit: int = 24, trim_library: bool = True) -> tup
     out: list[tuple[str, int, str]] = []
     while f is not None and len(out) < limit:
         fn = f.f_code.co_filename
-        if out and is_loop_boundary(f.f_code):
+        if out and is_boundary(f.f_code):
             break
         if not hidden(fn) and not (trim_library and not out and is_library(fn)):
             out.append((fn, f.f_lineno, f.f_code.co_name))

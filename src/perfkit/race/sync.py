@@ -16,8 +16,8 @@ import threading
 from collections import deque
 from importlib import import_module
 
-from .clock import CORE, LT, acquire, merge, release, snapshot, tick
-from .state import attach, base, capture_stack, current, hidden, is_library, register, tls
+from .clock import CORE, LT, acquire, merge, release, sched_point, snapshot, tick
+from .state import attach, base, capture_stack, current, hidden, is_library, register, set_current, tls
 
 # submodules by importlib: `from . import x` would import all of perfkit here (see _boot)
 deadlock = import_module(".deadlock", __package__)
@@ -87,6 +87,7 @@ class RaceLock:
         except AttributeError:
             lt = attach()
         release(lt, self._sc)
+        sched_point()
         held = lt.held
         serial = self.serial
         if held and held[-1] == serial:
@@ -113,7 +114,15 @@ class RaceLock:
         inner.release()
 
     def locked(self) -> bool:
-        return self._inner.locked()
+        r = self._inner.locked()
+        if not r:
+            # seeing the lock free observes its last release, like a successful try-lock
+            try:
+                lt = tls.cur
+            except AttributeError:
+                lt = attach()
+            acquire(lt, self._sc)
+        return r
 
     def _at_fork_reinit(self) -> None:
         self._inner._at_fork_reinit()
@@ -187,6 +196,7 @@ def _pub(obj) -> None:
         except AttributeError:
             lt = attach()
         release(lt, sc)
+        sched_point()
 
 
 def _recv(obj, name: str = "_pk_sc") -> None:
@@ -252,9 +262,22 @@ def _patch_threads() -> None:
 
         return join
 
+    def is_alive(orig):
+        def is_alive(self):
+            r = orig(self)
+            if not r:
+                # seeing the thread finished is what join() returning sees
+                final = getattr(self, "_pk_final", None)
+                if final is not None:
+                    current().join(final)
+            return r
+
+        return is_alive
+
     _wrap(Thread, "start", start)
     _wrap(Thread, "_bootstrap_inner", bootstrap_inner)
     _wrap(Thread, "join", join)
+    _wrap(Thread, "is_alive", is_alive)
 
     shutdown = threading._shutdown
 
@@ -350,8 +373,20 @@ def _patch_primitives() -> None:
 
         return wait
 
+    def ev_is_set(orig):
+        def is_set(self):
+            r = orig(self)
+            if r:
+                # observing the flag orders after set(), as Go's atomic load observing a store
+                # (and as wait() returning True)
+                _recv(self)
+            return r
+
+        return is_set
+
     _wrap(Event, "set", ev_set)
     _wrap(Event, "wait", ev_wait)
+    _wrap(Event, "is_set", ev_is_set)
 
     def bar_wait(orig):
         def wait(self, timeout=None):
@@ -573,10 +608,21 @@ def patch_futures() -> None:
 
         return getter
 
+    def done(orig):
+        def done(self):
+            r = orig(self)
+            if r:
+                # seeing it done observes its completion, as result() does
+                _recv(self, "_pk_clock")
+            return r
+
+        return done
+
     _wrap(Future, "set_result", set_done)
     _wrap(Future, "set_exception", set_done)
     _wrap(Future, "result", result_like)
     _wrap(Future, "exception", result_like)
+    _wrap(Future, "done", done)
 
     def add_done_callback(orig):
         def add_done_callback(self, fn):
@@ -632,11 +678,11 @@ def patch_executor() -> None:
                 # happen to share a worker are still unordered
                 worker = current()
                 lt = register(LT(f"{name} on {worker.name}", "executor task", snap, created=created))
-                tls.cur = lt
+                set_current(lt)
                 try:
                     return fn(*a, **k)
                 finally:
-                    tls.cur = worker
+                    set_current(worker)
                     worker.join(lt.vc)
 
             return orig(self, _pk_task, *args, **kwargs)

@@ -1390,3 +1390,217 @@ def race_result_slot_after_wakeup():
     go(worker)
     fut.result()
     _ = slot[0]
+
+
+# ---------------------------------------------------------------- atomic_test: observing a flag
+#
+# Go's atomic load that observes a store is synchronized after it (TestNoRaceAtomicLoadStore…),
+# so a flag polled until it shows the writer's signal orders what follows, as a blocking wait
+# would. Each primitive has a clean poll and a racy one: a write made after the signal.
+
+
+def _poll(seen) -> None:
+    while not seen():
+        time.sleep(0.001)
+
+
+def norace_event_is_set_poll():
+    """threading.Event.is_set() seen True orders after set(), like wait() returning."""
+    box = Point()
+    ev = threading.Event()
+
+    def worker():
+        box.x = 2
+        ev.set()
+
+    go(worker)
+    _poll(ev.is_set)
+    box.x *= 10
+
+
+def race_event_is_set_late_write():
+    """The worker writes after setting the flag: the poller's read is unordered with it."""
+    box = Point()
+    ev = threading.Event()
+
+    def worker():
+        ev.set()
+        box.x = 2
+
+    go(worker)
+    _poll(ev.is_set)
+    _ = box.x
+
+
+def norace_semaphore_try_acquire_poll():
+    """Semaphore.acquire(blocking=False) succeeding orders after the release it took."""
+    box = Point()
+    sem = threading.Semaphore(0)
+
+    def worker():
+        box.x = 2
+        sem.release()
+
+    go(worker)
+    _poll(lambda: sem.acquire(blocking=False))
+    box.x *= 10
+
+
+def race_semaphore_try_acquire_late_write():
+    box = Point()
+    sem = threading.Semaphore(0)
+
+    def worker():
+        sem.release()
+        box.x = 2
+
+    go(worker)
+    _poll(lambda: sem.acquire(blocking=False))
+    _ = box.x
+
+
+def norace_bounded_semaphore_try_acquire_poll():
+    """BoundedSemaphore: the same, through its own release()."""
+    box = Point()
+    sem = threading.BoundedSemaphore(1)
+    sem.acquire()
+
+    def worker():
+        box.x = 2
+        sem.release()
+
+    go(worker)
+    _poll(lambda: sem.acquire(blocking=False))
+    box.x *= 10
+
+
+def race_bounded_semaphore_try_acquire_late_write():
+    box = Point()
+    sem = threading.BoundedSemaphore(1)
+    sem.acquire()
+
+    def worker():
+        sem.release()
+        box.x = 2
+
+    go(worker)
+    _poll(lambda: sem.acquire(blocking=False))
+    _ = box.x
+
+
+def norace_future_done_poll():
+    """concurrent.futures.Future.done() seen True orders after its completion, like result()."""
+    box = Point()
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+
+        def work():
+            box.x = 2
+
+        fut = pool.submit(work)
+        _poll(fut.done)
+        box.x *= 10
+
+
+def race_future_done_late_write():
+    """A write after set_result() is not published by the future."""
+    box = Point()
+    fut: concurrent.futures.Future = concurrent.futures.Future()
+
+    def worker():
+        fut.set_result(None)
+        box.x = 2
+
+    go(worker)
+    _poll(fut.done)
+    _ = box.x
+
+
+def norace_thread_is_alive_poll():
+    """Thread.is_alive() seen False is what join() returning sees."""
+    box = Point()
+    t = threading.Thread(target=lambda: setattr(box, "x", 2))
+    t.start()
+    _poll(lambda: not t.is_alive())
+    box.x *= 10
+
+
+def race_thread_is_alive_other_thread():
+    """Seeing one thread finished says nothing about another."""
+    box = Point()
+    t1 = threading.Thread(target=lambda: None)
+    t2 = threading.Thread(target=lambda: setattr(box, "x", 2))
+    t1.start()
+    t2.start()
+    _poll(lambda: not t1.is_alive())
+    time.sleep(0.02)
+    _ = box.x
+    t2.join()
+
+
+def norace_lock_seen_free():
+    """Lock.locked() seen False observes the last release, like a successful try-lock."""
+    box = Point()
+    mu = threading.Lock()
+    mu.acquire()
+
+    def worker():
+        box.x = 2
+        mu.release()
+
+    go(worker)
+    _poll(lambda: not mu.locked())
+    box.x *= 10
+
+
+def race_lock_seen_free_late_write():
+    box = Point()
+    mu = threading.Lock()
+    mu.acquire()
+
+    def worker():
+        mu.release()
+        box.x = 2
+
+    go(worker)
+    _poll(lambda: not mu.locked())
+    time.sleep(0.02)
+    _ = box.x
+
+
+async def norace_asyncio_event_is_set_poll():
+    """asyncio.Event.is_set() seen True orders after set(): the reader's later overwrite is
+    not a lost update, since its read is ordered before the poller's write."""
+    box = Point()
+    ev = asyncio.Event()
+
+    async def reader():
+        v = box.x
+        ev.set()
+        await asyncio.sleep(0.02)
+        box.x = v + 1
+
+    async def poller():
+        while not ev.is_set():
+            await asyncio.sleep(0)
+        box.x = 10
+
+    await asyncio.gather(reader(), poller())
+
+
+async def race_asyncio_event_not_observed():
+    """The same, but the poller writes without observing the flag: the reader's update is lost."""
+    box = Point()
+    ev = asyncio.Event()
+
+    async def reader():
+        v = box.x
+        ev.set()
+        await asyncio.sleep(0.02)
+        box.x = v + 1
+
+    async def poller():
+        for _ in range(3):
+            await asyncio.sleep(0)
+        box.x = 10
+
+    await asyncio.gather(reader(), poller())
