@@ -32,25 +32,35 @@ REPORT = ROOT / "reports" / "cli-startup.md"
 NO_PLUGINS = ["-p", "no:perfkit_bench", "-p", "no:perfkit_race"]
 
 
-def commands(venv: Path, tests: Path) -> dict[str, list[str]]:
-    """What is timed, by name: the CLI's fast paths and the pytest runs with and without perfkit's plugins."""
+def commands(venv: Path, tests: Path) -> dict[str, tuple[list[str], dict[str, str]]]:
+    """What is timed, by name: (argv, extra environment). The CLI's fast paths, the floor typer and
+    its rich help module set, and pytest with and without perfkit's plugins: in the venv as it is
+    (every installed plugin autoloads, hypothesis included) and alone (autoload off, ``-p``)."""
     python, perfkit = str(venv / "bin" / "python"), str(venv / "bin" / "perfkit")
     pytest = [python, "-m", "pytest", "--co", "-q", "-p", "no:cacheprovider", str(tests)]
+    alone = {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
     return {
-        "python -c pass": [python, "-c", "pass"],
-        "perfkit --version": [perfkit, "--version"],
-        "perfkit top --help": [perfkit, "top", "--help"],
-        "perfkit benchstat --help": [perfkit, "benchstat", "--help"],
-        'python -c "import perfkit"': [python, "-c", "import perfkit"],
-        "pytest --co -q (perfkit's plugins)": pytest,
-        "pytest --co -q -p no:perfkit_bench -p no:perfkit_race": [*pytest, *NO_PLUGINS],
+        "python -c pass": ([python, "-c", "pass"], {}),
+        "perfkit --version": ([perfkit, "--version"], {}),
+        "perfkit top --help": ([perfkit, "top", "--help"], {}),
+        "perfkit benchstat --help": ([perfkit, "benchstat", "--help"], {}),
+        'python -c "import perfkit"': ([python, "-c", "import perfkit"], {}),
+        'floor: python -c "import typer"': ([python, "-c", "import typer"], {}),
+        'floor: python -c "import typer, typer.rich_utils"': ([python, "-c", "import typer, typer.rich_utils"], {}),
+        "pytest --co -q": (pytest, {}),
+        "pytest --co -q -p no:perfkit_bench -p no:perfkit_race": ([*pytest, *NO_PLUGINS], {}),
+        "autoload off: pytest --co -q -p perfkit.bench.plugin -p perfkit.race.pytest_plugin": (
+            [*pytest, "-p", "perfkit.bench.plugin", "-p", "perfkit.race.pytest_plugin"],
+            alone,
+        ),
+        "autoload off: pytest --co -q": (pytest, alone),
     }
 
 
-def time_once(argv: list[str], cwd: Path) -> float:
+def time_once(argv: list[str], cwd: Path, env: dict[str, str]) -> float:
     """Wall seconds of one run; a failing command stops the benchmark (a fast failure is no result)."""
     start = time.perf_counter()
-    done = subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    done = subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - start
     if done.returncode not in (0, 5):  # 5: pytest collected nothing (not expected, but not a failure to time)
         raise SystemExit(f"{' '.join(argv)}: exit {done.returncode}\n{done.stderr.decode(errors='replace')}")
@@ -75,20 +85,30 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}"
 
 
-def measure(venvs: dict[str, Path], rounds: int, tests: Path) -> dict[str, dict[str, list[float]]]:
-    """seconds[label][command], every round running every (command, venv) once, venvs alternating."""
+def measure(venvs: dict[str, Path], rounds: int, tests: Path, pycache: Path) -> dict[str, dict[str, list[float]]]:
+    """seconds[label][command], every round running every (command, venv) once, venvs alternating.
+
+    Byte code is cached under ``pycache`` (PYTHONPYCACHEPREFIX) for every venv alike, so no run
+    compiles sources (as after ``pip install``) and nothing is written into the venvs' trees."""
+    base = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PERFKIT_RACE_PYTEST")}
+    base["PYTHONPYCACHEPREFIX"] = str(pycache)
     plans = {label: commands(venv, tests) for label, venv in venvs.items()}
     names = list(next(iter(plans.values())))
     seconds: dict[str, dict[str, list[float]]] = {label: {n: [] for n in names} for label in venvs}
-    for plan in plans.values():  # warm the page cache and .pyc files: not counted
-        for argv in plan.values():
-            time_once(argv, tests)
+    for plan in plans.values():  # warm the page cache and write the byte code: not counted
+        for argv, env in plan.values():
+            time_once(argv, tests, {**base, **env})
     order = list(venvs)
     for r in range(rounds):
         for name in names:
             for label in order if r % 2 == 0 else reversed(order):  # A, B then B, A
-                seconds[label][name].append(time_once(plans[label][name], tests))
+                argv, env = plans[label][name]
+                seconds[label][name].append(time_once(argv, tests, {**base, **env}))
     return seconds
+
+
+def median_ms(values: list[float]) -> float:
+    return statistics.median(values) * 1000
 
 
 def cell(values: list[float]) -> str:
@@ -108,7 +128,10 @@ def report(seconds: dict[str, dict[str, list[float]]], venvs: dict[str, Path], r
         f"Machine: {machine()}; Python {platform.python_version()}.",
         f"Load (`uptime`) before: `{loads[0]}`; after: `{loads[1]}`.",
         f"Each cell: median wall time of {rounds} runs (min–max); every round ran every command in every venv,"
-        " alternating the venv order (A, B then B, A). Fresh process each run; one warm-up run not counted.",
+        " alternating the venv order (A, B then B, A). Fresh process each run; one warm-up run not counted;"
+        " byte code cached (PYTHONPYCACHEPREFIX, written by the warm-up) for every venv alike."
+        " The `floor` rows are typer alone and typer with the module that renders its rich help:"
+        " what any typer command's `--help` pays before perfkit's own code runs.",
         "",
         "Venvs: " + "; ".join(f"**{label}** `{path}`" for label, path in venvs.items()) + ".",
         "",
@@ -120,18 +143,15 @@ def report(seconds: dict[str, dict[str, list[float]]], venvs: dict[str, Path], r
     lines += ["", "Derived (medians): start-up above `python -c pass`, and what the two plugins add to pytest:", ""]
     lines += ["| | " + " | ".join(labels) + " |", "|---|" + "---|" * len(labels)]
     base = "python -c pass"
-    with_p, without = names[-2], names[-1]
-    for name in names[1:5]:
-        row = [
-            f"{(statistics.median(seconds[lb][name]) - statistics.median(seconds[lb][base])) * 1000:+.0f} ms"
-            for lb in labels
-        ]
+    for name in names[1:7]:
+        row = [f"{(median_ms(seconds[lb][name]) - median_ms(seconds[lb][base])):+.0f} ms" for lb in labels]
         lines.append(f"| `{name}` − `{base}` | " + " | ".join(row) + " |")
-    row = [
-        f"{(statistics.median(seconds[lb][with_p]) - statistics.median(seconds[lb][without])) * 1000:+.0f} ms"
-        for lb in labels
-    ]
-    lines.append("| pytest with perfkit's plugins − without | " + " | ".join(row) + " |")
+    for with_p, without, what in (
+        (names[7], names[8], "pytest (venv as is): with perfkit's plugins − without"),
+        (names[9], names[10], "pytest (autoload off): perfkit's plugins − none"),
+    ):
+        row = [f"{(median_ms(seconds[lb][with_p]) - median_ms(seconds[lb][without])):+.0f} ms" for lb in labels]
+        lines.append(f"| {what} | " + " | ".join(row) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -151,9 +171,10 @@ def main() -> None:
         venvs[label] = Path(path).resolve() if not Path(path).is_absolute() else Path(path)
     loads = [uptime()]
     with tempfile.TemporaryDirectory(prefix="perfkit-startup-") as tmp:
-        tests = Path(tmp)
+        tests = Path(tmp) / "tiny"
+        tests.mkdir()
         (tests / "test_tiny.py").write_text("def test_nothing():\n    assert True\n")
-        seconds = measure(venvs, args.rounds, tests)
+        seconds = measure(venvs, args.rounds, tests, Path(tmp) / "pycache")
     loads.append(uptime())
     text = report(seconds, venvs, args.rounds, loads)
     args.out.parent.mkdir(parents=True, exist_ok=True)
