@@ -53,9 +53,10 @@ COMMANDS = {
 HELP = "Go's performance toolchain for Python services: profile, flame, top, list, convert."
 
 
-def _new_app(modules: tuple[str, ...], *, full: bool = True) -> typer.Typer:
-    """An app with the commands of ``modules``; not ``full``: without the root's own help and
-    completion options (a command runs: those would only make typer load pydantic)."""
+def _new_app(modules: tuple[str, ...], *, full: bool = True, only: str | None = None) -> typer.Typer:
+    """An app with the commands of ``modules`` (``only``: just that one, so typer converts no
+    other command's parameters); not ``full``: without the root's own help and completion options
+    (a command runs: those would only make typer load pydantic)."""
     import typer
 
     def version(value: bool) -> None:
@@ -80,6 +81,8 @@ def _new_app(modules: tuple[str, ...], *, full: bool = True) -> typer.Typer:
     new.callback()(root)
     for module in modules:
         importlib.import_module(module).register(new)
+    if only is not None:
+        new.registered_commands = [c for c in new.registered_commands if c.name in (only, None)]
     return new
 
 
@@ -99,7 +102,7 @@ def main() -> None:
         sys.exit(0)
     own = COMMANDS.get(first) if first else None
     try:
-        (_new_app((own,), full=False) if own else __getattr__("app"))(prog_name="perfkit")
+        (_new_app((own,), full=False, only=first) if own else __getattr__("app"))(prog_name="perfkit")
     except PerfkitError as exc:
         print(f"perfkit: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
