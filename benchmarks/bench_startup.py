@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -57,14 +58,20 @@ def commands(venv: Path, tests: Path) -> dict[str, tuple[list[str], dict[str, st
     }
 
 
-def time_once(argv: list[str], cwd: Path, env: dict[str, str]) -> float:
-    """Wall seconds of one run; a failing command stops the benchmark (a fast failure is no result)."""
+def time_once(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """(wall, user+system CPU) seconds of one run; a failing command stops the benchmark.
+
+    CPU time is what the process itself used: far less moved by other processes than wall time
+    on a loaded machine (where the wall clock also counts waiting for a core)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 5):  # 5: pytest collected nothing (not expected, but not a failure to time)
         raise SystemExit(f"{' '.join(argv)}: exit {done.returncode}\n{done.stderr.decode(errors='replace')}")
-    return elapsed
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu
 
 
 def uptime() -> str:
@@ -72,6 +79,17 @@ def uptime() -> str:
         return subprocess.run(["uptime"], capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "uptime unavailable"
+
+
+def source(venv: Path) -> str:
+    """Where the venv's perfkit comes from, and that checkout's commit (what "before" was)."""
+    code = "import pathlib, perfkit; print(pathlib.Path(perfkit.__file__).parent)"
+    found = subprocess.run([str(venv / "bin" / "python"), "-c", code], capture_output=True, text=True)
+    where = found.stdout.strip()
+    if not where:
+        return "perfkit not importable"
+    head = subprocess.run(["git", "-C", where, "log", "-1", "--format=%h"], capture_output=True, text=True)
+    return f"perfkit from `{where}`, commit {head.stdout.strip() or 'unknown'}"
 
 
 def machine() -> str:
@@ -85,8 +103,12 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}"
 
 
-def measure(venvs: dict[str, Path], rounds: int, tests: Path, pycache: Path) -> dict[str, dict[str, list[float]]]:
-    """seconds[label][command], every round running every (command, venv) once, venvs alternating.
+#: samples[kind][venv label][command]: seconds, kind "wall" or "cpu"
+Samples = dict[str, dict[str, dict[str, list[float]]]]
+
+
+def measure(venvs: dict[str, Path], rounds: int, tests: Path, pycache: Path) -> Samples:
+    """Every round runs every (command, venv) once, venvs alternating.
 
     Byte code is cached under ``pycache`` (PYTHONPYCACHEPREFIX) for every venv alike, so no run
     compiles sources (as after ``pip install``) and nothing is written into the venvs' trees."""
@@ -94,7 +116,7 @@ def measure(venvs: dict[str, Path], rounds: int, tests: Path, pycache: Path) -> 
     base["PYTHONPYCACHEPREFIX"] = str(pycache)
     plans = {label: commands(venv, tests) for label, venv in venvs.items()}
     names = list(next(iter(plans.values())))
-    seconds: dict[str, dict[str, list[float]]] = {label: {n: [] for n in names} for label in venvs}
+    samples: Samples = {kind: {label: {n: [] for n in names} for label in venvs} for kind in ("wall", "cpu")}
     for plan in plans.values():  # warm the page cache and write the byte code: not counted
         for argv, env in plan.values():
             time_once(argv, tests, {**base, **env})
@@ -103,8 +125,10 @@ def measure(venvs: dict[str, Path], rounds: int, tests: Path, pycache: Path) -> 
         for name in names:
             for label in order if r % 2 == 0 else reversed(order):  # A, B then B, A
                 argv, env = plans[label][name]
-                seconds[label][name].append(time_once(argv, tests, {**base, **env}))
-    return seconds
+                wall, cpu = time_once(argv, tests, {**base, **env})
+                samples["wall"][label][name].append(wall)
+                samples["cpu"][label][name].append(cpu)
+    return samples
 
 
 def median_ms(values: list[float]) -> float:
@@ -116,9 +140,29 @@ def cell(values: list[float]) -> str:
     return f"{statistics.median(ms):.0f} ms ({ms[0]:.0f}–{ms[-1]:.0f})"
 
 
-def report(seconds: dict[str, dict[str, list[float]]], venvs: dict[str, Path], rounds: int, loads: list[str]) -> str:
+def tables(seconds: dict[str, dict[str, list[float]]], what: str) -> list[str]:
+    """The per-command table of one kind of time, and the differences that answer the issue."""
     labels = list(seconds)
     names = list(next(iter(seconds.values())))
+    lines = [f"| command ({what}) | " + " | ".join(labels) + " |", "|---|" + "---|" * len(labels)]
+    for name in names:
+        lines.append(f"| `{name}` | " + " | ".join(cell(seconds[label][name]) for label in labels) + " |")
+    lines += ["", f"Derived ({what}, medians): above `python -c pass`; what the two plugins add to pytest:", ""]
+    lines += ["| | " + " | ".join(labels) + " |", "|---|" + "---|" * len(labels)]
+    base = "python -c pass"
+    for name in names[1:7]:
+        row = [f"{(median_ms(seconds[lb][name]) - median_ms(seconds[lb][base])):+.0f} ms" for lb in labels]
+        lines.append(f"| `{name}` − `{base}` | " + " | ".join(row) + " |")
+    for with_p, without, label in (
+        (names[7], names[8], "pytest (venv as is): with perfkit's plugins − without"),
+        (names[9], names[10], "pytest (autoload off): perfkit's plugins − none"),
+    ):
+        row = [f"{(median_ms(seconds[lb][with_p]) - median_ms(seconds[lb][without])):+.0f} ms" for lb in labels]
+        lines.append(f"| {label} | " + " | ".join(row) + " |")
+    return [*lines, ""]
+
+
+def report(samples: Samples, venvs: dict[str, Path], rounds: int, loads: list[str]) -> str:
     argv = " ".join(["python", "benchmarks/bench_startup.py", *sys.argv[1:]])
     lines = [
         "# perfkit CLI start-up and pytest plugin cost",
@@ -127,32 +171,21 @@ def report(seconds: dict[str, dict[str, list[float]]], venvs: dict[str, Path], r
         "",
         f"Machine: {machine()}; Python {platform.python_version()}.",
         f"Load (`uptime`) before: `{loads[0]}`; after: `{loads[1]}`.",
-        f"Each cell: median wall time of {rounds} runs (min–max); every round ran every command in every venv,"
+        "",
+        f"Each cell: median of {rounds} runs (min–max); every round ran every command in every venv,"
         " alternating the venv order (A, B then B, A). Fresh process each run; one warm-up run not counted;"
         " byte code cached (PYTHONPYCACHEPREFIX, written by the warm-up) for every venv alike."
-        " The `floor` rows are typer alone and typer with the module that renders its rich help:"
-        " what any typer command's `--help` pays before perfkit's own code runs.",
+        " Wall time is what a user waits; CPU time (user + system of the process) is what the start-up"
+        " itself costs, and moves far less with the machine's load. The `floor` rows are typer alone and"
+        " typer with the module that renders its rich help: what any typer command's `--help` pays before"
+        " perfkit's own code runs.",
         "",
-        "Venvs: " + "; ".join(f"**{label}** `{path}`" for label, path in venvs.items()) + ".",
+        "Venvs: " + "; ".join(f"**{label}** `{path}` ({source(path)})" for label, path in venvs.items()) + ".",
         "",
-        "| command | " + " | ".join(labels) + " |",
-        "|---|" + "---|" * len(labels),
     ]
-    for name in names:
-        lines.append(f"| `{name}` | " + " | ".join(cell(seconds[label][name]) for label in labels) + " |")
-    lines += ["", "Derived (medians): start-up above `python -c pass`, and what the two plugins add to pytest:", ""]
-    lines += ["| | " + " | ".join(labels) + " |", "|---|" + "---|" * len(labels)]
-    base = "python -c pass"
-    for name in names[1:7]:
-        row = [f"{(median_ms(seconds[lb][name]) - median_ms(seconds[lb][base])):+.0f} ms" for lb in labels]
-        lines.append(f"| `{name}` − `{base}` | " + " | ".join(row) + " |")
-    for with_p, without, what in (
-        (names[7], names[8], "pytest (venv as is): with perfkit's plugins − without"),
-        (names[9], names[10], "pytest (autoload off): perfkit's plugins − none"),
-    ):
-        row = [f"{(median_ms(seconds[lb][with_p]) - median_ms(seconds[lb][without])):+.0f} ms" for lb in labels]
-        lines.append(f"| {what} | " + " | ".join(row) + " |")
-    return "\n".join(lines) + "\n"
+    lines += tables(samples["wall"], "wall")
+    lines += tables(samples["cpu"], "CPU")
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -174,13 +207,13 @@ def main() -> None:
         tests = Path(tmp) / "tiny"
         tests.mkdir()
         (tests / "test_tiny.py").write_text("def test_nothing():\n    assert True\n")
-        seconds = measure(venvs, args.rounds, tests, Path(tmp) / "pycache")
+        samples = measure(venvs, args.rounds, tests, Path(tmp) / "pycache")
     loads.append(uptime())
-    text = report(seconds, venvs, args.rounds, loads)
+    text = report(samples, venvs, args.rounds, loads)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text)
     if args.json:
-        args.json.write_text(json.dumps({"loads": loads, "seconds": seconds}, indent=1))
+        args.json.write_text(json.dumps({"loads": loads, "seconds": samples}, indent=1))
     print(text)
 
 
