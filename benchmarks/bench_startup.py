@@ -103,6 +103,32 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}"
 
 
+PLUGINS_AFTER_PYTEST = "import pytest, pytest_benchmark.plugin; import perfkit.bench.plugin, perfkit.race.pytest_plugin"
+
+
+def plugin_import_seconds(venv: Path, env: dict[str, str]) -> float:
+    """What importing perfkit's two plugin modules adds once pytest (and pytest-benchmark, which
+    autoloads beside them) is loaded: the sum of ``-X importtime``'s cumulative times of the
+    top-level imports that come after them. Exact where pytest's own run time is too noisy."""
+    done = subprocess.run(
+        [str(venv / "bin" / "python"), "-X", "importtime", "-c", PLUGINS_AFTER_PYTEST],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    total, seen_plugins = 0, False
+    for line in done.stderr.splitlines():
+        fields = line.split("|")
+        if len(fields) != 3 or not fields[2].startswith(" ") or fields[2].startswith("  "):
+            continue  # a header line, or an import nested in another
+        name = fields[2].strip()
+        seen_plugins = seen_plugins or name.startswith("perfkit")
+        if seen_plugins:
+            total += int(fields[1])
+    return total / 1e6
+
+
 #: samples[kind][venv label][command]: seconds, kind "wall" or "cpu"
 Samples = dict[str, dict[str, dict[str, list[float]]]]
 
@@ -117,6 +143,7 @@ def measure(venvs: dict[str, Path], rounds: int, tests: Path, pycache: Path) -> 
     plans = {label: commands(venv, tests) for label, venv in venvs.items()}
     names = list(next(iter(plans.values())))
     samples: Samples = {kind: {label: {n: [] for n in names} for label in venvs} for kind in ("wall", "cpu")}
+    samples["importtime"] = {label: {"plugins": []} for label in venvs}
     for plan in plans.values():  # warm the page cache and write the byte code: not counted
         for argv, env in plan.values():
             time_once(argv, tests, {**base, **env})
@@ -128,6 +155,8 @@ def measure(venvs: dict[str, Path], rounds: int, tests: Path, pycache: Path) -> 
                 wall, cpu = time_once(argv, tests, {**base, **env})
                 samples["wall"][label][name].append(wall)
                 samples["cpu"][label][name].append(cpu)
+        for label in order:
+            samples["importtime"][label]["plugins"].append(plugin_import_seconds(venvs[label], base))
     return samples
 
 
@@ -135,9 +164,9 @@ def median_ms(values: list[float]) -> float:
     return statistics.median(values) * 1000
 
 
-def cell(values: list[float]) -> str:
+def cell(values: list[float], digits: int = 0) -> str:
     ms = sorted(v * 1000 for v in values)
-    return f"{statistics.median(ms):.0f} ms ({ms[0]:.0f}–{ms[-1]:.0f})"
+    return f"{statistics.median(ms):.{digits}f} ms ({ms[0]:.{digits}f}–{ms[-1]:.{digits}f})"
 
 
 def tables(seconds: dict[str, dict[str, list[float]]], what: str) -> list[str]:
@@ -185,6 +214,16 @@ def report(samples: Samples, venvs: dict[str, Path], rounds: int, loads: list[st
     ]
     lines += tables(samples["wall"], "wall")
     lines += tables(samples["cpu"], "CPU")
+    lines += [
+        "Importing perfkit's two plugin modules after pytest and pytest-benchmark"
+        f' (`python -X importtime -c "{PLUGINS_AFTER_PYTEST}"`, cumulative time of the top-level'
+        " imports from the first perfkit one on), median (min–max):",
+        "",
+        "| | " + " | ".join(samples["importtime"]) + " |",
+        "|---|" + "---|" * len(samples["importtime"]),
+        "| plugin modules | " + " | ".join(cell(v["plugins"], digits=1) for v in samples["importtime"].values()) + " |",
+        "",
+    ]
     return "\n".join(lines)
 
 
