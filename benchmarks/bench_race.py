@@ -90,6 +90,55 @@ _STEPS = (
         "4.4x (wall 4.7x, CPU 5.9x)",
         "2.7x (ru_maxrss)",
     ),
+    (
+        "issue 8 default scheduling (hand-off after 500 µs alone), before this row, on main at load ~1 (`--repeat 3`)",
+        "1.23 s → 7.65 s (process wall 6.5x, CPU 6.8x; pinned 5.0x)",
+        "6.2x",
+        "1.6x",
+    ),
+    (
+        "location states as a compact C type (`Loc`: items inline, one allocation, not GC-tracked) "
+        "instead of 4-item lists: garbage collections during the run 281 → 23 (0.21 s → 0.03 s of CPU); "
+        "pipeline process alone, 4 alternating runs, load 13-16",
+        "CPU 6.60 s → 6.13 s (plain 1.25 s); pipeline time 16.5 → 13.1 s (plain 4.9 s, starved by the load)",
+        "5.3x → 4.9x (CPU)",
+        "1.8x",
+    ),
+    (
+        "the same, pipeline process alone (no `perfkit` command start-up), 2 alternating runs, load ~10; "
+        "pure-Python fallback (PERFKIT_RACE_PURE=1) in the same rounds: 57.9 s pipeline, CPU 28.5 s (23x)",
+        "2.54 s → 9.35 s; CPU 1.24 s → 5.91 s",
+        "3.7x (CPU 4.8x)",
+        "1.7x",
+    ),
+)
+_COSTS = (
+    (
+        "detector C core (`_core.c`: shadow lookups, epoch checks, queue and lock clock hooks)",
+        "0.00 s",
+        "1.31 s",
+        "+1.31 s",
+    ),
+    (
+        "interpreter (bytecode, frames, calls; the rewritten accesses' calls, the Python lock wrappers)",
+        "0.59 s",
+        "1.63 s",
+        "+1.05 s",
+    ),
+    ("dict lookups and inserts (shadow dicts, vector clocks, the program's attributes)", "0.02 s", "0.96 s", "+0.94 s"),
+    ("allocation and freeing (the program's objects, ints, shadow state)", "0.15 s", "0.91 s", "+0.76 s"),
+    ("kernel (thread switches, futex waits, GIL hand-offs) and clock reads", "0.12 s", "0.72 s", "+0.60 s"),
+    ("attribute lookup (`getattr`/`setattr` machinery)", "0.07 s", "0.35 s", "+0.28 s"),
+    ("int conversions and hashing (epochs, clock entries)", "0.00 s", "0.22 s", "+0.21 s"),
+    ("garbage collector", "0.02 s", "0.12 s", "+0.10 s"),
+    ("other (libc, the detector's start-up: imports, rewriting, compiling)", "0.20 s", "0.93 s", "+0.73 s"),
+    ("total CPU", "1.17 s", "7.15 s", "+5.98 s"),
+)
+_QUANTA = (
+    "  | items | 1 ms interval | 5 ms + 500 µs (default) | 250 µs | 1000 µs | 2000 µs |",
+    "  |---|---|---|---|---|---|",
+    "  | 30 | 0 of 8 | 0 of 8 | 2 of 8 | 0 of 8 | 0 of 8 |",
+    "  | 100 | 5 of 8 | 8 of 8 | 6 of 8 | 5 of 8 | 2 of 8 |",
 )
 HISTORY = "\n".join(
     [
@@ -108,6 +157,37 @@ HISTORY = "\n".join(
         "FastTrack checks and the interned stack id (a cache lookup per caller activation). The",
         "resident-memory cost, about 7 MiB here, is mostly the detector's own modules (``ast`` and",
         "friends); per-object shadow state is freed with the object.",
+        "",
+        "## Where the time goes",
+        "",
+        "Self time by kind of work, `perf record -F 1999` of the pipeline process alone (plain: "
+        "`python race_pipeline.py 150000`; raced: `_boot/run.py race_pipeline.py 150000` with "
+        "`PERFKIT_RACE_ENABLE=1`), with the compact location states, default scheduling, load ~15. The "
+        "detector's remaining cost is spread thin: no single part holds the 5x target on its own.",
+        "",
+        "| where (self time) | plain | perfkit race | added |",
+        "|---|---|---|---|",
+        *(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in _COSTS),
+        "",
+        "What was tried and measured besides:",
+        "",
+        "* The hand-off quantum (`perturb`, default 500 µs): the hand-offs cost about 0.8 s of the pipeline's "
+        "CPU time (4 alternating runs, load 16: 6.28 s with the default, 5.50 s with `perturb=0`), but a "
+        "longer quantum finds less. `python benchmarks/bench_race_switch.py --runs 8 --cost-runs 0 --sizes "
+        "30,100 --quanta 250,1000,2000` (load 21 at the start, 18 at the end), runs in which the worker "
+        "group's race was reported:",
+        "",
+        *_QUANTA,
+        "",
+        "  So the default stays at 500 µs.",
+        "* Garbage collection: with lists as location states the run made 281 young collections (0.21 s); "
+        "with `Loc` 23 (0.03 s), fewer than the plain run's 140 (0.05 s).",
+        "* Still in Python, per `with lock:` block of user code: `RaceLock.acquire`, `__exit__` and "
+        "`_publish` (about 2 µs per block in a single-thread loop, some 0.3 s of this run); the next "
+        "candidate for the compiled core.",
+        "* The `perfkit` command-line process imports every perfkit command before it runs `race` "
+        "(about 0.6 s of CPU, `python -m perfkit --help`); `perfkit.cli` could load only "
+        "`perfkit.race.commands` for `perfkit race`, as it does for `bench`.",
         "",
     ]
 )
@@ -157,9 +237,12 @@ def main() -> None:
             "Four threads contending for the GIL and the queues' mutexes make wall time swing with "
             "scheduling on this VM (the plain run alone moved between 0.54 s and 1.04 s within minutes on "
             "an idle machine): the pinned table is the steadier comparison, the default one what a user sees. "
-            "The detector runs with Python's own 5 ms switch interval (see race-switch-interval.md). Process "
-            "wall and CPU time include the `perfkit` command's own start-up; CPU time is the steadiest "
-            "measure on a loaded machine.\n\n"
+            "The detector runs with its default scheduling: Python's own 5 ms switch interval, and a thread "
+            "that ran alone for 500 µs hands the GIL on at its next synchronisation point (`perturb=500`, see "
+            "race-switch-interval.md). Process wall and CPU time include the `perfkit` command's own start-up "
+            "(about 0.6 s of CPU for the command-line process, which imports every perfkit command, and "
+            "0.15 s for the detector's own start in the target process); CPU time is the steadiest measure on "
+            "a loaded machine.\n\n"
             f"{text}\n" + HISTORY
         )
 

@@ -7,6 +7,9 @@ A race is found only if both accesses happen; with a long switch interval one wo
 every item before the others run. The options are alternated run by run.
 
     python benchmarks/bench_race_switch.py --runs 10 --write     # reports/race-switch-interval.md
+    python benchmarks/bench_race_switch.py --runs 8 --cost-runs 0 --sizes 30,100 --quanta 250,1000,2000
+
+The second form compares other hand-off quanta (``perturb=N`` µs) with the default, printing only.
 """
 
 from __future__ import annotations
@@ -66,26 +69,33 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--cost-runs", type=int, default=3)
     ap.add_argument("--orders", type=int, default=150_000)
+    ap.add_argument("--sizes", default=",".join(map(str, SIZES)), help="worker group sizes (items), comma-separated")
+    ap.add_argument("--quanta", default="", help="extra hand-off quanta to compare (perturb=N µs), comma-separated")
     ap.add_argument("--write", action="store_true", help=f"write {REPORT.relative_to(HERE.parent)}")
     args = ap.parse_args()
+    sizes = [int(n) for n in args.sizes.split(",")]
+    options = OPTIONS + tuple((f"hand-off after {q} µs", f"perturb={q}") for q in args.quanta.split(",") if q)
     load = [os.getloadavg()[0]]
-    hits = {(label, n): 0 for label, _ in OPTIONS for n in SIZES}
-    for n in SIZES:
+    hits = {(label, n): 0 for label, _ in options for n in sizes}
+    for n in sizes:
         for _ in range(args.runs):
-            for label, setting in OPTIONS:
+            for label, setting in options:
                 hits[label, n] += found(setting, n)
     load.append(os.getloadavg()[0])
-    costs: dict[str, list[tuple[float, float]]] = {"plain": []} | {label: [] for label, _ in OPTIONS}
+    costs: dict[str, list[tuple[float, float]]] = {"plain": []} | {label: [] for label, _ in options}
     for _ in range(args.cost_runs):
         costs["plain"].append(pipeline(None, args.orders))
-        for label, setting in OPTIONS:
+        for label, setting in options:
             costs[label].append(pipeline(setting, args.orders))
     load.append(os.getloadavg()[0])
 
-    head = "| items (≈10 µs of work each) | " + " | ".join(label for label, _ in OPTIONS) + " |"
-    rows = [head, "|---" * (len(OPTIONS) + 1) + "|"]
-    for n in SIZES:
-        rows.append(f"| {n} | " + " | ".join(f"{hits[label, n]} of {args.runs}" for label, _ in OPTIONS) + " |")
+    head = "| items (≈10 µs of work each) | " + " | ".join(label for label, _ in options) + " |"
+    rows = [head, "|---" * (len(options) + 1) + "|"]
+    for n in sizes:
+        rows.append(f"| {n} | " + " | ".join(f"{hits[label, n]} of {args.runs}" for label, _ in options) + " |")
+    if not args.cost_runs:
+        print("\n".join(rows) + f"\n\nload average {load[0]:.1f} at the start, {load[1]:.1f} at the end")
+        return
     plain_s = statistics.median(s for s, _ in costs["plain"])
     plain_cpu = statistics.median(c for _, c in costs["plain"])
     cost_rows = [
@@ -93,14 +103,14 @@ def main() -> None:
         "|---|---|---|---|---|",
     ]
     cost_rows.append(f"| plain Python | {plain_s:.2f} s | 1.0x | {plain_cpu:.2f} s | 1.0x |")
-    for label, _ in OPTIONS:
+    for label, _ in options:
         s = statistics.median(x for x, _ in costs[label])
         c = statistics.median(x for _, x in costs[label])
         cost_rows.append(f"| {label} | {s:.2f} s | {s / plain_s:.1f}x | {c:.2f} s | {c / plain_cpu:.1f}x |")
     table, cost_table = "\n".join(rows), "\n".join(cost_rows)
     print(table + "\n\n" + cost_table)
     if args.write:
-        settings = "; ".join(f'{label}: `PERFKIT_RACE="{setting}"`' for label, setting in OPTIONS if setting)
+        settings = "; ".join(f'{label}: `PERFKIT_RACE="{setting}"`' for label, setting in options if setting)
         REPORT.write_text(
             "# perfkit race: detection and cost by scheduling\n\n"
             f"Remake with: `python benchmarks/bench_race_switch.py --runs {args.runs} "

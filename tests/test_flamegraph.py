@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from perfkit import files
-from perfkit.errors import PerfkitError
+from perfkit.errors import ParamError, PerfkitError
 from perfkit.formats import folded
 from perfkit.model import Frame, Profile, ValueType
 from perfkit.views import flame_colors, flamegraph
@@ -349,9 +349,10 @@ def test_sample_type_choice_and_units() -> None:
 
 
 def test_bad_options_are_one_line_errors() -> None:
-    with pytest.raises(PerfkitError, match="--width"):
+    with pytest.raises(ParamError, match=r"^width 20: too narrow") as caught:  # the library's name
         flamegraph.write(small_profile(), width=20)
-    with pytest.raises(PerfkitError, match="--minwidth"):
+    assert caught.value.render("--width").startswith("--width 20: ")  # the CLI's
+    with pytest.raises(ParamError, match=r"^minwidth -1: "):
         flamegraph.write(small_profile(), minwidth=-1)
     other = Profile([ValueType("alloc_space", "bytes")])
     with pytest.raises(PerfkitError, match="--base"):

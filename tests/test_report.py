@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from perfkit import files
-from perfkit.model import Frame, Profile, ValueType
+from perfkit.model import Frame, NumLabel, Profile, ValueType
 from perfkit.views import report
 
 GOLDEN = Path(__file__).parent / "golden" / "views"
@@ -152,6 +152,16 @@ def test_thread_and_task_shares(html: str, page: Page) -> None:
     assert 'style="width: 70.00%"' in html and 'style="width: 30.00%"' in html
 
 
+def test_numeric_thread_labels_with_equal_shares() -> None:
+    """pprof files may carry ``thread`` as a number (``num``); ties used to crash the sort."""
+    p = Profile([ValueType("cpu", "nanoseconds")])
+    p.add([Frame("a", "x.py", 1)], (5,), {"thread": NumLabel(2)})
+    p.add([Frame("b", "x.py", 1)], (5,), {"thread": NumLabel(1, "id")})
+    p.add([Frame("c", "x.py", 1)], (5,), {"thread": "main"})
+    shares = report.breakdown(p, "thread", 0)
+    assert [s.name for s in shares] == ["1 id", "2", "main"]
+
+
 def test_one_inline_flame_graph_per_sample_type(html: str, page: Page) -> None:
     # top-level <svg> elements (nested svgs inside a flame graph do not count)
     outer = [d for d in page.svg_depths if d == min(page.svg_depths)]
@@ -215,7 +225,7 @@ def test_registry_writes_html(tmp_path: Path) -> None:
     out = files.save(run_profile(), tmp_path / "run.html")
     text = out.read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>") and "</html>" in text
-    assert files.writer_for(Path("x.htm")).NAME == "html"
+    assert files.writer_for(Path("x.htm")).name == "html"
 
 
 def _blank_flames(html: str) -> str:

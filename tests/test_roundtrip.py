@@ -3,7 +3,6 @@ and every writer accepts what every reader produces."""
 
 from __future__ import annotations
 
-import importlib
 import json
 import subprocess
 import sys
@@ -13,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 
 from perfkit import files
-from perfkit.formats import folded, pprof, speedscope
+from perfkit.formats import folded, pprof, registry, speedscope
 from perfkit.model import Frame, Profile
 from profilegen import canonical, profiles, totals
 
@@ -49,7 +48,7 @@ def test_generated_file_survives_every_format(bench_folded: Path, tmp_path: Path
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
-@given(profiles( max_types=1, label_keys=()))
+@given(profiles(max_types=1, label_keys=()))
 def test_random_profiles_survive_every_format(tmp_path: Path, profile: Profile) -> None:
     assume(totals(profile))  # an empty folded file is refused on load, rightly
     start = folded.parse(folded.write(profile))  # the folded view of the random profile
@@ -75,14 +74,14 @@ def sample_profile() -> Profile:
 
 
 @pytest.mark.parametrize("source", sorted(FORMAT_EXTENSIONS))
-@pytest.mark.parametrize("writer", files.WRITERS)
+@pytest.mark.parametrize("writer", [c.name for c in registry.writers()])
 def test_every_writer_accepts_every_reader(source: str, writer: str, tmp_path: Path) -> None:
     """Every output (formats and rendered views) can be made from every input format."""
     src = files.save(sample_profile(), tmp_path / f"in{FORMAT_EXTENSIONS[source]}")
     loaded = files.load(src)
     assert loaded.metadata["format"] == source
-    module = importlib.import_module(writer)
-    out = files.save(loaded, tmp_path / f"out{module.EXTENSIONS[0]}", format=module.NAME)
+    codec = registry.by_name(writer, "write")
+    out = files.save(loaded, tmp_path / f"out{codec.extensions[0]}", format=codec.name)
     assert out.stat().st_size > 0
-    if module.NAME in FORMAT_EXTENSIONS:
+    if codec.name in FORMAT_EXTENSIONS:
         assert totals(files.load(out)) == totals(sample_profile())

@@ -8,8 +8,6 @@ commands so ``perfkit --help`` and shell completion stay fast.
 
 from __future__ import annotations
 
-import inspect
-import os
 import re
 import sys
 from pathlib import Path
@@ -17,17 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from perfkit import files
-from perfkit.collectors import ptrace
-from perfkit.errors import PerfkitError
+from perfkit.errors import PerfkitError, renamed
 from perfkit.model import Profile
 from perfkit.views.units import resolve_sample_type
 
 if TYPE_CHECKING:
+    from perfkit.api import Output
     from perfkit.graph import GraphOptions, Prepared
-
-#: exit status when the user stopped recording with Ctrl-C (128 + SIGINT, as shells report it)
-EXIT_INTERRUPTED = 130
 
 PROFILE_HELP = """Run a command under a profiler and save its profile.
 
@@ -129,13 +123,15 @@ Examples:
 
 CONVERT_HELP = """Convert a profile between formats (by extension, or --from/--to).
 
+The output is -o OUT, as for flame and graph (convert IN OUT works too).
+
 Examples:
 
-  perfkit convert cpu.speedscope.json cpu.pb.gz
+  perfkit convert cpu.speedscope.json -o cpu.pb.gz
 
-  perfkit convert py-spy.txt cpu.folded --from folded
+  perfkit convert py-spy.txt -o cpu.folded --from folded
 
-  perfkit convert cpu.pb.gz report.html
+  perfkit convert cpu.pb.gz -o report.html
 """
 
 
@@ -161,9 +157,18 @@ def check_sample_type(profile: Profile, sample_type: str | None, source: Path) -
         resolve_sample_type(profile, sample_type, str(source))
 
 
-def load(path: Path, fmt: str | None = None) -> Profile:
+def flag(name: str) -> str:
+    """A library parameter as the user typed it on the command line (``sample_type`` ->
+    ``--sample-type``)."""
+    return "--" + name.replace("_", "-")
+
+
+def load(path: Path, fmt: str | None = None, *, format_flag: str = "--format") -> Profile:
     """Read an input profile (every failure is already one line, from :func:`files.load`)."""
-    return files.load(path, fmt)
+    from perfkit import files
+
+    with renamed(format=format_flag):
+        return files.load(path, fmt)
 
 
 def graph_options(
@@ -179,6 +184,7 @@ def graph_options(
 ) -> GraphOptions:
     """The graph layer's options from a command's flags (each checked: one line on a typo)."""
     from perfkit.graph import GraphOptions
+    from perfkit.graph.options import Granularity
 
     return GraphOptions(
         focus=focus,
@@ -187,7 +193,7 @@ def graph_options(
         show=show,
         show_from=show_from,
         sample_index=sample_index,
-        granularity=granularity,
+        granularity=Granularity.parse(granularity),
         **more,
     )
 
@@ -257,57 +263,26 @@ def _note_profiles(profile: Profile, tagfocus: str | None) -> None:
 _REGEX_SPECIAL = re.compile(r"[.^$*+?{}()|\[\]\\]")
 
 
-def writer_options(writer: Any, options: dict[str, Any]) -> dict[str, Any]:
-    """Only the options this writer takes (a pprof writer has no --title), dropping unset ones."""
-    params = inspect.signature(writer.write).parameters
-    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
-    return {k: v for k, v in options.items() if v is not None and (takes_any or k in params)}
+def save(profile: Profile, output: Path, fmt: str | None, *, format_flag: str = "--format", **options: Any) -> None:
+    """Write ``profile`` through the library (atomically; ``-`` writes to stdout), with the
+    library's parameter names worded as this command's flags."""
+    from perfkit import api
+
+    flags = {**{name: flag(name) for name in options}, "output": "-o path", "format": format_flag, "title": "--title"}
+    with renamed(**flags):
+        api.write_output(profile, _sink(output), fmt, **options)
 
 
-def save(profile: Profile, output: Path, fmt: str | None, **options: Any) -> None:
-    """Write ``profile`` atomically (``-`` writes to stdout)."""
-    writer = files.writer_for(output, fmt)
-    data = writer.write(profile, **writer_options(writer, options))
-    data = data.encode("utf-8") if isinstance(data, str) else data
-    if str(output) == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return
-    write_file(output, data)
-
-
-def write_file(output: Path, data: bytes | str) -> None:
-    """Write atomically; a full disk or a size limit is the user's to fix, so it is one line."""
-    from perfkit.atomic import atomic_write
-
-    try:
-        atomic_write(output, data)
-    except PerfkitError:
-        raise
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise PerfkitError(f"{output}: could not write ({reason}); free some space or pick another -o path") from None
-
-
-def check_output(output: Path, fmt: str | None) -> None:
+def check_output(output: Path, fmt: str | None, *, format_flag: str = "--format", **options: Any) -> None:
     """Fail before a long recording if the output could never be written."""
-    files.writer_for(output, fmt)
-    if str(output) == "-":
-        return
-    folder = output.parent if str(output.parent) else Path(".")
-    if not folder.is_dir():
-        raise PerfkitError(f"{output}: folder {folder} does not exist; create it or pick another -o path")
-    if output.is_dir():
-        raise PerfkitError(f"{output}: is a folder; give a file name such as {output / 'profile.svg'}")
-    if not os.access(folder, os.W_OK):
-        raise PerfkitError(f"{output}: no permission to write in {folder}; pick another -o path")
+    from perfkit import api
+
+    with renamed(output="-o path", format=format_flag, title="--title"):
+        api.check_output(_sink(output), fmt, **{k: v for k, v in options.items() if v is not None})
 
 
-def check_command(command: list[str]) -> None:
-    """The target must exist: a missing program or script is one line before any profiler starts."""
-    from perfkit.collectors import process
-
-    process.resolve(command)
+def _sink(output: Path) -> Output:
+    return sys.stdout.buffer if str(output) == "-" else output
 
 
 def default_output(source: Path, suffix: str) -> Path:
@@ -324,22 +299,14 @@ def default_output(source: Path, suffix: str) -> Path:
 
 def _summary(profile: Profile, output: Path, profiler: str) -> str:
     """``wrote cpu.svg: 512 samples, 5.02s cpu over 5.1s (py-spy)``: what the file holds."""
-    from perfkit.views.units import format_value
+    from perfkit.api import describe
 
-    meta = profile.metadata
-    parts = []
-    names = [t.type for t in profile.sample_types]
-    if "samples" in names:
-        parts.append(f"{profile.total('samples'):,} samples")
-    main = profile.sample_types[profile.default_type]
-    if main.type != "samples":
-        parts.append(f"{format_value(profile.total(), main.unit)} {main.type}")
-    text = ", ".join(parts)
-    duration_ns = meta.get("duration_ns")
-    if isinstance(duration_ns, int | float) and duration_ns > 0:
-        text += f" over {duration_ns / 1e9:.1f}s"
     where = "stdout" if str(output) == "-" else str(output)
-    return f"perfkit: wrote {where}: {text} ({profiler})"
+    return f"perfkit: wrote {where}: {describe(profile)} ({profiler})"
+
+
+#: library parameters of perfkit.profile as ``perfkit profile`` spells them
+PROFILE_FLAGS = {"output": "-o path", "format": "--format", "profiler": "--profiler", "command": "profile"}
 
 
 # ---------------------------------------------------------------------------- commands
@@ -363,7 +330,7 @@ def profile_command(
     seconds: float = typer.Option(None, "--seconds", min=1, help="With --url: how long the service samples."),
     token: str = typer.Option(None, "--token", envvar="PERFKIT_DEBUG_TOKEN", help="With --url: the debug token."),
 ) -> None:
-    from perfkit import collectors
+    from perfkit import api
     from perfkit.progress import LiveIndicator
 
     command = list(command or [])
@@ -374,65 +341,32 @@ def profile_command(
 
         if pid is not None or command:
             raise PerfkitError("--url: give either --url, --pid or a command after --, not several")
-        check_output(output, fmt)
+        check_output(output, fmt, title=title)
         profile = fetch_profile(url, seconds or duration or 30, mode="wall" if idle else None, token=token)
-        save(profile, output, fmt, title=title or url)
+        save(profile, output, fmt, title=title, fallback_title=url)
         if not quiet:
             typer.echo(_summary(profile, output, "perfkit.debug via --url"), err=True)
         return
-    if pid is not None and command:
-        raise PerfkitError("--pid: give either --pid or a command after --, not both")
-    if pid is None and not command:
-        raise PerfkitError("profile: no command to run; usage: perfkit profile -o cpu.svg -- python app.py")
-    module = collectors.backend(profiler)
-    check_output(output, fmt)
-    if pid is not None:
-        ptrace.check_pid(pid)
-    else:
-        check_command(command)
-    options = collectors.RecordOptions(
-        rate=rate,
-        idle=idle,
-        gil=gil,
-        native=native,
-        subprocesses=subprocesses,
-        duration=duration,
-        pid=pid,
-        quiet=quiet,
+    options: dict[str, Any] = dict(
+        rate=rate, idle=idle, gil=gil, native=native, subprocesses=subprocesses, duration=duration, pid=pid, quiet=quiet
     )
-    with LiveIndicator(profiler, quiet=quiet) as live:
-        options.on_progress = live.update
-        profile = module.record(command, options)
-    meta = profile.metadata
-    save(profile, output, fmt, title=title or _default_title(command, pid))
+    flags = {**PROFILE_FLAGS, **{name: flag(name) for name in options}, "title": "--title"}
+    with renamed(**flags), LiveIndicator(profiler, quiet=quiet) as live:
+        sink = _sink(output)
+        profile = api.profile(
+            command, output=sink, profiler=profiler, format=fmt, title=title, on_progress=live.update, **options
+        )
+    outcome = profile.outcome
     if not quiet:
-        for name in meta.get("ignored_options", ()) or ():
-            flag = f"--{str(name).replace('_', '-')}"
-            typer.echo(f"perfkit: warning: {flag} is not supported by {profiler}; it was ignored", err=True)
-        for warning in meta.get("warnings", ()) or ():
+        for warning in outcome.messages(profiler, flag):
             typer.echo(f"perfkit: warning: {warning}", err=True)
-        if profile.is_empty:
-            typer.echo(
-                "perfkit: warning: no samples were collected; the command may have ended too quickly"
-                " (raise --rate or profile a longer run)",
-                err=True,
-            )
         typer.echo(_summary(profile, output, profiler), err=True)
-    if meta.get("interrupted"):
+    if outcome.interrupted:
         typer.echo(f"perfkit: interrupted; saved what was gathered to {output}", err=True)
-        raise typer.Exit(EXIT_INTERRUPTED)
-    status = meta.get("exit_code")
-    if meta.get("stopped_by_duration"):
-        return  # perfkit stopped the target on the user's --duration: that is success
-    if isinstance(status, int) and status != 0:
-        if not quiet:
-            typer.echo(f"perfkit: the profiled command exited with status {status}", err=True)
-        # a target killed by signal N reports -N; shells say 128 + N
-        raise typer.Exit(128 - status if status < 0 else min(status, 255))
-
-
-def _default_title(command: list[str], pid: int | None) -> str:
-    return f"pid {pid}" if pid is not None else " ".join(command)
+    elif outcome.failed and not quiet:
+        typer.echo(f"perfkit: the profiled command exited with status {outcome.exit_status}", err=True)
+    if outcome.status:
+        raise typer.Exit(outcome.status)
 
 
 # flags shared by the commands that read a profile through the graph layer (pprof's names)
@@ -487,16 +421,16 @@ def flame_command(
         granularity=granularity,
     )
     output = output or default_output(source, ".svg")
-    from perfkit.views import flamegraph
-
     profile, base_profile, pair = load_pair(source, base, fmt, sample_type, tagfocus)
     if tags:
         print_tags(profile, sample_type, tagfocus, tagignore)
         return
     if base_profile is None and normalize:
         raise PerfkitError("--normalize: only makes sense with --base OLD; add --base or drop --normalize")
-    svg = flamegraph.write(
+    save(
         profile,
+        output,
+        "svg",
         title=title or (f"{source} vs {base}" if base else f"{source} (new vs base)" if pair else str(source)),
         width=width,
         minwidth=minwidth,
@@ -507,12 +441,8 @@ def flame_command(
         options=options,
         on_prepared=lambda prepared: warn_unmatched(prepared, options, not profile.is_empty),
     )
-    if str(output) == "-":
-        sys.stdout.write(svg)
-        sys.stdout.flush()
-        return
-    write_file(output, svg)
-    typer.echo(f"perfkit: wrote {output}", err=True)
+    if str(output) != "-":
+        typer.echo(f"perfkit: wrote {output}", err=True)
 
 
 def top_command(
@@ -663,7 +593,10 @@ def graph_command(
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    write_file(output, data)
+    with renamed(path="-o path"):
+        from perfkit import files
+
+        files.write_bytes(output, data)
     shown = f"{len(graph.nodes)} of {graph.orig_count + graph.dropped_nodes} nodes"
     typer.echo(f"perfkit: wrote {output} ({shown})", err=True)
 
@@ -684,13 +617,19 @@ def list_command(
 
 def convert_command(
     source: Path = typer.Argument(..., metavar="IN", help="Profile to read."),
-    output: Path = typer.Argument(..., metavar="OUT", help="File to write; format by extension."),
+    positional_output: Path = typer.Argument(None, metavar="[OUT]", help="Same as -o (the older form)."),
+    output: Path = typer.Option(None, "-o", "--output", help="File to write; format by extension (- for stdout)."),
     from_fmt: str = typer.Option(None, "--from", help="Input format when sniffing cannot tell."),
     to_fmt: str = typer.Option(None, "--to", help="Output format when the extension does not say."),
 ) -> None:
-    check_output(output, to_fmt)
-    profile = load(source, from_fmt)
-    save(profile, output, to_fmt, title=str(source))
+    if output is not None and positional_output is not None and output != positional_output:
+        raise PerfkitError(f"-o {output}: also given as OUT ({positional_output}); give the output once, with -o")
+    output = output or positional_output
+    if output is None:
+        raise PerfkitError("convert: no output; give one with -o, e.g. perfkit convert cpu.pb.gz -o cpu.svg")
+    check_output(output, to_fmt, format_flag="--to")
+    profile = load(source, from_fmt, format_flag="--from")
+    save(profile, output, to_fmt, format_flag="--to", fallback_title=str(source))
     if str(output) != "-":
         typer.echo(f"perfkit: wrote {output}", err=True)
 

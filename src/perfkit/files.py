@@ -1,92 +1,56 @@
-"""Load and save profiles: pick the format module from ``--format``, the extension, or the
-file's first bytes, and route errors to one readable line.
+"""Load and save profiles: pick the format from ``format=``, the extension, or the file's first
+bytes (the declarations live in :mod:`perfkit.formats.registry`), and route errors to one
+readable line.
 
-A format or view module plugs in by defining ``NAME``, ``EXTENSIONS`` and any of
-``sniff(head: bytes) -> bool``, ``read(path: Path) -> Profile``,
-``write(profile: Profile, **options) -> bytes | str``; adding one is a line in the lists below.
+Finding a writer imports nothing but the registry; only the codec that reads or writes is
+imported.  Errors about a parameter (an unknown ``format``, a misspelled writer option) are
+:class:`~perfkit.errors.ParamError`: the CLI re-words them with its own flags.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from perfkit.atomic import atomic_write
-from perfkit.errors import PerfkitError
+from perfkit.errors import ParamError, PerfkitError
+from perfkit.formats import registry
+from perfkit.formats.registry import Codec
 from perfkit.model import Profile
 
 #: modules that read profiles, in sniffing order (most specific first)
-READERS = (
-    "perfkit.formats.pprof",
-    "perfkit.formats.memray_capture",
-    "perfkit.formats.speedscope",
-    "perfkit.formats.pyinstrument_json",
-    "perfkit.formats.scalene_json",
-    "perfkit.formats.folded",
-)
+READERS = tuple(c.module for c in registry.readers())
 #: modules that write profiles (formats and rendered views)
-WRITERS = (
-    "perfkit.formats.pprof",
-    "perfkit.formats.speedscope",
-    "perfkit.formats.folded",
-    "perfkit.views.flamegraph",
-    "perfkit.views.report",
-    "perfkit.views.dot",
-)
+WRITERS = tuple(c.module for c in registry.writers())
 
 SNIFF_BYTES = 4096
 
 
-def _modules(names: tuple[str, ...]) -> list[ModuleType]:
-    return [importlib.import_module(n) for n in names]
-
-
-def _by_name(name: str, names: tuple[str, ...], action: str) -> ModuleType:
-    mods = _modules(names)
-    for mod in mods:
-        if name == mod.NAME:
-            return mod
-    known = ", ".join(m.NAME for m in mods)
-    raise PerfkitError(f"--format {name}: unknown format for {action}; use one of: {known}")
-
-
-def _by_extension(path: Path, names: tuple[str, ...]) -> ModuleType | None:
-    lower = path.name.lower()
-    best: tuple[int, ModuleType] | None = None
-    for mod in _modules(names):
-        for ext in mod.EXTENSIONS:
-            if lower.endswith(ext) and (best is None or len(ext) > best[0]):
-                best = (len(ext), mod)
-    return best[1] if best else None
-
-
 def formats_for(action: str) -> list[str]:
     """Names and extensions users can pick, for help texts."""
-    names = READERS if action == "read" else WRITERS
-    return [f"{m.NAME} ({', '.join(m.EXTENSIONS)})" for m in _modules(names)]
+    return registry.choices(action)
 
 
-def detect_reader(path: Path, fmt: str | None = None) -> ModuleType:
+def detect_reader(path: Path, fmt: str | None = None) -> Codec:
     """The reader for ``path``: by name, else by sniffing content, else by extension."""
     if fmt:
-        return _by_name(fmt, READERS, "reading")
+        return registry.by_name(fmt, "read")
     with open(path, "rb") as handle:
         head = handle.read(SNIFF_BYTES)
     if not head:
         raise PerfkitError(f"{path}: the file is empty; record a profile into it first")
-    by_ext = _by_extension(path, READERS)
+    by_ext = registry.by_extension(path, "read")
     if by_ext is not None and by_ext.sniff(head):
         return by_ext
-    for mod in _modules(READERS):
-        if mod.sniff(head):
-            return mod
+    for codec in registry.readers():
+        if codec.sniff(head):
+            return codec
     if by_ext is not None:
         return by_ext  # let the reader say precisely what is wrong
     known = "; ".join(formats_for("read"))
-    raise PerfkitError(f"{path}: not a profile format perfkit knows ({known}); pass --format if it is one")
+    problem = f"not a profile format perfkit knows ({known}); name it with {{name}} if it is one"
+    raise ParamError("format", f"{path}: {problem}")
 
 
 def load(path: str | os.PathLike[str], format: str | None = None) -> Profile:
@@ -107,31 +71,58 @@ def load(path: str | os.PathLike[str], format: str | None = None) -> Profile:
     except PermissionError:
         raise PerfkitError(f"{p}: permission denied; check the file's permissions") from None
     except (ValueError, KeyError, IndexError, TypeError, EOFError, OSError, UnicodeDecodeError) as exc:
-        raise PerfkitError(f"{p}: not a valid {reader.NAME} file ({_short(exc)})") from None
+        raise PerfkitError(f"{p}: not a valid {reader.name} file ({_short(exc)})") from None
 
 
-def writer_for(path: Path, fmt: str | None = None) -> ModuleType:
+def writer_for(path: str | os.PathLike[str], fmt: str | None = None) -> Codec:
     """The writer for ``path``: by name, else by extension."""
     if fmt:
-        return _by_name(fmt, WRITERS, "writing")
-    mod = _by_extension(path, WRITERS)
-    if mod is None:
+        return registry.by_name(fmt, "write")
+    codec = registry.by_extension(Path(path), "write")
+    if codec is None:
         known = "; ".join(formats_for("write"))
-        raise PerfkitError(f"{path}: unknown output extension; use one of {known}, or pass --format")
-    return mod
+        raise ParamError("format", f"{path}: unknown output extension; use one of {known}, or name one with {{name}}")
+    return codec
 
 
 def render(profile: Profile, path: str | os.PathLike[str], format: str | None = None, **options: Any) -> bytes:
-    """The bytes ``save`` would write, without writing them."""
-    data = writer_for(Path(path), format).write(profile, **options)
-    return data.encode("utf-8") if isinstance(data, str) else data
+    """The bytes ``save`` would write, without writing them; ``options`` are the format's
+    (see :data:`perfkit.formats.registry.CODECS`), and any other is a ParamError naming it."""
+    return writer_for(path, format).write(profile, **options)
 
 
 def save(profile: Profile, path: str | os.PathLike[str], format: str | None = None, **options: Any) -> Path:
     """Write ``profile`` to ``path`` atomically in the format named or implied by the extension."""
     p = Path(path)
-    atomic_write(p, render(profile, p, format, **options))
+    write_bytes(p, render(profile, p, format, **options))
     return p
+
+
+def write_bytes(path: Path, data: bytes | str) -> None:
+    """Write atomically; a full disk or a size limit is the user's to fix, so it is one line."""
+    try:
+        atomic_write(path, data)
+    except PerfkitError:
+        raise
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        fix = "free some space or pick another {name}"
+        raise ParamError("path", f"{path}: could not write ({reason}); {fix}") from None
+
+
+def check_output(path: str | os.PathLike[str], format: str | None = None) -> Codec:
+    """The writer for ``path``, after checking the file could be written at all: run before a
+    long recording, so a typo in the folder fails now and not after minutes of profiling."""
+    codec = writer_for(path, format)
+    p = Path(path)
+    folder = p.parent if str(p.parent) else Path(".")
+    if not folder.is_dir():
+        raise ParamError("path", f"{p}: folder {folder} does not exist; create it or pick another {{name}}")
+    if p.is_dir():
+        raise ParamError("path", f"{p}: is a folder; give a file name such as {p / 'profile.svg'}")
+    if not os.access(folder, os.W_OK):
+        raise ParamError("path", f"{p}: no permission to write in {folder}; pick another {{name}}")
+    return codec
 
 
 def _short(exc: BaseException) -> str:

@@ -25,11 +25,13 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 __all__ = [
+    "EXIT_INTERRUPTED",
     "Frame",
     "LabelSet",
     "LabelValue",
     "Mapping",
     "NumLabel",
+    "Outcome",
     "Profile",
     "Sample",
     "ValueType",
@@ -177,6 +179,72 @@ def command_text(command: Any) -> str:
     return "" if command is None else str(command)
 
 
+# ---------------------------------------------------------------------------- a run's outcome
+# Collectors write how the run ended into ``Profile.metadata`` (so it travels with the profile);
+# ``Profile.outcome`` reads it back as an Outcome, which ``perfkit profile`` and
+# ``perfkit.profile(...)`` share: what a run returned, what it warned about, what to exit with.
+#: exit status when the user stopped recording with Ctrl-C (128 + SIGINT, as shells report it)
+EXIT_INTERRUPTED = 130
+
+
+def _as_flag(name: str) -> str:
+    return name
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The run behind a recorded profile."""
+
+    #: the target's exit status, subprocess style (-N: killed by signal N); None when perfkit
+    #: attached to a running process or the profile was not recorded by perfkit
+    exit_status: int | None = None
+    interrupted: bool = False  #: the user pressed Ctrl-C; the profile holds what was gathered
+    stopped_by_duration: bool = False  #: perfkit stopped the target when ``duration`` ran out
+    ignored_options: tuple[str, ...] = ()  #: RecordOptions fields the backend could not honour
+    warnings: tuple[str, ...] = ()  #: what the backend noticed (lost samples, a partial capture)
+    empty: bool = False  #: no samples were collected
+
+    @classmethod
+    def from_metadata(cls, metadata: dict[str, Any], *, empty: bool = False) -> Outcome:
+        status = metadata.get("exit_code")
+        return cls(
+            exit_status=status if isinstance(status, int) and not isinstance(status, bool) else None,
+            interrupted=bool(metadata.get("interrupted")),
+            stopped_by_duration=bool(metadata.get("stopped_by_duration")),
+            ignored_options=tuple(str(n) for n in metadata.get("ignored_options", ()) or ()),
+            warnings=tuple(str(w) for w in metadata.get("warnings", ()) or ()),
+            empty=empty,
+        )
+
+    @property
+    def failed(self) -> bool:
+        """The target itself failed (a non-zero exit that perfkit's own ``duration`` did not cause)."""
+        return self.exit_status not in (None, 0) and not self.stopped_by_duration and not self.interrupted
+
+    @property
+    def status(self) -> int:
+        """What ``perfkit profile`` exits with: 130 after Ctrl-C, 0 when perfkit stopped the
+        target on ``duration``, else the target's own status as a shell reports it (128 + N for
+        a signal)."""
+        if self.interrupted:
+            return EXIT_INTERRUPTED
+        if not self.failed or self.exit_status is None:
+            return 0
+        return 128 - self.exit_status if self.exit_status < 0 else min(self.exit_status, 255)
+
+    def messages(self, profiler: str, flag: Callable[[str], str] = _as_flag) -> list[str]:
+        """The warnings a user should read, one per line; ``flag`` words an option's name as the
+        caller spells it (the CLI: ``gil`` -> ``--gil``)."""
+        lines = [f"{flag(name)} is not supported by {profiler}; it was ignored" for name in self.ignored_options]
+        lines.extend(self.warnings)
+        if self.empty:
+            lines.append(
+                "no samples were collected; the command may have ended too quickly"
+                f" (raise {flag('rate')} or profile a longer run)"
+            )
+        return lines
+
+
 SAMPLES = ValueType("samples", "count")
 CPU_NS = ValueType("cpu", "nanoseconds")
 WALL_NS = ValueType("wall", "nanoseconds")
@@ -283,6 +351,12 @@ class Profile:
     @property
     def is_empty(self) -> bool:
         return len(self.sample_stack) == 0
+
+    @property
+    def outcome(self) -> Outcome:
+        """How the recorded run ended (exit status, Ctrl-C, warnings), from the metadata the
+        collector wrote: what ``perfkit.record`` returns besides the samples."""
+        return Outcome.from_metadata(self.metadata, empty=self.is_empty)
 
     def type_index(self, sample_type: str | int | None = None) -> int:
         """Resolve a sample type given as index, ``type`` or ``type/unit`` (None: the default)."""

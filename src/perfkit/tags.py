@@ -164,6 +164,8 @@ def _range(text: str) -> Callable[[int, str], bool] | None:
         shape = "between"
     else:
         return None
+    low: float
+    high: float
     if not any(p.group(2) for p in parts):  # bare numbers: in the label's own unit
         low = high = int(parts[0].group(1))
         if shape == "between":

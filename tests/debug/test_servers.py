@@ -207,3 +207,27 @@ def test_joining_sweeps_the_groups_of_servers_that_are_gone(tmp_path: Path) -> N
     assert done.returncode == 0, done.stderr
     assert not (base / str(dead.pid)).exists()
     assert not (base / str(os.getpid())).exists()  # the joiner left at exit and removed its empty group
+
+
+def _children_cpu_ticks(pid: int) -> int:
+    """cutime + cstime of ``pid`` (its reaped children's CPU), in clock ticks."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return int(fields[13]) + int(fields[14])
+
+
+def test_gunicorn_heap_with_tracemalloc_everywhere_is_built_by_a_child_not_the_worker() -> None:
+    """Found on gunicorn: with PYTHONTRACEMALLOC set for the whole server, building the heap
+    profile in the sync worker took 9 s of its CPU and gunicorn's 30 s timeout killed it (500)
+    on a loaded machine; a forked child builds it now while the worker only waits."""
+    with gunicorn("-w", "1", env={"PYTHONTRACEMALLOC": "1"}) as server:
+        worker = json.loads(request(server.url, "/measured")[2])["pid"]
+        before = _children_cpu_ticks(worker)
+        status, headers, body = request(server.url, "/debug/pprof/heap", timeout=120)
+        assert status == 200, body[:200]
+        assert int(headers["x-perfkit-pid"]) == worker
+        assert _children_cpu_ticks(worker) > before  # a reaped child did the work
+        assert json.loads(request(server.url, "/measured")[2])["pid"] == worker  # the worker lives on
+    profile = pprof.decode(body)
+    assert profile.total("inuse_space") > 1_000_000
+    wrappers = ("asgi.py", "wsgi.py")  # under every request: kept
+    assert not {f.file for f in profile.frames if "/perfkit/debug/" in f.file and not f.file.endswith(wrappers)}

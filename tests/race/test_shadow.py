@@ -9,6 +9,8 @@ from __future__ import annotations
 import gc
 import threading
 
+import pytest
+
 from perfkit.race import report, runtime, shadow
 
 
@@ -117,3 +119,28 @@ def test_detector_errors_never_reach_the_program(capsys) -> None:
     runtime.sa(2, b, "v", 0)
     assert runtime.ga(b, "v", 0) == 2
     assert "perfkit race: internal error ignored" in capsys.readouterr().err
+
+
+def test_location_states_index_like_lists_and_stay_out_of_the_collector() -> None:
+    """The compiled core's location state (``Loc``) is what runtime.py's slow path indexes like
+    the pure-Python list: four items, a fifth appended for a stale read, nothing else; and, as
+    it never holds a cycle, the garbage collector does not track it (new locations must not
+    bring collections on)."""
+    b = Box()
+    runtime.sa(1, b, "v", 0)
+    st = shadow.SH[id(b)]["v"]
+    assert len(st) == 4 and st[0] != 0 and st[1] == 0 and st[2] != 0 and st[3] == 0
+    st[1] = 7
+    assert st[1] == 7 and st[-3] == 7
+    st.append({})
+    assert len(st) == 5 and st[4] == {}
+    with pytest.raises(IndexError):
+        st[5]
+    if runtime.CORE:
+        assert type(st).__name__ == "Loc" and not gc.is_tracked(st)
+        with pytest.raises(ValueError):
+            st.append(1)
+        with pytest.raises(TypeError):
+            del st[0]
+    else:
+        assert type(st) is list

@@ -24,14 +24,22 @@ from __future__ import annotations
 import gc
 import math
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
 from perfkit.bench import batch, stats
 from perfkit.bench.cellstore import CellStore, Segments
-from perfkit.bench.projection import Key, ProjectionParser, apply_filter, compile_filter, non_singular_fields
+from perfkit.bench.projection import (
+    FilterFn,
+    Key,
+    Mask,
+    ProjectionParser,
+    apply_filter,
+    compile_filter,
+    non_singular_fields,
+)
 from perfkit.bench.query import QuerySyntaxError
 from perfkit.bench.results import Record, Result, SyntaxIssue, UnitMeta, Value
 from perfkit.bench.tables import Cell, ColumnSummary, Comparison, Row, Table, better_direction, column_summaries
@@ -98,6 +106,7 @@ class Builder:
         self.table_by, self.row_by, self.col_by, _ = projections
         self.residue = parser.residue()
         fixed = list(parser.fixed_filters)
+        self._filter: FilterFn | None
         if fixed:
             self._filter = _and_fixed(fixed, user_filter)
         else:
@@ -251,10 +260,12 @@ class Builder:
         """Per table (in order): its key, unit, whether exact, rows, columns and the cell ids."""
         index = self.store.index
         unit_field = self.table_by.unit_field
+        if unit_field is None:  # not reached: the table projection is parsed with parse_with_unit
+            raise RuntimeError("benchstat: the table projection has no .unit field")
         layouts = []
         for tkey in self.table_by.sort(list(self._tables)):
             row_keys, col_keys = self._tables[tkey]
-            unit = self.table_by.value(tkey, unit_field)  # type: ignore[arg-type]
+            unit = self.table_by.value(tkey, unit_field)
             exact = self._meta(unit, "assume") == "exact"
             rows = self.row_by.sort(list(row_keys))
             cols = self.col_by.sort(list(col_keys))
@@ -354,8 +365,8 @@ def _go_sorted(values: Sequence[float]) -> list[float]:
     return nans + sorted(v for v in values if v == v)
 
 
-def _and_fixed(fixed: list, user_filter):  # -> FilterFn
-    def combined(r: Result):
+def _and_fixed(fixed: list[Callable[[Result], bool]], user_filter: FilterFn) -> FilterFn:
+    def combined(r: Result) -> tuple[Mask | None, bool]:
         for f in fixed:
             if not f(r):
                 return None, False

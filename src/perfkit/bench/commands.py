@@ -10,11 +10,14 @@ import math
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO, NoReturn
+from typing import IO, TYPE_CHECKING, NoReturn
 
 import typer
 
 from perfkit.errors import PerfkitError
+
+if TYPE_CHECKING:  # imported when a command runs, to keep the CLI's start fast
+    from perfkit.bench.benchstat import Builder
 
 __all__ = ["parse_percent", "register"]
 
@@ -135,11 +138,14 @@ def _benchstat(
 
     if fmt not in _FORMATS:
         raise PerfkitError(f"--format {fmt}: use one of {', '.join(_FORMATS)}")
-    threshold = parse_percent(fail_on) if fail_on is not None else None
-    if threshold is not None and "%" not in fail_on and 0 < threshold < 0.01:
-        print(
-            f"perfkit: note: --fail-on {fail_on} means {fail_on}%; write --fail-on 5% for five percent", file=sys.stderr
-        )
+    threshold = None
+    if fail_on is not None:
+        threshold = parse_percent(fail_on)
+        if "%" not in fail_on and 0 < threshold < 0.01:
+            print(
+                f"perfkit: note: --fail-on {fail_on} means {fail_on}%; write --fail-on 5% for five percent",
+                file=sys.stderr,
+            )
     options = benchstat.Options(table, row, col, ignore, filter_, alpha, confidence)
     builder = benchstat.Builder(options)
     inputs = storage.input_labels(files or ["-"])
@@ -176,7 +182,7 @@ def _benchstat(
         _gate(seen.regressions, threshold)
 
 
-def _read(builder: object, inputs: list[tuple[str, str]]) -> dict[str, int]:
+def _read(builder: Builder, inputs: list[tuple[str, str]]) -> dict[str, int]:
     """Read every input into the builder, in order; results per input. (Reading the later
     inputs in a second process was tried: it saved little on a quiet machine and lost time and
     memory on a busy one.)"""
@@ -184,9 +190,9 @@ def _read(builder: object, inputs: list[tuple[str, str]]) -> dict[str, int]:
 
     counts: dict[str, int] = {}
     for path, label in inputs:
-        before = builder.results  # type: ignore[attr-defined]
+        before = builder.results
         storage.feed(builder, path, label)
-        counts[path] = counts.get(path, 0) + builder.results - before  # type: ignore[attr-defined]
+        counts[path] = counts.get(path, 0) + builder.results - before
     return counts
 
 
@@ -194,7 +200,7 @@ def _write(chunks: Iterator[str], output: Path | None, warnings: list[str]) -> N
     """Write as it is rendered (a big CSV never sits whole in memory); a file atomically.
     ``warnings`` filled while rendering go to stderr as they come, a batch at a time."""
 
-    def pour(handle: BinaryIO) -> None:
+    def pour(handle: IO[bytes]) -> None:
         pending: list[str] = []
         size = 0
         for chunk in chunks:

@@ -22,6 +22,7 @@ later result is filed (what benchstat observes first stays first), and the value
 
 from __future__ import annotations
 
+import io
 from array import array
 from collections.abc import Iterable
 from operator import mul
@@ -57,17 +58,16 @@ class _Abandon(Exception):
 def feed(reader: GoTextReader, lines: Iterable[bytes], sink: Sink) -> int:
     """Parse ``lines`` and file them into ``sink``; returns the number of result lines filed on
     the fast path (the sink counts those it is given as records)."""
-    seekable = getattr(lines, "seekable", None)
-    if seekable is None or not seekable():
+    if not isinstance(lines, io.IOBase) or not lines.seekable():  # batched mode reads a file twice at worst
         return _Feed(reader, sink, batched=False).run(lines)
-    start = lines.tell()  # type: ignore[attr-defined]
+    start = lines.tell()
     entries, config = list(reader.entries), reader.config
     values, slots = len(sink.values), len(sink.slots)
     try:
         return _Feed(reader, sink, batched=True).run(lines)
     except _Abandon:
         del sink.values[values:], sink.slots[slots:]
-        lines.seek(start)  # type: ignore[attr-defined]
+        lines.seek(start)
         reader.entries, reader.config = entries, config
         return _Feed(reader, sink, batched=False).run(lines)
 
@@ -90,11 +90,9 @@ class _Feed:
         more: dict[bytes, list[Shape]] = {}
         by_config = {reader.config.id: (first, more)}
         pending: list[Shape] = []
-        if batched:
-            tokens, put_slots = self.tokens, self.token_slots.extend
-            put_values = None
-        else:
-            tokens, put_slots, put_values = None, sink.slots.extend, sink.values.extend
+        tokens = self.tokens  # batched: numbers as written, converted in _convert; unused when checked
+        put_slots = self.token_slots.extend if batched else sink.slots.extend
+        put_values = sink.values.extend  # checked only: batched numbers go through tokens
         route, add = (self._route, self._add) if batched else (sink.route_shapes, sink.add)
         defer_units = reader.defer_units
         if batched:
@@ -111,10 +109,10 @@ class _Feed:
                     if shape is not None and batched:
                         count = fields[1]
                         if len(fields) == shape.width and count.isdigit() and len(count) < 19:
-                            tokens += fields[2::2]  # type: ignore[operator]
+                            tokens += fields[2::2]
                             put_slots(shape.slots)
                             results += 1
-                            if len(tokens) >= _BATCH:  # type: ignore[arg-type]
+                            if len(tokens) >= _BATCH:
                                 self._convert()
                             continue
                     else:
@@ -130,7 +128,7 @@ class _Feed:
                                     pending.append(shape)
                             if shape is not None and _keeps_units(shape, numbers):
                                 if batched:
-                                    tokens += fields[2::2]  # type: ignore[operator]
+                                    tokens += fields[2::2]
                                     put_slots(shape.slots)
                                 else:
                                     put_values(numbers if shape.factors is None else map(mul, numbers, shape.factors))

@@ -17,6 +17,11 @@ import platform
 import struct
 from fractions import Fraction
 from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 __all__ = ["go_exp", "go_log", "go_logs"]
 
@@ -57,7 +62,7 @@ def go_log(x: float) -> float:
     return k * _LN2HI - ((hfsq - (s * (hfsq + r) + k * _LN2LO)) - f)
 
 
-def go_logs(xs):  # numpy array in, numpy array out
+def go_logs(xs: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """:func:`go_log` of every positive, finite value of a numpy array (the same operations,
     elementwise, so the same bits)."""
     import numpy as np

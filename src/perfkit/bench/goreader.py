@@ -26,7 +26,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from perfkit.bench.results import Config, Record, Result, SyntaxIssue, UnitMeta, Value
 from perfkit.bench.units import tidy_unit
@@ -239,7 +239,7 @@ class GoTextReader:
             found = self._configs[key] = Config(key)
         return found
 
-    def line(self, raw: bytes, number: int) -> Iterator[Record]:
+    def line(self, raw: bytes, number: int) -> Iterator[Record | UnitLine]:
         """The records of one line (none for most non-result lines)."""
         path = self.path
         if raw.startswith(b"Benchmark"):
@@ -287,7 +287,7 @@ class GoTextReader:
             entries[position] = (key, value, True)
         self.config = self._intern()
 
-    def records(self, lines: Iterable[bytes]) -> Iterator[Record]:
+    def records(self, lines: Iterable[bytes]) -> Iterator[Record | UnitLine]:
         for number, raw in enumerate(lines, 1):
             yield from self.line(raw, number)
 
@@ -301,4 +301,5 @@ class GoTextReader:
 
 def read_go_text(lines: Iterable[bytes], path: str, label: str, unit_table: UnitTable) -> Iterator[Record]:
     """Records of one input in Go's benchmark format (``lines`` as read from a binary file)."""
-    return GoTextReader(path, label, unit_table).records(lines)
+    # defer_units is off, so Unit lines are read on the spot and no UnitLine is yielded
+    return cast(Iterator[Record], GoTextReader(path, label, unit_table).records(lines))

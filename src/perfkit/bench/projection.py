@@ -299,7 +299,7 @@ class Projection:
         """Go's ``Key.StringValues``: the non-empty values, space-separated, in field order."""
         return " ".join(v for v in (self.value(key, f) for f in self.flattened()) if v)
 
-    def labeller(self):  # -> Callable[[Key], str]
+    def labeller(self) -> Callable[[Key], str]:
         """:meth:`label` for many keys (the fields are looked up once)."""
         flat = self.flattened()
         if len(flat) == 1:
@@ -318,7 +318,7 @@ class ProjectionParser:
         self.fullname_keys: list[str] = []
         self.have_config = False
         self.have_fullname = False
-        self._full: Extractor | None = None
+        self._full: Callable[[str], str] | None = None
         self.fixed_filters: list[Callable[[Result], bool]] = []
 
     def parse(self, expression: str) -> Projection:
@@ -406,8 +406,12 @@ class ProjectionParser:
         if spec.key == ".name" or spec.key.startswith("/"):
             proj._name_steps.append((f, _name_extractor(spec.key)))
         else:
-            key = spec.key
-            proj._config_steps.append(lambda config, f=f, key=key: [(f.idx, config.get(key))])
+            key, target_field = spec.key, f
+
+            def project_key(config: Config) -> list[tuple[int, str]]:
+                return [(target_field.idx, config.get(key))]
+
+            proj._config_steps.append(project_key)
 
     def _fixed_filter(self, spec: FieldSpec, extract: Extractor) -> None:
         if spec.order == "fixed":

@@ -295,7 +295,7 @@ class _FilterParser:
             if value.kind in ("w", "q", "r"):
                 return self._leaf(tok, value), pos
             if value.kind == "(":
-                terms = []
+                terms: list[Filter] = []
                 while True:
                     value, after = lex.next(pos, True)
                     if value.kind not in ("w", "q", "r"):

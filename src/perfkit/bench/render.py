@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from perfkit.bench.benchstat import Cell, ColumnSummary, Table
 from perfkit.bench.texttab import TextTable
-from perfkit.bench.units import common_scale, go_signed, go_v, is_binary, scale
+from perfkit.bench.units import Scaler, common_scale, go_signed, go_v, is_binary, scale
 
 __all__ = ["FORMATS", "iter_csv", "iter_text", "render", "render_csv", "superscript"]
 
@@ -30,7 +30,7 @@ def _ratio_text(summary: ColumnSummary) -> str:
     return "?" if summary.ratio is None else go_signed((summary.ratio - 1) * 100, 2) + "%"
 
 
-def _row_scaler(cells: Sequence[Cell | None], binary: bool):
+def _row_scaler(cells: Sequence[Cell | None], binary: bool) -> Scaler:
     return common_scale([c.center for c in cells if c is not None], binary)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import jinja2
 
@@ -150,7 +151,7 @@ def _table_view(table: Table, limit: int) -> TableView:
     for row in table.rows:
         scaler = common_scale([c.center for c in row.cells if c is not None], binary)
         verdicts = _verdict(table, row.cells)
-        cells = []
+        cells: list[dict[str, Any]] = []
         for i, cell in enumerate(row.cells):
             if cell is None:
                 cells.append({"empty": True, "base": i == 0})

@@ -30,9 +30,17 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING, TypeAlias
 
 from perfkit.bench import udist
 from perfkit.bench.gomath import go_exp, go_log, go_logs
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+#: a sample: a list (or any sequence) of floats, or a numpy array (numpy is imported only when used)
+Samples: TypeAlias = "Sequence[float] | npt.NDArray[np.float64]"
 
 __all__ = [
     "EXACT_LIMIT",
@@ -56,7 +64,7 @@ NORMAL_CI_ABOVE = 30  #: quantile intervals use the normal approximation above t
 _NUMPY_ABOVE = 2000  #: sort and rank with numpy above this many values
 
 
-def _sorted(xs: Sequence[float]) -> Sequence[float]:
+def _sorted(xs: Samples) -> Samples:
     if hasattr(xs, "dtype") or len(xs) > _NUMPY_ABOVE:
         import numpy as np
 
@@ -64,7 +72,7 @@ def _sorted(xs: Sequence[float]) -> Sequence[float]:
     return sorted(xs)
 
 
-def _quantile_sorted(s: Sequence[float], q: float) -> float:
+def _quantile_sorted(s: Samples, q: float) -> float:
     n = len(s)
     if n == 0:
         return math.nan
@@ -83,14 +91,14 @@ def _quantile_sorted(s: Sequence[float], q: float) -> float:
     return lo + frac * (float(s[k]) - lo)
 
 
-def quantile(xs: Sequence[float], q: float) -> float:
+def quantile(xs: Samples, q: float) -> float:
     """The q-quantile (0 <= q <= 1) by Hyndman and Fan's definition 8, as Go's benchstat."""
     if len(xs) == 0:
         raise ValueError("quantile of no values")
     return _quantile_sorted(_sorted(xs), q)
 
 
-def median(xs: Sequence[float]) -> float:
+def median(xs: Samples) -> float:
     """The median (definition 8: the mean of the two middle values for an even count, up to
     float rounding exactly as Go computes it)."""
     return quantile(xs, 0.5)
@@ -106,7 +114,7 @@ class QuantileCI:
     lo_order: int
     hi_order: int
 
-    def bounds(self, sorted_xs: Sequence[float]) -> tuple[float, float]:
+    def bounds(self, sorted_xs: Samples) -> tuple[float, float]:
         lo = -math.inf if self.lo_order < 1 else float(sorted_xs[self.lo_order - 1])
         hi = math.inf if self.hi_order > len(sorted_xs) else float(sorted_xs[self.hi_order - 1])
         return lo, hi
@@ -205,7 +213,7 @@ def quantile_ci_orders(n: int, q: float, confidence: float) -> QuantileCI:
     return QuantileCI(n, q, coverage, max(lo, 0), min(hi, n + 1))
 
 
-def quantile_ci(xs: Sequence[float], q: float, confidence: float = 0.95) -> tuple[float, float]:
+def quantile_ci(xs: Samples, q: float, confidence: float = 0.95) -> tuple[float, float]:
     """Distribution-free confidence interval of the q-quantile: ``(x(lo), x(hi))``, infinite on
     a side when the sample is too small for the confidence."""
     if not 0 <= confidence <= 1:
@@ -216,7 +224,7 @@ def quantile_ci(xs: Sequence[float], q: float, confidence: float = 0.95) -> tupl
     return quantile_ci_orders(len(s), q, confidence).bounds(s)
 
 
-def median_ci(xs: Sequence[float], confidence: float = 0.95) -> tuple[float, float]:
+def median_ci(xs: Samples, confidence: float = 0.95) -> tuple[float, float]:
     """Confidence interval of the median from order statistics (``(-inf, inf)`` when there are
     too few samples: 6 at 0.95, 8 at 0.99)."""
     return quantile_ci(xs, 0.5, confidence)
@@ -232,7 +240,7 @@ def median_min_samples(confidence: float) -> tuple[str, int]:
     return ">", 50
 
 
-def geomean(xs: Sequence[float]) -> float:
+def geomean(xs: Samples) -> float:
     """Geometric mean (an incremental mean of logs, as Go); NaN if empty or any value <= 0."""
     if len(xs) == 0:
         return math.nan
@@ -251,7 +259,7 @@ def geomean(xs: Sequence[float]) -> float:
     return go_exp(m)
 
 
-def _geomean_each(xs: Sequence[float]) -> float:
+def _geomean_each(xs: Samples) -> float:
     m = 0.0
     for i, x in enumerate(xs):
         if not x > 0:
@@ -271,13 +279,13 @@ class MannWhitney:
     method: str
 
 
-def _go_sorted(xs: Sequence[float]) -> list[float]:
+def _go_sorted(xs: Samples) -> list[float]:
     """Ascending with NaNs first, as Go's sort.Float64s orders them."""
     nans = [x for x in xs if x != x]
     return nans + sorted(x for x in xs if x == x) if nans else sorted(xs)
 
 
-def _rank_sum_and_ties(x: Sequence[float], y: Sequence[float]) -> tuple[float, list[int]]:
+def _rank_sum_and_ties(x: Samples, y: Samples) -> tuple[float, list[int]]:
     """Sum of the first sample's midranks in the merged order, and the tie-group sizes."""
     n1, n2 = len(x), len(y)
     if n1 + n2 > _NUMPY_ABOVE:
@@ -285,9 +293,9 @@ def _rank_sum_and_ties(x: Sequence[float], y: Sequence[float]) -> tuple[float, l
 
         a, b = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
         if not (np.isnan(a).any() or np.isnan(b).any()):
-            pooled = np.concatenate([a, b])
-            order = np.argsort(pooled, kind="stable")
-            values = pooled[order]
+            merged_ab = np.concatenate([a, b])
+            order = np.argsort(merged_ab, kind="stable")
+            values = merged_ab[order]
             starts = np.concatenate([[0], np.flatnonzero(values[1:] != values[:-1]) + 1])
             ends = np.append(starts[1:], len(values))
             in_x = np.add.reduceat((order < n1).astype(np.int64), starts)
@@ -325,7 +333,7 @@ def _rank_sum_and_ties(x: Sequence[float], y: Sequence[float]) -> tuple[float, l
     return r1, ties
 
 
-def _rank_sum_sorted(x: Sequence[float], pooled: list[float]) -> tuple[float, list[int]]:
+def _rank_sum_sorted(x: Samples, pooled: list[float]) -> tuple[float, list[int]]:
     """Midranks by bisection in the pooled, sorted values (no NaN): a tie group spans
     [bisect_left, bisect_right), so its midrank is their mean plus one half."""
     r1 = 0.0
@@ -343,7 +351,7 @@ def _rank_sum_sorted(x: Sequence[float], pooled: list[float]) -> tuple[float, li
     return r1, ties
 
 
-def mann_whitney(x: Sequence[float], y: Sequence[float], *, alpha: float = 0.05) -> MannWhitney:
+def mann_whitney(x: Samples, y: Samples, *, alpha: float = 0.05) -> MannWhitney:
     """Two-sided Mann-Whitney U test of ``x`` against ``y`` (see the module notes for method).
     ``alpha`` only matters for ties above 20 values, where p is computed exactly as Go does
     whenever it lies close enough to ``alpha`` (or to a printed digit) for rounding to matter."""

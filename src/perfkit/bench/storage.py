@@ -97,7 +97,7 @@ def to_go_text(benchmarks: Iterable[Benchmark], context: dict[str, Any]) -> str:
             lines.append(gofmt.GoLine(bench.full_name, run.n, run.ns_per_op, run.bytes_per_op, run.allocs_per_op))
     out = []
     for pkg, lines in blocks.items():
-        config = {k: str(context[k]) for k in ("goos", "goarch", "cpu") if k in context}
+        config: dict[str, str] = {k: str(context[k]) for k in ("goos", "goarch", "cpu") if k in context}
         config["pkg"] = pkg
         seconds = sum(line.iters * line.ns_per_op for line in lines) / 1e9
         out.append(gofmt.format_block(config, lines, seconds))
@@ -105,6 +105,12 @@ def to_go_text(benchmarks: Iterable[Benchmark], context: dict[str, Any]) -> str:
 
 
 # ---------------------------------------------------------------------------------------- readers
+def _object(doc: dict[str, Any], key: str) -> dict[str, Any]:
+    """``doc[key]`` if it is a JSON object, else an empty one (a missing or odd context is no context)."""
+    value = doc.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def _field(obj: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any:
     if not isinstance(obj, dict):
         raise ValueError(f"{where} is not an object")
@@ -147,7 +153,7 @@ def _ns_value(ns: float) -> Value:
 
 def read_perfkit(doc: dict[str, Any], label: str, path: str = "") -> Iterator[Record]:
     """Records from perfkit JSON: one result per stored run."""
-    context = doc.get("context") if isinstance(doc.get("context"), dict) else {}
+    context = _object(doc, "context")
     configs = _Configs(label, {k: str(context[k]) for k in ("goos", "goarch", "cpu") if k in context})
     for i, bench in enumerate(_field(doc, "benchmarks", list, "document")):
         where = f"benchmarks[{i}]"
@@ -176,7 +182,7 @@ def read_pytest_benchmark(doc: dict[str, Any], label: str, path: str = "") -> It
     """Records from pytest-benchmark JSON: every stored round (``stats.data``, seconds per call)
     is one sample in sec/op; files saved without data give one sample, the median.  Names get
     the machine's CPU count as their ``-N`` suffix, like perfkit's and Go's."""
-    machine = doc.get("machine_info") if isinstance(doc.get("machine_info"), dict) else {}
+    machine = _object(doc, "machine_info")
     config: dict[str, str] = {}
     if isinstance(machine.get("system"), str):
         config["goos"] = machine["system"].lower()
@@ -376,5 +382,4 @@ def loads_benchmarks(text: str) -> tuple[list[Benchmark], dict[str, Any]]:
         )
         for b in doc["benchmarks"]
     ]
-    context = doc.get("context") if isinstance(doc.get("context"), dict) else {}
-    return benchmarks, context
+    return benchmarks, _object(doc, "context")

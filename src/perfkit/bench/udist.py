@@ -18,12 +18,17 @@ import struct
 from array import array
 from collections import OrderedDict
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 __all__ = ["go_choose", "no_ties_cdf", "no_ties_table", "ties_p"]
 
 
 @lru_cache(maxsize=256)
-def no_ties_table(n1: int, n2: int):  # -> numpy array of cumulative probabilities
+def no_ties_table(n1: int, n2: int) -> npt.NDArray[np.float64]:
     """CDF of U for samples of sizes n1, n2 without ties, for U = 0 .. floor(n1*n2/2)."""
     import numpy as np
 

@@ -20,7 +20,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from perfkit.collectors import RecordOptions
 from perfkit.collectors.process import Target, ignored_options, resolve, run
@@ -175,7 +175,7 @@ def profile_callable(
     fn: Callable[..., T],
     *args: Any,
     interval: float = 0.001,
-    async_mode: str = "enabled",
+    async_mode: Literal["enabled", "disabled", "strict"] = "enabled",
     **kwargs: Any,
 ) -> tuple[T, Profile]:
     """Call ``fn(*args, **kwargs)`` under pyinstrument; return its result and the profile.
@@ -207,6 +207,8 @@ def profile_callable(
         finally:
             profiler.stop()
     session = profiler.last_session
+    if session is None:  # pyinstrument keeps one once stopped; None would be its bug, not the caller's
+        raise RuntimeError("pyinstrument recorded no session after Profiler.stop()")
     profile = pyinstrument_json.from_dict(session.to_json())
     profile = _strip_callers(profile, fn)
     profile.metadata.update(

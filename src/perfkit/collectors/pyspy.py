@@ -89,8 +89,10 @@ def record(command: list[str], options: RecordOptions) -> Profile:
         folder = Path(tmp)
         output = folder / "profile.folded"
         with open(folder / "stdout", "w+b") as out, open(folder / "stderr", "w+b") as err, catch_sigint() as sigint:
-            if target is None:
-                pid = int(options.pid)  # type: ignore[arg-type]
+            if target is None:  # attaching: a command is resolved only when there is no --pid
+                if options.pid is None:
+                    raise PerfkitError("py-spy: give a command to run or --pid to attach to")
+                pid = int(options.pid)
                 if not _alive(pid):
                     raise PerfkitError(f"--pid {pid}: no such process; check the process id")
                 spy = subprocess.Popen(pyspy_args(pyspy, pid, output, options), stdout=out, stderr=err)
@@ -170,8 +172,8 @@ def read_raw(path: Path, *, pid: int | None, rate: int, idle: bool = False) -> P
         for lineno, line in enumerate(lines, 1):
             if not line.strip():
                 continue
-            stack, _, count = line.rstrip("\n").rpartition(" ")
-            if not count.isdigit():
+            stack, _, count_text = line.rstrip("\n").rpartition(" ")
+            if not count_text.isdigit():
                 raise ValueError(f"{path}: line {lineno}: no sample count at the end")
             # a bare " N" line is N samples without Python frames: kept, so totals stay exact
             parts = stack.split(";") if stack else []
@@ -185,7 +187,7 @@ def read_raw(path: Path, *, pid: int | None, rate: int, idle: bool = False) -> P
                 parts.pop(0)
                 if m["name"]:
                     names[(owner, tid)] = m["name"]
-            rows.append((owner, tid, parts, int(count)))
+            rows.append((owner, tid, parts, int(count_text)))
     frames: dict[str, int] = {}
     for owner, tid, parts, count in rows:
         labels: dict[str, str] = {}

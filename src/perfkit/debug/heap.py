@@ -31,12 +31,16 @@ import bisect
 import itertools
 import operator
 import os
+import pickle
 import sys
 import time
 import tracemalloc
 import weakref
+from collections.abc import Callable
 from types import CodeType, FunctionType, MethodType
+from typing import TypeVar
 
+from perfkit.debug import forked
 from perfkit.model import Frame, Profile, ValueType
 
 INUSE = (ValueType("inuse_objects", "count"), ValueType("inuse_space", "bytes"))
@@ -71,10 +75,21 @@ def aggregate(snapshot: tracemalloc.Snapshot) -> dict[_Raw, list[int]]:
     snapshot's raw trace tuples when the running Python exposes them (much faster than
     ``statistics()``, which makes an object per frame), else the public API."""
     raw = getattr(snapshot.traces, "_traces", None)
-    if isinstance(raw, list | tuple):
+    if isinstance(raw, list | tuple) and not tracemalloc.is_tracing():
+        # nothing here is traced (a forked child that stopped tracing): a plain loop is quickest
+        merged: dict[_Raw, list[int]] = {}
+        get = merged.get
+        for _domain, size, frames, _total in raw:
+            row = get(frames)
+            if row is None:
+                merged[frames] = [1, size]
+            else:
+                row[0] += 1
+                row[1] += size
+    elif isinstance(raw, list | tuple):
         # every per-trace step runs in C and allocates nothing: with tracemalloc on, each Python
         # allocation here would itself be traced (a traceback captured), 10x the cost
-        merged: dict[_Raw, list[int]] = {}
+        merged = {}
         for frames, group in itertools.groupby(sorted(raw, key=_TRACEBACK), key=_TRACEBACK):
             traces = list(group)
             merged[frames] = [len(traces), sum(map(_SIZE, traces))]
@@ -96,20 +111,71 @@ _SIZE = operator.itemgetter(1)
 _FILE = operator.itemgetter(0)  #: a raw frame is (file, line)
 
 
+#: seconds a forked child may take to build a heap profile before it is killed (then: in process)
+CHILD_TIMEOUT = 120.0
+T = TypeVar("T")
+#: what one snapshot gives: rows per traceback, the traceback limit, the traced memory (bytes)
+_Rows = tuple[dict[_Raw, list[int]], int, int]
+
+
 def heap_profile(seconds: float = 0.0) -> Profile:
-    """In-use heap by allocating stack; with ``seconds`` > 0, its delta over that window."""
-    first = aggregate(_snapshot())
+    """In-use heap by allocating stack; with ``seconds`` > 0, its delta over that window.
+    Built in this process (every allocation of the building traced too): see :func:`answer`."""
+    first = _rows_now()
     if seconds <= 0:
-        return _build(first, tracemalloc.get_traceback_limit())
+        return _build(*first)
     started = time.monotonic_ns()
     time.sleep(seconds)
-    second = aggregate(_snapshot())
-    for frames, (count, size) in first.items():
-        row = second.setdefault(frames, [0, 0])
+    return _delta(first, _rows_now(), started, seconds)
+
+
+def answer(seconds: float, make: Callable[[Profile], T], timeout: float = CHILD_TIMEOUT) -> T:
+    """``make(heap_profile(seconds))``, computed where it costs the service least: in a forked
+    child with tracing off (see :mod:`perfkit.debug.forked`), so the service's GIL and CPU stay
+    its own; in process if the child cannot answer.  ``make``'s result must pickle."""
+    if not tracemalloc.is_tracing():
+        raise TracemallocOff(f"tracemalloc is off; {HOW_TO_ENABLE}")
+    if not forked.usable():
+        return make(heap_profile(seconds))
+    first: bytes | None = None
+    started = time.monotonic_ns()
+    try:
+        if seconds <= 0:
+            return pickle.loads(forked.call(lambda: pickle.dumps(make(_build(*_rows_now(stop=True)))), timeout))
+        first = forked.call(lambda: pickle.dumps(_rows_now(stop=True)), timeout)
+        time.sleep(seconds)
+
+        # the second child unpickles the first rows itself: the service never holds them as objects
+        def second() -> bytes:
+            now = _rows_now(stop=True)  # before unpickling: that is not traced then
+            return pickle.dumps(make(_delta(pickle.loads(first), now, started, seconds)))
+
+        return pickle.loads(forked.call(second, timeout))
+    except forked.Unavailable:
+        if first is not None:  # the window has passed: only the end is left to take
+            now = _rows_now()
+            return make(_delta(pickle.loads(first), now, started, seconds))
+        return make(heap_profile(seconds))
+
+
+def _rows_now(stop: bool = False) -> _Rows:
+    """Aggregate a snapshot taken now; with ``stop`` (in a forked child only), tracing is switched
+    off right after the snapshot, so the work that follows is not traced."""
+    snapshot = _snapshot()
+    limit, traced = tracemalloc.get_traceback_limit(), tracemalloc.get_traced_memory()[0]
+    if stop:
+        tracemalloc.stop()
+    return aggregate(snapshot), limit, traced
+
+
+def _delta(first: _Rows, second: _Rows, started_ns: int, seconds: float) -> Profile:
+    rows = second[0]
+    for frames, (count, size) in first[0].items():
+        row = rows.setdefault(frames, [0, 0])
         row[0] -= count
         row[1] -= size
-    profile = _build(second, tracemalloc.get_traceback_limit())
-    profile.metadata["duration_ns"] = time.monotonic_ns() - started
+    profile = _build(rows, second[1], second[2])
+    profile.metadata["duration_ns"] = time.monotonic_ns() - started_ns
     profile.metadata["delta"] = "true"
     profile.metadata["comments"] = [
         f"delta of the in-use heap over {seconds:g}s: live at the end minus live at the start; "
@@ -118,15 +184,13 @@ def heap_profile(seconds: float = 0.0) -> Profile:
     return profile
 
 
-def _build(rows: dict[_Raw, list[int]], limit: int) -> Profile:
+def _build(rows: dict[_Raw, list[int]], limit: int, traced: int) -> Profile:
     profile = Profile(list(INUSE), default_type=1)
     frame_ids = _FrameIds(profile, FunctionNames(set(map(_FILE, itertools.chain.from_iterable(rows)))))
     for frames, (count, size) in rows.items():
         if count or size:  # oldest (root) first, as the model wants
             profile.add_ids(profile.stack_id(tuple(map(frame_ids.__getitem__, reversed(frames)))), (count, size))
-    profile.metadata.update(
-        {"backend": "tracemalloc", "traceback_limit": limit, "traced_memory": tracemalloc.get_traced_memory()[0]}
-    )
+    profile.metadata.update({"backend": "tracemalloc", "traceback_limit": limit, "traced_memory": traced})
     return profile
 
 

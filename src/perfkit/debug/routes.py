@@ -21,26 +21,21 @@ from http import HTTPStatus
 from urllib.parse import parse_qs
 
 from perfkit.debug import dump, heap, metrics, sampler, security, workers
+from perfkit.formats import registry
 from perfkit.model import Profile
 
 PREFIX = "/debug/pprof"
 #: seconds a /debug/vars or /debug/metrics answer is reused for other requests
 FRESH = 0.1
-#: format name -> content type; the name goes to perfkit.files.render unchanged
-FORMATS = {
-    "pprof": "application/octet-stream",
-    "svg": "image/svg+xml",
-    "folded": "text/plain; charset=utf-8",
-    "speedscope": "application/json",
-    "html": "text/html; charset=utf-8",
-}
-_FILE_NAMES = {
-    "pprof": "profile.pb.gz",
-    "svg": "profile.svg",
-    "folded": "profile.folded",
-    "speedscope": "profile.speedscope.json",
-    "html": "profile.html",
-}
+#: format name -> its codec: every format perfkit writes (perfkit.formats.registry), served with
+#: the codec's content type; the first is the default
+FORMATS = {codec.name: codec for codec in registry.writers()}
+_FORMAT_CHOICES = "|".join(FORMATS)
+
+
+def _file_name(fmt: str) -> str:
+    return "profile" + FORMATS[fmt].extensions[0]
+
 
 INDEX = """<!doctype html>
 <html><head><meta charset="utf-8"><title>/debug/pprof/</title></head>
@@ -49,7 +44,7 @@ INDEX = """<!doctype html>
 <p>perfkit.debug: profiles of this Python process (pid {pid}).</p>
 <table>
 <tr><td><a href="profile?seconds=30">profile</a></td><td>CPU profile:
- <code>?seconds=N&amp;mode=cpu|wall&amp;format=pprof|svg|folded|speedscope|html</code></td></tr>
+ <code>?seconds=N&amp;mode=cpu|wall&amp;format={formats}</code></td></tr>
 <tr><td><a href="heap">heap</a></td><td>live heap by allocating stack (tracemalloc);
  <code>?seconds=N</code> for growth</td></tr>
 <tr><td><a href="goroutine?debug=2">goroutine</a></td><td>every thread and asyncio task with its stack;
@@ -62,6 +57,11 @@ INDEX = """<!doctype html>
 or <code>go tool pprof http://HOST:PORT/debug/pprof/profile?seconds=30</code></p>
 </body></html>
 """
+
+
+def _disposition(fmt: str) -> list[tuple[str, str]]:
+    """pprof is a download (as Go serves it); the other formats show in the browser."""
+    return [("Content-Disposition", f'attachment; filename="{_file_name(fmt)}"')] if fmt == "pprof" else []
 
 
 @dataclass
@@ -174,8 +174,7 @@ class Routes:
         elif path.endswith("/heap"):
             self._number(params, "seconds", 0.0, 0.0, self.limits.max_seconds)
         fmt = self._choice(params, "format", tuple(FORMATS), "pprof")
-        disposition = [("Content-Disposition", f'attachment; filename="{_FILE_NAMES[fmt]}"')] if fmt == "pprof" else []
-        return Response(200, FORMATS[fmt], b"", disposition, has_length=False)
+        return Response(200, FORMATS[fmt].mime, b"", _disposition(fmt), has_length=False)
 
     # ------------------------------------------------------------------------ parameters
     @staticmethod
@@ -202,21 +201,14 @@ class Routes:
         return value
 
     def _render(self, profile: Profile, params: dict[str, list[str]], title: str) -> Response:
-        fmt = self._choice(params, "format", tuple(FORMATS), "pprof")
-        if fmt == "pprof":  # directly: finding a writer by name imports every writer (jinja2, rich)
-            from perfkit.formats import pprof
-
-            body = pprof.write(profile)
-        else:
-            from perfkit import files
-
-            body = files.render(profile, _FILE_NAMES[fmt], fmt, title=title)
-        disposition = [("Content-Disposition", f'attachment; filename="{_FILE_NAMES[fmt]}"')] if fmt == "pprof" else []
-        return Response(200, FORMATS[fmt], body, disposition)
+        codec = FORMATS[self._choice(params, "format", tuple(FORMATS), "pprof")]
+        body = codec.write(profile, title=title) if codec.takes("title") else codec.write(profile)
+        return Response(200, codec.mime, body, _disposition(codec.name))
 
     # ------------------------------------------------------------------------ routes
     def _index(self, _params: dict[str, list[str]]) -> Response:
-        return Response(200, "text/html; charset=utf-8", INDEX.format(pid=os.getpid()).encode())
+        page = INDEX.format(pid=os.getpid(), formats=_FORMAT_CHOICES)
+        return Response(200, "text/html; charset=utf-8", page.encode())
 
     def _profile_params(self, params: dict[str, list[str]]) -> tuple[float, str, int]:
         limits = self.limits
@@ -278,8 +270,8 @@ class Routes:
             # building the profile allocates a lot while the heap is large: automatic collections
             # would walk the whole heap several times for nothing (this code makes no cycles)
             gc.disable()
-            profile = heap.heap_profile(seconds)
-            return self._render(profile, params, f"heap of pid {os.getpid()}")
+            title = f"heap of pid {os.getpid()}"
+            return heap.answer(seconds, lambda profile: self._render(profile, params, title))
         except heap.TracemallocOff as exc:
             return _text(503, f"503 {exc}")
         finally:

@@ -6,6 +6,10 @@ Two modes, as Go separates CPU profiles from goroutine (wall) views:
 * ``cpu``: a thread is sampled only if its CPU clock advanced since the previous tick, and the
   sample is weighted by exactly that CPU time (``cpu/nanoseconds``), so threads waiting on
   locks, I/O or the GIL cost nothing and the total equals the CPU the threads really used.
+  A thread found in a call that released the GIL (a socket send, a poll, a lock wait: see
+  :mod:`perfkit.debug.callsite`) is where the sampler lands whenever that thread lets go of the
+  GIL, so there only the thread's system-time share of the CPU is charged; the rest, the Python
+  code it ran before the call, goes to where the thread is next seen running.
 * ``wall``: every thread is sampled every tick, weighted by the tick's wall time
   (``wall/nanoseconds``); each suspended asyncio task adds a sample of its await stack.
 
@@ -23,7 +27,7 @@ import threading
 import time
 from typing import Any
 
-from perfkit.debug import cpustate, gil, tasks
+from perfkit.debug import callsite, cpustate, gil, tasks
 from perfkit.debug.frames import Interner, walk
 from perfkit.model import CPU_NS, SAMPLES, WALL_NS, Profile
 
@@ -64,6 +68,8 @@ class Sampler:
         self._saved_interval = 0.005
         self._carried: dict[int, int] = {}  #: CPU a thread used before it blocked, not yet charged
         self._blocked_at: dict[int, _Key] = {}
+        self._shares: dict[int, tuple[int, float]] = {}  #: thread -> (when read, system share of its CPU)
+        self._stat_base: dict[int, tuple[int, int]] = {}  #: thread -> (utime, stime) ticks at the start
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.ticks = 0
@@ -82,6 +88,9 @@ class Sampler:
                 cpu = cpustate.thread_cpu_ns(tid)
                 if cpu is not None:
                     self._last_cpu[ident] = cpu
+                stat = cpustate.read_stat(tid) if tid is not None else None
+                if stat is not None:
+                    self._stat_base[ident] = (stat.utime_ticks, stat.stime_ticks)
         self.start_ns = time.time_ns()
         self._thread = threading.Thread(target=self._run, name="perfkit-sampler", daemon=True)
         self._thread.start()
@@ -153,7 +162,6 @@ class Sampler:
         if any(ident not in names for ident in frames):
             self._refresh_threads()
         running = tasks.current_tasks() if "asyncio" in sys.modules else {}
-        counts = self._counts
         exclude = self._exclude
         cpu_mode = self.mode == "cpu"
         busy = 0
@@ -165,23 +173,23 @@ class Sampler:
                 weight = self._cpu_delta(ident)
                 if weight <= 0:
                     continue
-                if cpustate.is_blocked(self._native.get(ident), frame.f_code.co_filename):
-                    # it used this CPU before it blocked, not in the wait it sits in now: charge
-                    # it to where the thread is next seen running
-                    self._carried[ident] = self._carried.get(ident, 0) + weight
-                    self._blocked_at[ident] = (ident, tasks.task_name(task) if task is not None else "", walk(frame))
+                busy += weight > elapsed_ns // 4
+                if callsite.releases_gil(frame):
+                    # found in a system call or a wait, where the sampler gets the GIL at once:
+                    # only the thread's system-time share of this CPU is the call's; the rest
+                    # ran its code before the call and goes to where it is next seen running
+                    # (see perfkit.debug.callsite and reports/debug-attribution.md)
+                    here = int(weight * self._system_share(ident))
+                    self._carried[ident] = self._carried.get(ident, 0) + weight - here
+                    key = (ident, tasks.task_name(task) if task is not None else "", walk(frame))
+                    self._blocked_at[ident] = key
+                    if here > 0:
+                        self._count(key, here)
                     continue
                 weight += self._carried.pop(ident, 0)
-                busy += weight > elapsed_ns // 4
             else:
                 weight = elapsed_ns
-            key = (ident, tasks.task_name(task) if task is not None else "", walk(frame))
-            row = counts.get(key)
-            if row is None:
-                counts[key] = [1, weight]
-            else:
-                row[0] += 1
-                row[1] += weight
+            self._count((ident, tasks.task_name(task) if task is not None else "", walk(frame)), weight)
         del frames
         if cpu_mode:
             interval = self._saved_interval if busy > 1 else min(self._saved_interval, SWITCH_INTERVAL)
@@ -189,6 +197,14 @@ class Sampler:
                 sys.setswitchinterval(interval)
         if not cpu_mode and running is not None:
             self._tick_tasks(elapsed_ns, running)
+
+    def _count(self, key: _Key, nanoseconds: int) -> None:
+        row = self._counts.get(key)
+        if row is None:
+            self._counts[key] = [1, nanoseconds]
+        else:
+            row[0] += 1
+            row[1] += nanoseconds
 
     def _cpu_delta(self, ident: int) -> int:
         """CPU ns the thread used since the last tick; 0 when its clock cannot be read (a thread
@@ -200,20 +216,33 @@ class Sampler:
         self._last_cpu[ident] = cpu
         return delta
 
+    def _system_share(self, ident: int) -> float:
+        """The share of system time in the thread's CPU since sampling began (its whole life's
+        until that is a few clock ticks), read from /proc at most once a second per thread."""
+        now = time.monotonic_ns()
+        cached = self._shares.get(ident)
+        if cached is not None and now - cached[0] < 1_000_000_000:
+            return cached[1]
+        stat = cpustate.read_stat(self._native.get(ident)) if self._native.get(ident) is not None else None
+        if stat is None:
+            share = 0.0
+        else:
+            base = self._stat_base.setdefault(ident, (stat.utime_ticks, stat.stime_ticks))
+            user, system = stat.utime_ticks - base[0], stat.stime_ticks - base[1]
+            if user + system < 10:
+                user, system = stat.utime_ticks, stat.stime_ticks
+            share = system / (user + system) if user + system else 0.0
+        self._shares[ident] = (now, share)
+        return share
+
     def _tick_tasks(self, elapsed_ns: int, running: dict[int, Any]) -> None:
         busy = {id(t) for t in running.values()}
-        counts = self._counts
         for task in tasks.all_tasks():
             if id(task) in busy:
                 continue  # its frames are on its thread's stack, sampled above
             stack, _ = tasks.await_stack(task)
             key = (-1 - (tasks.loop_thread(task.get_loop()) or 0), tasks.task_name(task), ("await", stack))
-            row = counts.get(key)
-            if row is None:
-                counts[key] = [1, elapsed_ns]
-            else:
-                row[0] += 1
-                row[1] += elapsed_ns
+            self._count(key, elapsed_ns)
 
     def _refresh_threads(self) -> None:
         for thread in threading.enumerate():

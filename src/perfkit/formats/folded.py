@@ -23,7 +23,6 @@ from perfkit.model import SAMPLES, Profile, ValueType
 BASE = ValueType("base", "count")
 
 NAME = "folded"
-EXTENSIONS = (".folded", ".collapsed", ".stacks")
 _MAX_COUNT = 2**63 - 1
 
 
@@ -140,7 +139,7 @@ def diff_pair(profile: Profile) -> tuple[Profile, Profile] | None:
     return profile.only(SAMPLES), profile.only(BASE, as_type=SAMPLES)
 
 
-def write(profile: Profile, *, sample_type: str | int | None = None, **_: object) -> str:
+def write(profile: Profile, *, sample_type: str | int | None = None) -> str:
     """Folded text for one sample type (a difffolded pair, unless a type is named, gives both
     counts); stacks sorted for stable, diffable output.  Frames that differ only in what folded
     text cannot say (machine addresses) share a line."""

@@ -33,7 +33,6 @@ from typing import Any
 from perfkit.model import Frame, Profile, ValueType
 
 NAME = "memray"
-EXTENSIONS = (".memray", ".bin")
 
 ALLOC_SPACE = ValueType("alloc_space", "bytes")
 ALLOC_OBJECTS = ValueType("alloc_objects", "count")

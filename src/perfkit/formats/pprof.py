@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from perfkit.formats.pprof_prune import Pruner
 
 NAME = "pprof"
-EXTENSIONS = (".pb.gz", ".pprof", ".pb")
 
 GZIP_MAGIC = b"\x1f\x8b"
 #: metadata keys stored in dedicated profile.proto fields rather than in comments
@@ -237,7 +236,7 @@ def _label_messages(labelset: Any, strings: _Strings) -> list[bytes]:
     return [label.SerializeToString() for label in text + numbers]
 
 
-def write(profile: Profile, *, compress: bool = True, aggregate: bool = True, **_: object) -> bytes:
+def write(profile: Profile, *, compress: bool = True, aggregate: bool = True) -> bytes:
     """Serialised profile.proto, gzipped unless ``compress=False``; one Sample per distinct
     stack and label set unless ``aggregate=False``.  Gzip at level 1, as Go's runtime/pprof."""
     data = serialize(profile, aggregate=aggregate)
@@ -393,9 +392,10 @@ def _read_samples(
         lid = 0
         if sample.label:
             key = tuple((lb.key, lb.str, lb.num, lb.num_unit) for lb in sample.label)
-            lid = label_cache.get(key)
-            if lid is None:
-                lid = label_cache[key] = labelset_id(_labels(key, string))
+            found = label_cache.get(key)
+            if found is None:
+                found = label_cache[key] = labelset_id(_labels(key, string))
+            lid = found
         append_stack(sid)
         append_label(lid)
         for append, value in zip(columns, values):

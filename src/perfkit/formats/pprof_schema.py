@@ -8,6 +8,8 @@ Python).  Field numbers follow github.com/google/pprof/proto/profile.proto (pack
 
 from __future__ import annotations
 
+from typing import Any
+
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 
 __all__ = [
@@ -127,7 +129,7 @@ def _file_descriptor() -> descriptor_pb2.FileDescriptorProto:
     return fdp
 
 
-def _build() -> dict[str, type]:
+def _build() -> dict[str, Any]:
     # a private pool, so another copy of profile.proto in the default pool cannot clash with ours
     pool = descriptor_pool.DescriptorPool()
     pool.Add(_file_descriptor())

@@ -30,7 +30,6 @@ from typing import Any
 from perfkit.model import SAMPLES, WALL_NS, Frame, Profile
 
 NAME = "pyinstrument"
-EXTENSIONS = (".pyisession",)
 
 _THREAD_FILE = "<thread>"
 _SYNTHETIC = frozenset({"[await]", "[out-of-context]", "[self]", "[root]"})

@@ -35,7 +35,6 @@ from typing import Any
 from perfkit.model import Frame, Profile, ValueType
 
 NAME = "scalene"
-EXTENSIONS = (".scalene.json", ".scalene")
 
 CPU = ValueType("cpu", "nanoseconds")
 CPU_PYTHON = ValueType("cpu_python", "nanoseconds")

@@ -26,7 +26,6 @@ from typing import Any
 from perfkit.model import Frame, Profile, ValueType, command_text
 
 NAME = "speedscope"
-EXTENSIONS = (".speedscope.json", ".json")
 
 SCHEMA = "https://www.speedscope.app/file-format-schema.json"
 EXTRA = "x-perfkit"
@@ -110,7 +109,7 @@ def to_json(profile: Profile) -> dict[str, Any]:
     groups = _groups(profile)
     meta = profile.metadata
     name = command_text(meta.get("command")) or str(meta.get("name") or "perfkit profile")
-    profiles = []
+    profiles: list[dict[str, Any]] = []
     active = 0
     several_types = len(profile.sample_types) > 1
     for t, vt in enumerate(profile.sample_types):
@@ -167,7 +166,7 @@ def _jsonable(value: Any) -> bool:
     return True
 
 
-def write(profile: Profile, *, indent: int | None = None, **_: object) -> str:
+def write(profile: Profile, *, indent: int | None = None) -> str:
     """speedscope JSON text (compact unless ``indent`` is given)."""
     separators = (",", ":") if indent is None else (",", ": ")
     return json.dumps(to_json(profile), indent=indent, separators=separators, ensure_ascii=False) + "\n"

@@ -94,17 +94,16 @@ class Analysis:
         return self.end - self.start
 
 
-def _key_expr(by: Sequence[str]) -> pl.Expr:
+def _key_expr(by: Sequence[str], templates: bool = True) -> pl.Expr:
     """The group label: by default ``METHOD /route`` for requests and the message template for
-    other records; with --by, the named fields joined by spaces."""
+    other records; with --by, the named fields joined by spaces.  ``templates=False`` when every
+    record has a route: then no message is templated (three regex passes over every message)."""
     if not by:
         request = pl.when(pl.col("method").is_not_null()).then(pl.col("method") + " " + pl.col("route"))
-        return (
-            request.otherwise(pl.col("route"))
-            .fill_null(template(pl.col("message")))
-            .fill_null(pl.lit("-"))
-            .alias("group")
-        )
+        key = request.otherwise(pl.col("route"))
+        if templates:
+            key = key.fill_null(template(pl.col("message")))
+        return key.fill_null(pl.lit("-")).alias("group")
     parts = []
     for name in by:
         if name == "message":
@@ -150,7 +149,7 @@ class Accumulator:
     end: float | None = None
 
     def add(self, requests: pl.DataFrame) -> None:
-        framed = requests.with_columns(_key_expr(self.by))
+        framed = requests.with_columns(_key_expr(self.by, templates=requests["route"].null_count() > 0))
         # a category per group name: 4 bytes a request instead of the name's bytes
         self.parts.append(framed.select(pl.col("group").cast(pl.Categorical), "duration", "time", "error"))
         lo, hi = framed["time"].min(), framed["time"].max()
@@ -198,7 +197,9 @@ class Accumulator:
         if self.slow is not None:
             for row in self.slow.sort("duration", descending=True).iter_rows(named=True):
                 slowest.append(SlowRequest(**row))
-        errors = [ErrorTemplate(t, n, self.error_groups[t]) for t, n in self.error_counts.most_common(top_errors)]
+        # most frequent first, ties by text: the order does not depend on how blocks were grouped
+        common = sorted(self.error_counts.items(), key=lambda item: (-item[1], item[0]))[:top_errors]
+        errors = [ErrorTemplate(t, n, self.error_groups[t]) for t, n in common]
         return Analysis(
             groups=groups,
             total=total_row,

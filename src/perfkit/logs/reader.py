@@ -11,8 +11,10 @@ later block reuses that choice, so a block costs a few vectorised passes and no 
 from __future__ import annotations
 
 import io
+import os
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +22,8 @@ import polars as pl
 
 from perfkit.logs import clf, normalise, records
 from perfkit.logs.fields import FieldMap, detect_fields
-from perfkit.logs.sources import Block, Source, read_blocks
+from perfkit.logs.ndjson import NativeJson
+from perfkit.logs.sources import BLOCK_SIZE, Block, Source, read_blocks
 
 __all__ = ["FORMAT_NAMES", "BadLine", "LogReader"]
 
@@ -63,6 +66,7 @@ class _Format:
     fields: FieldMap
     extra: list[str]  #: keys for --by beyond the roles
     json: records.JsonFields | None = None
+    native: NativeJson | None = None  #: the fast path for all-JSON blocks, once a block typed the keys
     tail_keyed: bool = False
     positions: dict[str, int] = field(default_factory=dict)
 
@@ -79,20 +83,44 @@ class LogReader:
     bad_examples: list[BadLine] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
     routes: dict[str, str | None] = field(default_factory=dict)
+    block_size: int = BLOCK_SIZE  #: bytes of whole lines parsed at a time
+    #: False: every JSON block goes through msgspec, the general path (PERFKIT_LOGS_NATIVE=0)
+    native_json: bool = field(default_factory=lambda: os.environ.get("PERFKIT_LOGS_NATIVE", "1") != "0")
 
     def read(self, names: Sequence[str], stdin: Any = None) -> Iterator[pl.DataFrame]:
-        """Request tables, one per block, for every source in order."""
-        for name in names:
-            source = Source(name)
-            self.sources.append(source)
-            for block in read_blocks(source, stdin=stdin):
-                frame = self.parse_block(block)
-                if frame is not None and len(frame):
-                    yield frame
+        """Request tables, one per block, for every source in order.
 
-    def parse_block(self, block: Block) -> pl.DataFrame | None:
+        While a block is turned into requests, polars' native reader already parses the next
+        one in a second thread (it runs without the GIL): on two cores the two overlap."""
+        with ThreadPoolExecutor(1, thread_name_prefix="perfkit-ndjson") as pool:
+            for name in names:
+                source = Source(name)
+                self.sources.append(source)
+                ahead: tuple[Block, Future | None] | None = None
+                for block in read_blocks(source, self.block_size, stdin=stdin):
+                    native = self._native()
+                    future = pool.submit(native.read, block.data) if native is not None else None
+                    if ahead is not None:
+                        frame = self.parse_block(*ahead)
+                        if frame is not None and len(frame):
+                            yield frame
+                    ahead = (block, future)
+                if ahead is not None:
+                    frame = self.parse_block(*ahead)
+                    if frame is not None and len(frame):
+                        yield frame
+
+    def _native(self) -> NativeJson | None:
+        """The fast JSON reader, when every line so far was JSON and it is worth trying."""
+        if not self.native_json or set(self.lines_by_format) != {"json"}:
+            return None
+        native = self.formats["json"].native
+        return native if native is not None and native.worth_trying() else None
+
+    def parse_block(self, block: Block, ahead: Future | None = None) -> pl.DataFrame | None:
+        """The request table of a block (``ahead``: its native reading, started earlier)."""
         if set(self.lines_by_format) == {"json"}:  # so far only JSON: try the block in one call
-            frame = self._json_block(block)
+            frame = self._json_block(block, ahead)
             if frame is not None:
                 return frame if len(frame) else None
         frame = _lines(block)
@@ -129,16 +157,24 @@ class LogReader:
             return None
         return pl.concat(out, how="vertical") if len(out) > 1 else out[0]
 
-    def _json_block(self, block: Block) -> pl.DataFrame | None:
+    def _json_block(self, block: Block, ahead: Future | None) -> pl.DataFrame | None:
         """The request table of an all-JSON block, or None when some line is not a JSON object
         (then the block goes line by line)."""
         fmt = self.formats["json"]
         assert fmt.json is not None
-        done = fmt.json.try_block(block.data)
-        if done is None:
-            return None
-        raw, height = done
-        columns = {k: records.to_column(k, v) for k, v in raw.items()}
+        if ahead is not None:
+            native = ahead.result()
+        else:
+            reader = self._native()
+            native = reader.read(block.data) if reader is not None else None
+        if native is not None:
+            columns, height = native
+        else:
+            done = fmt.json.try_block(block.data)
+            if done is None:
+                return None
+            raw, height = done
+            columns = {k: records.to_column(k, v) for k, v in raw.items()}
         self.lines_by_format["json"] += height
         return normalise.requests(columns, height, fmt.fields, fmt.extra, self.routes)
 
@@ -189,4 +225,17 @@ class LogReader:
             else:
                 raw, height, bad = records.logfmt_values(part["line"].to_list(), part["no"].to_list(), keys)
             columns = {k: records.to_column(k, v) for k, v in raw.items()}
+            if kind == "json" and fmt.native is None and height:
+                assert fmt.json is not None
+                fmt.native = NativeJson.for_columns(keys, columns, _numeric_only(fmt), fmt.json.nested)
         return normalise.requests(columns, height, fmt.fields, fmt.extra, self.routes), bad
+
+
+def _numeric_only(fmt: _Format) -> set[str]:
+    """Keys whose values are only ever read as numbers (durations with a unit, status, time): an
+    integer and the same number as a float give the same result for them."""
+    fields = fmt.fields
+    numeric = {d.key for d in fields.durations if d.unit is not None} | {k for k in (fields.status, fields.time) if k}
+    other = {fields.method, fields.path, fields.request_line, fields.level, fields.message, fields.request_id}
+    other |= {d.key for d in fields.durations if d.unit is None} | set(fmt.extra)
+    return numeric - other

@@ -67,7 +67,11 @@ def to_column(name: str, values: Sequence[Any]) -> pl.Series:
     if series is None or not (series.dtype.is_numeric() or series.dtype in (pl.String, pl.Boolean, pl.Null)):
         cleaned = [_scalar(v) for v in values]
         cleaned = [str(v) if v is not None and not isinstance(v, str) else v for v in cleaned]
-        series = pl.Series(name, cleaned, dtype=pl.String)
+        try:
+            series = pl.Series(name, cleaned, dtype=pl.String)
+        except UnicodeEncodeError:  # a lone surrogate (json.loads takes "\ud800"): not UTF-8
+            cleaned = [v if v is None else v.encode("utf-8", "replace").decode("utf-8") for v in cleaned]
+            series = pl.Series(name, cleaned, dtype=pl.String)
     if series.dtype == pl.Null:
         series = series.cast(pl.String)
     elif series.dtype.is_float():
@@ -79,9 +83,9 @@ class JsonFields:
     """Decode JSON lines, keeping only ``keys`` (flat names; dots reach into nested objects)."""
 
     def __init__(self, keys: Sequence[str], nested: Iterable[str] = ()) -> None:
-        nested = set(nested)
+        self.nested = set(nested)
         self.keys = list(keys)
-        self._paths = {k: tuple(k.split(".")) if k in nested else (k,) for k in self.keys}
+        self._paths = {k: tuple(k.split(".")) if k in self.nested else (k,) for k in self.keys}
         self._tops = list(dict.fromkeys(p[0] for p in self._paths.values()))
         spec = [(f"f{i}", Any, msgspec.field(name=top, default=None)) for i, top in enumerate(self._tops)]
         self._struct = msgspec.defstruct("LogRecord", spec)

@@ -103,21 +103,21 @@ def _gunzip(handle: BinaryIO, source: Source) -> Iterator[bytes]:
         source.warnings.append("truncated gzip file (it ends mid-stream); analysed the whole lines before the cut")
 
 
-def _raw_chunks(handle: BinaryIO, source: Source) -> Iterator[bytes]:
-    first = handle.read(_RAW_READ)
+def _raw_chunks(handle: BinaryIO, source: Source, size: int = _RAW_READ) -> Iterator[bytes]:
+    first = handle.read(size)
     if first.startswith(_GZIP_MAGIC):
         source.compressed = True
 
         def replay() -> Iterator[bytes]:
             yield first
-            while chunk := handle.read(_RAW_READ):
+            while chunk := handle.read(size):
                 yield chunk
 
         yield from _gunzip(_Replay(replay()), source)
         return
     if first:
         yield first
-    while chunk := handle.read(_RAW_READ):
+    while chunk := handle.read(size):
         yield chunk
 
 
@@ -180,8 +180,9 @@ def _blocks_of(chunks: Iterator[bytes], source: Source, block_size: int) -> Iter
 
 def read_blocks(source: Source, block_size: int = BLOCK_SIZE, stdin: BinaryIO | None = None) -> Iterator[Block]:
     """Blocks of whole lines of one source; a read error becomes a warning on the source."""
+    size = min(_RAW_READ, block_size)
     if source.name == "-":
-        yield from _blocks_of(_raw_chunks(stdin or sys.stdin.buffer, source), source, block_size)
+        yield from _blocks_of(_raw_chunks(stdin or sys.stdin.buffer, source, size), source, block_size)
         return
     try:
         handle = Path(source.name).open("rb")  # noqa: SIM115 (closed below; this try is about opening)
@@ -191,6 +192,6 @@ def read_blocks(source: Source, block_size: int = BLOCK_SIZE, stdin: BinaryIO | 
         raise PerfkitError(f"{source.name}: cannot open ({exc.strerror}); check the path") from None
     with handle:
         try:
-            yield from _blocks_of(_raw_chunks(handle, source), source, block_size)
+            yield from _blocks_of(_raw_chunks(handle, source, size), source, block_size)
         except OSError as exc:
             source.warnings.append(f"read error ({exc.strerror or exc}); analysed the lines before it")

@@ -46,6 +46,154 @@ static int ready = 0;
 
 enum { K_DICT = 1, K_LIST = 2, K_SET = 3, K_DEQUE = 4 };
 
+/* ---------------------------------------------------------------- location states
+ *
+ * A location's state [W, R, Wsite, Rsite] (and, once an asyncio task holds a stale read, a
+ * fifth item): a small sequence with its items inline. A list would be two allocations (the
+ * object and its item array, two cache lines to touch per access) and a GC-tracked one: every
+ * new location would count towards the next garbage collection. The items are ints, or dicts
+ * and tuples of ints, so a state is never part of a cycle and needs no GC tracking. Python code
+ * (runtime._read/_write) indexes it like the list the pure-Python fallback uses. */
+#define LOC_MAX 5
+typedef struct {
+    PyObject_HEAD
+    Py_ssize_t n;
+    PyObject *v[LOC_MAX];
+} LocObject;
+
+static PyTypeObject LocType;
+#define Loc_Check(o) Py_IS_TYPE((o), &LocType)
+#define LOC_GET(o, i) (((LocObject *)(o))->v[i])
+
+static PyObject *
+loc_new4(PyObject *a, PyObject *b, PyObject *c, PyObject *d)
+{
+    LocObject *st = PyObject_New(LocObject, &LocType);
+    if (st == NULL)
+        return NULL;
+    st->n = 4;
+    st->v[0] = Py_NewRef(a);
+    st->v[1] = Py_NewRef(b);
+    st->v[2] = Py_NewRef(c);
+    st->v[3] = Py_NewRef(d);
+    st->v[4] = NULL;
+    return (PyObject *)st;
+}
+
+/* Store into item i (< n); steals v. */
+static inline void
+loc_set(PyObject *o, Py_ssize_t i, PyObject *v)
+{
+    LocObject *st = (LocObject *)o;
+    PyObject *old = st->v[i];
+    st->v[i] = v;
+    Py_XDECREF(old);
+}
+
+static PyObject *
+loc_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    PyObject *a, *b, *c, *d;
+    if (kwds != NULL && PyDict_GET_SIZE(kwds)) {
+        PyErr_SetString(PyExc_TypeError, "Loc() takes no keyword arguments");
+        return NULL;
+    }
+    if (!PyArg_UnpackTuple(args, "Loc", 4, 4, &a, &b, &c, &d))
+        return NULL;
+    return loc_new4(a, b, c, d);
+}
+
+static void
+loc_dealloc(PyObject *o)
+{
+    LocObject *st = (LocObject *)o;
+    for (Py_ssize_t i = 0; i < LOC_MAX; i++)
+        Py_XDECREF(st->v[i]);
+    Py_TYPE(o)->tp_free(o);
+}
+
+static Py_ssize_t
+loc_len(PyObject *o)
+{
+    return ((LocObject *)o)->n;
+}
+
+static PyObject *
+loc_item(PyObject *o, Py_ssize_t i)
+{
+    LocObject *st = (LocObject *)o;
+    if (i < 0 || i >= st->n) {
+        PyErr_SetString(PyExc_IndexError, "Loc index out of range");
+        return NULL;
+    }
+    return Py_NewRef(st->v[i]);
+}
+
+static int
+loc_ass_item(PyObject *o, Py_ssize_t i, PyObject *v)
+{
+    LocObject *st = (LocObject *)o;
+    if (v == NULL) {
+        PyErr_SetString(PyExc_TypeError, "Loc items cannot be deleted");
+        return -1;
+    }
+    if (i < 0 || i >= st->n) {
+        PyErr_SetString(PyExc_IndexError, "Loc assignment index out of range");
+        return -1;
+    }
+    loc_set(o, i, Py_NewRef(v));
+    return 0;
+}
+
+static PyObject *
+loc_append(PyObject *o, PyObject *v)
+{
+    LocObject *st = (LocObject *)o;
+    if (st->n >= LOC_MAX) {
+        PyErr_SetString(PyExc_ValueError, "Loc is full");
+        return NULL;
+    }
+    st->v[st->n++] = Py_NewRef(v);
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+loc_repr(PyObject *o)
+{
+    LocObject *st = (LocObject *)o;
+    PyObject *t = PyTuple_New(st->n);
+    if (t == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < st->n; i++)
+        PyTuple_SET_ITEM(t, i, Py_NewRef(st->v[i]));
+    PyObject *r = PyUnicode_FromFormat("Loc%R", t);
+    Py_DECREF(t);
+    return r;
+}
+
+static PySequenceMethods loc_as_sequence = {
+    .sq_length = loc_len,
+    .sq_item = loc_item,
+    .sq_ass_item = loc_ass_item,
+};
+
+static PyMethodDef loc_methods[] = {
+    {"append", (PyCFunction)loc_append, METH_O, "Add the fifth item (a stale-read mark)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject LocType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "perfkit.race._core.Loc",
+    .tp_basicsize = sizeof(LocObject),
+    .tp_dealloc = loc_dealloc,
+    .tp_repr = loc_repr,
+    .tp_as_sequence = &loc_as_sequence,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "A location's shadow state [W, R, Wsite, Rsite] (see runtime.py).",
+    .tp_methods = loc_methods,
+    .tp_new = loc_tp_new,
+};
+
 /* ---------------------------------------------------------------- FastTrack, common cases
  *
  * The same rules as runtime._read/_write for the cases that need no report and no shared-read
@@ -234,7 +382,7 @@ set_item(PyObject *st, Py_ssize_t i, PyObject *v)
 {
     if (v == NULL)
         return -1;
-    PyList_SetItem(st, i, v); /* steals v */
+    loc_set(st, i, v); /* steals v */
     return 0;
 }
 
@@ -242,11 +390,11 @@ set_item(PyObject *st, Py_ssize_t i, PyObject *v)
 static int
 fast_read(lt_t *t, PyObject *st, PyObject *site, int atomic)
 {
-    if (PyList_GET_SIZE(st) != 4)
+    if (((LocObject *)st)->n != 4)
         return 0;
     int ok = 1;
-    long long w = as_epoch(PyList_GET_ITEM(st, 0), &ok);
-    PyObject *rob = PyList_GET_ITEM(st, 1);
+    long long w = as_epoch(LOC_GET(st, 0), &ok);
+    PyObject *rob = LOC_GET(st, 1);
     long long r = as_epoch(rob, &ok);
     if (!ok)
         return 0;
@@ -277,11 +425,11 @@ fast_read(lt_t *t, PyObject *st, PyObject *site, int atomic)
 static int
 fast_write(lt_t *t, PyObject *st, PyObject *site, int atomic)
 {
-    if (PyList_GET_SIZE(st) != 4)
+    if (((LocObject *)st)->n != 4)
         return 0;
     int ok = 1;
-    long long w = as_epoch(PyList_GET_ITEM(st, 0), &ok);
-    long long r = as_epoch(PyList_GET_ITEM(st, 1), &ok);
+    long long w = as_epoch(LOC_GET(st, 0), &ok);
+    long long r = as_epoch(LOC_GET(st, 1), &ok);
     if (!ok)
         return 0;
     if (w && (w < 0 || !atomic)) {
@@ -501,14 +649,7 @@ shadow_access(PyObject *obj, PyObject *key, PyObject *site, int kind, int write,
             goto error;
         }
         PyObject *zero = PyLong_FromLong(0);
-        PyObject *fresh = PyList_New(4);
-        if (fresh != NULL) {
-            PyObject *items[4] = {write ? e : zero, write ? zero : e, write ? wh : zero, write ? zero : wh};
-            for (int i = 0; i < 4; i++)
-                PyList_SET_ITEM(fresh, i, Py_NewRef(items[i]));
-            /* it only ever holds ints (and dicts or tuples of ints): no cycle to collect */
-            PyObject_GC_UnTrack(fresh);
-        }
+        PyObject *fresh = write ? loc_new4(e, zero, wh, zero) : loc_new4(zero, e, zero, wh);
         Py_DECREF(wh);
         Py_DECREF(e);
         Py_DECREF(zero);
@@ -526,10 +667,10 @@ shadow_access(PyObject *obj, PyObject *key, PyObject *site, int kind, int write,
         res = 1;
         goto done;
     }
-    if (!PyList_CheckExact(st) || PyList_GET_SIZE(st) < 4)
+    if (!Loc_Check(st))
         goto done;
     /* same epoch as the last access of this kind: nothing to do */
-    PyObject *x = PyList_GET_ITEM(st, write ? 0 : 1);
+    PyObject *x = LOC_GET(st, write ? 0 : 1);
     if (x == (atomic ? t.eo : t.neo)) {
         res = 1;
         goto done;
@@ -1492,7 +1633,7 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "perfkit.race._core",
 
 /* bumped whenever the Python side's expectations change (init's arguments, state layouts): a
  * stale build left next to newer sources is then ignored instead of misused */
-#define CORE_VERSION 3
+#define CORE_VERSION 4
 
 PyMODINIT_FUNC
 PyInit__core(void)
@@ -1504,8 +1645,11 @@ PyInit__core(void)
     s_tid = PyUnicode_InternFromString("tid");
     if (s_cur == NULL || s_e == NULL || s_ne == NULL || s_vc == NULL || s_tid == NULL)
         return NULL;
+    if (PyType_Ready(&LocType) < 0)
+        return NULL;
     PyObject *m = PyModule_Create(&module);
-    if (m != NULL && PyModule_AddIntConstant(m, "VERSION", CORE_VERSION) < 0) {
+    if (m != NULL && (PyModule_AddIntConstant(m, "VERSION", CORE_VERSION) < 0 ||
+                      PyModule_AddObjectRef(m, "Loc", (PyObject *)&LocType) < 0)) {
         Py_DECREF(m);
         return NULL;
     }

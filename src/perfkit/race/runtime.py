@@ -85,13 +85,22 @@ def _kind(tp: type) -> int:
     return k
 
 
+def _list_loc(w: Any, r: Any, wsite: Any, rsite: Any) -> list:
+    return [w, r, wsite, rsite]
+
+
+#: a new location state ``[W, R, Wsite, Rsite]``: a list here, the compiled core's ``Loc`` (the
+#: same sequence, one allocation that the garbage collector does not track) when it is built
+new_loc = _list_loc
+
+
 def _loc(obj: Any, key: Any) -> list | None:
     d = obj_shadow(obj)
     if d is None:
         return None
     st = d.get(key)
     if st is None:
-        st = d.setdefault(key, [0, 0, 0, 0])
+        st = d.setdefault(key, new_loc(0, 0, 0, 0))
     return st
 
 
@@ -319,9 +328,9 @@ def _attr_state(d: dict, obj: Any, name: str, read: int, write: int, site: int) 
     if CUSTOM in d and not attr_is_storage(obj, name):
         d[name] = UNOBSERVED
     elif read:
-        d[name] = [0, read, 0, _where(site)]
+        d[name] = new_loc(0, read, 0, _where(site))
     else:
-        d[name] = [write, 0, _where(site), 0]
+        d[name] = new_loc(write, 0, _where(site), 0)
 
 
 def ga(obj: Any, name: str, site: int) -> Any:
@@ -711,6 +720,7 @@ def _use_core() -> bool:
     )  # fmt: skip
     for name in ("ga", "sa", "gr", "gw", "gwr", "cr", "cw", "gi", "si", "si_rmw", "mc"):
         g[name] = getattr(_core, name)
+    g["new_loc"] = _core.Loc
     from .shadow import _FLAGS, OWNER, _Ref
 
     _core.init_shadow(_FLAGS, _Ref, _core.dead, OWNER, LT)

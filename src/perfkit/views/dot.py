@@ -6,7 +6,7 @@ largest flat), coloured by cum (grey for little, red for much; in a diff, red gr
 shrank); label values hang below a node as small 3-D boxes.  Edges are weighted and coloured by
 their value; a dotted edge stands for calls through nodes the pruning removed.
 
-``write`` makes this module a writer (``perfkit convert cpu.pb.gz cpu.dot``); :mod:`perfkit.views.
+``write`` makes this module a writer (``perfkit convert cpu.pb.gz -o cpu.dot``); :mod:`perfkit.views.
 graphviz` turns the text into SVG, PNG or PDF.
 """
 
@@ -20,10 +20,9 @@ from perfkit.model import Profile
 from perfkit.tags import scale, scaled_label
 from perfkit.views.legend import ReportFormat, binary_name, report_labels
 
-__all__ = ["EXTENSIONS", "NAME", "compose", "dot_colour", "write"]
+__all__ = ["NAME", "compose", "dot_colour", "write"]
 
 NAME = "dot"
-EXTENSIONS = (".dot", ".gv")
 
 MAX_NODELETS = 4
 

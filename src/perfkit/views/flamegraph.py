@@ -17,17 +17,16 @@ from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
-from perfkit.errors import PerfkitError
+from perfkit.errors import ParamError
 from perfkit.graph import Granularity, GraphOptions, Prepared, prepare, prepare_apart
 from perfkit.model import Frame, Profile, ValueType
 from perfkit.views.flame_colors import LEGEND, ORIGINS, diff_colour, frame_colour, origin
 from perfkit.views.flame_tree import ROOT, Layout, layout
 from perfkit.views.units import format_value, is_bytes, is_time, resolve_sample_type
 
-__all__ = ["EXTENSIONS", "NAME", "render_prepared", "render_svg", "write"]
+__all__ = ["NAME", "render_prepared", "render_svg", "write"]
 
 NAME = "svg"
-EXTENSIONS = (".svg",)
 
 FONT_SIZE = 12
 #: average glyph width as a share of the font size (Verdana), for fitting labels
@@ -161,7 +160,6 @@ def write(
     granularity: str | None = None,
     options: GraphOptions | None = None,
     on_prepared: Callable[[Prepared], None] | None = None,
-    **_: object,
 ) -> str:
     """The flame graph of one sample type as SVG text; with ``base`` a differential one
     (widths from ``profile``, red grew / blue shrank by relative change).
@@ -192,9 +190,9 @@ def write(
 
 def _check_size(width: int, minwidth: float) -> None:
     if width < MIN_WIDTH:
-        raise PerfkitError(f"--width {width}: too narrow for a flame graph; use at least {MIN_WIDTH}")
+        raise ParamError("width", f"{{name}} {width}: too narrow for a flame graph; use at least {MIN_WIDTH}")
     if minwidth < 0:
-        raise PerfkitError(f"--minwidth {minwidth}: must not be negative; use 0 to keep every frame")
+        raise ParamError("minwidth", f"{{name}} {minwidth}: must not be negative; use 0 to keep every frame")
 
 
 def render_prepared(

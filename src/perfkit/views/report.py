@@ -22,7 +22,6 @@ from perfkit.views.top import TopTable, resolve_sample_type, top_table
 from perfkit.views.units import format_percent, format_value
 
 NAME = "html"
-EXTENSIONS = (".html", ".htm")
 
 #: rows of the top table per sample type
 TOP_LIMIT = 30
@@ -114,7 +113,9 @@ def breakdown(profile: Profile, label: str, index: int) -> list[Share]:
         per_set[lid] = per_set.get(lid, 0) + value
     per_name: dict[str | None, int] = {}
     for lid, value in per_set.items():
-        name = dict(profile.labelsets[lid]).get(label)
+        found = dict(profile.labelsets[lid]).get(label)
+        # text keys: numeric labels (pprof ``num``) are shown as text, and sorting must compare like with like
+        name = None if found is None else str(found)
         per_name[name] = per_name.get(name, 0) + value
     if set(per_name) <= {None}:
         return []
@@ -175,7 +176,6 @@ def write(
     title: str | None = None,
     sample_type: str | int | None = None,
     top_limit: int = TOP_LIMIT,
-    **_: object,
 ) -> str:
     """The report as one HTML document (a str; the registry saves it atomically)."""
     meta_title = profile.metadata.get("command") or profile.metadata.get("name")

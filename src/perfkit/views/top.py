@@ -11,6 +11,7 @@ profiles with negative values read as pprof reads them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypedDict, Unpack
 
 from rich import box
 from rich.console import Console
@@ -110,6 +111,25 @@ def _pct(share: float) -> str:
     return pprof_percentage(share, 100).strip()
 
 
+class TopKeywords(TypedDict, total=False):
+    """The keyword arguments of :func:`graph_options`, passed on by the functions below."""
+
+    granularity: str | None
+    by: str | None
+    sample_type: str | int | None
+    sort: str | None
+    limit: int | None
+    node_fraction: float | None
+
+
+class TableKeywords(TopKeywords, total=False):
+    """The keyword arguments of :func:`top_table`, passed on by ``top_rows``/``format_top``/``print_top``."""
+
+    options: GraphOptions | None
+    base: Profile | None
+    cache: GraphCache | None
+
+
 def graph_options(
     options: GraphOptions | None = None,
     *,
@@ -146,11 +166,11 @@ def top_table(
     options: GraphOptions | None = None,
     base: Profile | None = None,
     cache: GraphCache | None = None,
-    **keywords: object,
+    **keywords: Unpack[TopKeywords],
 ) -> TopTable:
     """The full table with its header; keywords as :func:`graph_options` (``granularity``, ``by``,
     ``sample_type``, ``sort``, ``limit``, ``node_fraction``)."""
-    opts = graph_options(options, **keywords)  # type: ignore[arg-type]
+    opts = graph_options(options, **keywords)
     if opts.sample_index is not None:
         resolve_sample_type(profile, opts.sample_index)
     if cache is not None:
@@ -199,14 +219,14 @@ def _inline_label(node: Node) -> str:
     return " (inline)" if all(inline) else " (partial-inline)"
 
 
-def top_rows(profile: Profile, **keywords: object) -> list[TopRow]:
+def top_rows(profile: Profile, **keywords: Unpack[TableKeywords]) -> list[TopRow]:
     """The rows of ``perfkit top``, heaviest first (see the module doc for the semantics)."""
-    return top_table(profile, **keywords).rows  # type: ignore[arg-type]
+    return top_table(profile, **keywords).rows
 
 
-def format_top(profile: Profile, **keywords: object) -> str:
+def format_top(profile: Profile, **keywords: Unpack[TableKeywords]) -> str:
     """Plain text exactly as ``go tool pprof -top`` lays it out."""
-    return plain(top_table(profile, **keywords))  # type: ignore[arg-type]
+    return plain(top_table(profile, **keywords))
 
 
 def plain(table: TopTable) -> str:
@@ -224,10 +244,10 @@ def plain(table: TopTable) -> str:
     return "\n".join(lines) + "\n"
 
 
-def print_top(profile: Profile, console: Console, **keywords: object) -> None:
+def print_top(profile: Profile, console: Console, **keywords: Unpack[TableKeywords]) -> None:
     """Print the table: a rich table on a colour terminal, pprof's plain columns otherwise
     (piped output or NO_COLOR), so scripts and ``grep`` see no escape codes or box lines."""
-    print_table(top_table(profile, **keywords), console)  # type: ignore[arg-type]
+    print_table(top_table(profile, **keywords), console)
 
 
 def print_table(table: TopTable, console: Console) -> None:

@@ -68,6 +68,7 @@ def scale_value(value: float, unit: str) -> tuple[float, str]:
     Counts and unknown units come back unchanged with an empty suffix.
     """
     key = unit.lower()
+    scales: tuple[tuple[float, str], ...]
     if key in _TIME_UNITS:
         base, scales = value * _TIME_UNITS[key], _TIME_SCALES
     elif key in _BYTE_UNITS:

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from perfkit.errors import PerfkitError
+
+if TYPE_CHECKING:
+    from perfkit.model import Profile
 
 WEB_HELP = """Open a profile in the browser: pprof's web UI (call graph, top, flame graph,
 peek, source) with its filters and sample-type picker, at URLs that follow
@@ -37,18 +41,18 @@ def _is_url(text: str) -> bool:
     return text.startswith(("http://", "https://"))
 
 
-def _fetch(url: str, seconds: float | None, token: str | None):
+def _fetch(url: str, seconds: float | None, token: str | None) -> Profile:
     from perfkit.debug.fetch import fetch_profile
 
     return fetch_profile(url, seconds if seconds is not None else 30, token=token)
 
 
 def web_command(
-    source: str = typer.Argument(None, metavar="[IN]", help="Profile to open (any format perfkit reads)."),
-    base: str = typer.Option(None, "--base", help="Older profile (file or URL): every view shows IN minus it."),
-    url: str = typer.Option(None, "--url", help="Fetch the profile from a live service's /debug/pprof route."),
-    seconds: float = typer.Option(None, "--seconds", min=1, help="With --url: how long the service samples."),
-    token: str = typer.Option(
+    source: str | None = typer.Argument(None, metavar="[IN]", help="Profile to open (any format perfkit reads)."),
+    base: str | None = typer.Option(None, "--base", help="Older profile (file or URL): every view shows IN minus it."),
+    url: str | None = typer.Option(None, "--url", help="Fetch the profile from a live service's /debug/pprof route."),
+    seconds: float | None = typer.Option(None, "--seconds", min=1, help="With --url: how long the service samples."),
+    token: str | None = typer.Option(
         None,
         "--token",
         envvar="PERFKIT_DEBUG_TOKEN",
@@ -57,7 +61,7 @@ def web_command(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to serve on (non-loopback needs --token)."),
     port: int = typer.Option(0, "--port", min=0, max=65535, help="Port to serve on (0: a free one)."),
     no_browser: bool = typer.Option(False, "--no-browser", help="Do not open a browser; just print the URL."),
-    fmt: str = typer.Option(None, "--format", "-f", help="Input format when sniffing cannot tell."),
+    fmt: str | None = typer.Option(None, "--format", "-f", help="Input format when sniffing cannot tell."),
 ) -> None:
     from perfkit.debug.security import resolve_token
     from perfkit.web.auth import check_bind
@@ -97,7 +101,9 @@ def _loopback(host: str) -> bool:
     return is_loopback(host)
 
 
-def _load(source, base, url, seconds, token, fmt):
+def _load(
+    source: str | None, base: str | None, url: str | None, seconds: float | None, token: str | None, fmt: str | None
+) -> tuple[Profile, Profile | None, str, str | None]:
     """(profile, base profile, name, base name), saying on stderr what was read and how long it took."""
     from perfkit.commands import load, load_pair
 
@@ -105,6 +111,8 @@ def _load(source, base, url, seconds, token, fmt):
     base_profile, base_name = None, None
     if url is not None:
         profile, name = _fetch(url, seconds, token), url
+    elif source is None:  # web_command checked that exactly one of them is given
+        raise PerfkitError("web: give a profile file or --url http://HOST:PORT/debug/pprof/profile")
     else:
         path = Path(source)
         local_base = Path(base) if base is not None and not _is_url(base) else None
@@ -122,7 +130,7 @@ def _load(source, base, url, seconds, token, fmt):
     return profile, base_profile, name, base_name
 
 
-def _size(profile) -> str:
+def _size(profile: Profile) -> str:
     """``1,000,000 samples, 10s cpu``: what a profile holds, as the other commands say it."""
     from perfkit.views.units import format_value
 

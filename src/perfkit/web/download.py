@@ -17,7 +17,7 @@ from perfkit.web.session import Session
 
 __all__ = ["filtered_profile", "pprof_bytes"]
 
-_MISSING = object()
+_NOT_SEEN = -1  #: a stack not looked at yet (stack ids are never negative)
 
 
 def filtered_profile(profile: Profile, options: GraphOptions, base: Profile | None = None) -> Profile:
@@ -43,8 +43,8 @@ def filtered_profile(profile: Profile, options: GraphOptions, base: Profile | No
     new_labels: dict[int, int] = {}
     columns = profile.values
     for i, (sid, lid) in enumerate(zip(profile.sample_stack, profile.sample_labels)):
-        nsid = new_stack.get(sid, _MISSING)
-        if nsid is _MISSING:
+        nsid = new_stack.get(sid, _NOT_SEEN)
+        if nsid == _NOT_SEEN:
             kept = keep(stacks[sid])
             nsid = new_stack[sid] = None if kept is None else out.stack_id(tuple(out.frame_id(frames[f]) for f in kept))
         if nsid is None:
@@ -52,7 +52,7 @@ def filtered_profile(profile: Profile, options: GraphOptions, base: Profile | No
         nlid = new_labels.get(lid)
         if nlid is None:
             nlid = new_labels[lid] = out.labelset_id(labelsets[lid])
-        out.add_ids(nsid, [column[i] for column in columns], nlid)  # type: ignore[arg-type]
+        out.add_ids(nsid, [column[i] for column in columns], nlid)
     return out
 
 

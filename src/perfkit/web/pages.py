@@ -102,18 +102,21 @@ def view_body(session: Session, view: str, query: Query) -> Body:
     return session.result((view, query.params), lambda: make(session, query))
 
 
-def _graph_body(session: Session, graph: Graph, options: GraphOptions, **fields: object) -> Body:
+def _graph_body(
+    session: Session, graph: Graph, options: GraphOptions, *, nodes: list[str] | None = None, data: object = None
+) -> Body:
     """A body for a view of a built graph: pprof's report labels, what the filters kept."""
     fmt = ReportFormat.for_graph(graph)
     return Body(
         legend=report_labels(session.profile, graph, fmt),
         summary=_summary(fmt, graph.prepared),
         notices=_unmatched(graph.prepared, options),
-        **fields,  # type: ignore[arg-type]
+        nodes=[] if nodes is None else nodes,
+        data=data,
     )
 
 
-def _prepared_body(session: Session, prepared: Prepared, options: GraphOptions, **fields: object) -> Body:
+def _prepared_body(session: Session, prepared: Prepared, options: GraphOptions, *, data: object = None) -> Body:
     """A body for a view that builds no graph (flame graph, source): pprof's profile labels."""
     graph = _light_graph(prepared, options)
     fmt = ReportFormat.for_graph(graph)  # no nodes: the unit follows the total
@@ -121,7 +124,7 @@ def _prepared_body(session: Session, prepared: Prepared, options: GraphOptions, 
         legend=profile_labels(session.profile, graph, fmt) + active_filters(graph),
         summary=_summary(fmt, prepared),
         notices=_unmatched(prepared, options),
-        **fields,  # type: ignore[arg-type]
+        data=data,
     )
 
 

@@ -66,6 +66,8 @@ class Prefetcher:
                 if self._closed:
                     return
                 params, generation, self._wanted = self._wanted, self._generation, None
+                if params is None:  # not reached: wait_for returns with a query or once closed
+                    continue
                 self._current = params
             for view in ORDER:
                 if view in ("source", "peek") and not dict(params).get("f"):
