@@ -51,7 +51,10 @@ def module_file(parts: list[str]) -> Path | None:
 def top_level_names(path: Path) -> dict[str, ast.AST]:
     """Names a module defines or imports at its top level (what ``module.NAME`` can reach)."""
     names: dict[str, ast.AST] = {}
-    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+    body = ast.parse(path.read_text(encoding="utf-8")).body
+    # names imported under a top-level ``if TYPE_CHECKING:`` are what a lazy ``__getattr__`` serves
+    body += [inner for node in body if isinstance(node, ast.If) for inner in node.body]
+    for node in body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names[node.name] = node
         elif isinstance(node, (ast.Import, ast.ImportFrom)):

@@ -2,6 +2,11 @@
 
 Each tool (profile views, bench, race, debug) registers its commands from its own module, so
 this file stays a thin shell: error handling, ``--version``, and the list of tools.
+
+Start-up is a feature (``perfkit --version``, ``perfkit top --help`` and shell completion must
+feel instant): this module imports neither typer nor any tool at import time. ``--version``
+never loads typer; running a command loads typer and the one module that registers it
+(:data:`COMMANDS`); only the bare ``perfkit``/``perfkit --help`` loads every tool.
 """
 
 from __future__ import annotations
@@ -9,10 +14,12 @@ from __future__ import annotations
 import importlib
 import sys
 
-import typer
-
 from perfkit import __version__
 from perfkit.errors import PerfkitError
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: --version stays minimal
+if TYPE_CHECKING:
+    import typer
 
 #: modules with a ``register(app)`` function adding their commands
 COMMAND_MODULES = (
@@ -24,39 +31,58 @@ COMMAND_MODULES = (
     "perfkit.web.commands",
 )
 
+#: the module registering each command: running (or asking help for) one loads only its module.
+#: A command missing here still works (through the full app), only slower; a test keeps this
+#: table equal to what the modules register.
+COMMANDS = {
+    "profile": "perfkit.commands",
+    "flame": "perfkit.commands",
+    "top": "perfkit.commands",
+    "peek": "perfkit.commands",
+    "graph": "perfkit.commands",
+    "list": "perfkit.commands",
+    "convert": "perfkit.commands",
+    "bench": "perfkit.bench.commands",
+    "benchstat": "perfkit.bench.commands",
+    "race": "perfkit.race.commands",
+    "dump": "perfkit.debug.commands",
+    "logs": "perfkit.logs.commands",
+    "web": "perfkit.web.commands",
+}
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"perfkit {__version__}")
-        raise typer.Exit()
+HELP = "Go's performance toolchain for Python services: profile, flame, top, list, convert."
 
 
-def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
-) -> None:
-    """Go's performance toolchain for Python services."""
+def _new_app(modules: tuple[str, ...], *, full: bool = True, only: str | None = None) -> typer.Typer:
+    """An app with the commands of ``modules`` (``only``: just that one, so typer converts no
+    other command's parameters); not ``full``: without the root's own help and completion options
+    (a command runs: those would only make typer load pydantic)."""
+    import typer
 
+    def version(value: bool) -> None:
+        if value:
+            typer.echo(f"perfkit {__version__}")
+            raise typer.Exit()
 
-#: commands that need only their own module: running one loads no other tool (start-up time
-#: and memory count for them; benchstat is measured against Go's)
-OWN_MODULE = {"bench": "perfkit.bench.commands", "benchstat": "perfkit.bench.commands"}
+    def root(
+        version: bool = typer.Option(False, "--version", callback=version, is_eager=True, help="Show the version."),
+    ) -> None:
+        """Go's performance toolchain for Python services."""
 
-
-def _new_app(modules: tuple[str, ...], *, full: bool = True) -> typer.Typer:
-    """An app with the commands of ``modules``; not ``full``: without the root's own help and
-    completion options (a command runs: those would only make typer load pydantic)."""
     new = typer.Typer(
         name="perfkit",
-        help="Go's performance toolchain for Python services: profile, flame, top, list, convert.",
+        help=HELP,
         no_args_is_help=True,
         pretty_exceptions_enable=False,
         context_settings={"help_option_names": ["-h", "--help"]},
         add_completion=full,
         add_help_option=full,
     )
-    new.callback()(_root)
+    new.callback()(root)
     for module in modules:
         importlib.import_module(module).register(new)
+    if only is not None:
+        new.registered_commands = [c for c in new.registered_commands if c.name in (only, None)]
     return new
 
 
@@ -70,9 +96,13 @@ def __getattr__(name: str) -> typer.Typer:
 
 def main() -> None:
     """Console entry point: user mistakes become one line on stderr and a non-zero exit."""
-    own = OWN_MODULE.get(sys.argv[1]) if len(sys.argv) > 1 else None
+    first = sys.argv[1] if len(sys.argv) > 1 else None
+    if first == "--version":  # typer would print the same, after a tenth of a second of imports
+        print(f"perfkit {__version__}")
+        sys.exit(0)
+    own = COMMANDS.get(first) if first else None
     try:
-        (_new_app((own,), full=False) if own else __getattr__("app"))(prog_name="perfkit")
+        (_new_app((own,), full=False, only=first) if own else __getattr__("app"))(prog_name="perfkit")
     except PerfkitError as exc:
         print(f"perfkit: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
