@@ -387,6 +387,22 @@ set_item(PyObject *st, Py_ssize_t i, PyObject *v)
 }
 
 /* 1 done, 0 Python must decide, -1 error */
+/* An access found ordered: its epoch goes into slot `kind` (0 write, 1 read) and its site into
+ * slot kind + 2. 1 on success, -1 on error. */
+static inline int
+record_access(lt_t *t, PyObject *st, Py_ssize_t kind, PyObject *site, int atomic)
+{
+    PyObject *wh = where(site);
+    if (wh == NULL)
+        return -1;
+    if (set_item(st, kind, Py_NewRef(atomic ? t->eo : t->neo)) < 0) {
+        Py_DECREF(wh);
+        return -1;
+    }
+    set_item(st, kind + 2, wh);
+    return 1;
+}
+
 static int
 fast_read(lt_t *t, PyObject *st, PyObject *site, int atomic)
 {
@@ -411,15 +427,7 @@ fast_read(lt_t *t, PyObject *st, PyObject *site, int atomic)
                 return o;
         }
     }
-    PyObject *wh = where(site);
-    if (wh == NULL)
-        return -1;
-    if (set_item(st, 1, Py_NewRef(atomic ? t->eo : t->neo)) < 0) {
-        Py_DECREF(wh);
-        return -1;
-    }
-    set_item(st, 3, wh);
-    return 1;
+    return record_access(t, st, 1, site, atomic);
 }
 
 static int
@@ -445,15 +453,7 @@ fast_write(lt_t *t, PyObject *st, PyObject *site, int atomic)
                 return o;
         }
     }
-    PyObject *wh = where(site);
-    if (wh == NULL)
-        return -1;
-    if (set_item(st, 0, Py_NewRef(atomic ? t->eo : t->neo)) < 0) {
-        Py_DECREF(wh);
-        return -1;
-    }
-    set_item(st, 2, wh);
-    return 1;
+    return record_access(t, st, 0, site, atomic);
 }
 
 /* The shadow dict of obj (created by runtime's obj_shadow on first access); new ref, Py_None
