@@ -12,9 +12,28 @@ from __future__ import annotations
 import collections.abc
 import sys
 import weakref
+from typing import TYPE_CHECKING, Any, cast
 
 from .clock import LT, Capacity, acquire, release, snapshot
 from .state import base, capture_stack, current, register, set_current, tls
+
+if TYPE_CHECKING:
+    import asyncio
+    from collections.abc import Callable, Coroutine
+    from typing import Protocol, TypeVarTuple
+
+    _Ts = TypeVarTuple("_Ts")
+
+    class TasksInternals(Protocol):
+        """``asyncio.tasks`` with the private coroutine ``wait`` and ``wait_for`` wait by."""
+
+        _wait: Callable[..., Coroutine[Any, Any, tuple[set[asyncio.Future[Any]], set[asyncio.Future[Any]]]]]
+
+    class FuturesInternals(Protocol):
+        """``asyncio.futures`` with the private function that completes a future from another."""
+
+        _copy_future_state: Callable[[asyncio.Future[Any], asyncio.Future[Any]], None]
+
 
 #: task -> its wrapped coroutine (which knows the task's logical thread and final clock)
 _TASKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -211,12 +230,7 @@ def patch() -> None:
     if _done:
         return
     _done = True
-    from asyncio import base_events, futures, locks, queues, tasks
-
-    try:
-        from asyncio import taskgroups
-    except ImportError:  # Python < 3.11
-        taskgroups = None
+    from asyncio import base_events, futures, locks, queues, taskgroups, tasks
 
     class RaceFuture(futures.Future):
         """A loop future remembering the clock of whoever completed it."""
@@ -255,12 +269,15 @@ def patch() -> None:
 
     orig_call_soon = Loop.call_soon
 
-    def call_soon(self, callback, *args, **kwargs):
+    def call_soon(
+        self: asyncio.BaseEventLoop, callback: Callable[[*_Ts], object], *args: *_Ts, **kwargs: Any
+    ) -> asyncio.Handle:
         # a future's done callbacks are scheduled as call_soon(cb, fut)
-        if len(args) == 1 and isinstance(args[0], futures.Future) and args[0].done():
-            clock = clock_of(args[0])
+        given: tuple[object, ...] = args  # as a plain tuple: mypy cannot index *args: *_Ts by its length
+        if len(given) == 1 and isinstance(given[0], futures.Future) and given[0].done():
+            clock = clock_of(given[0])
             if clock:
-                callback = _done_callback(callback, args[0], clock)
+                callback = _done_callback(callback, given[0], clock)
         return orig_call_soon(self, callback, *args, **kwargs)
 
     call_soon.__doc__ = orig_call_soon.__doc__
@@ -268,7 +285,9 @@ def patch() -> None:
 
     orig_call_soon_threadsafe = Loop.call_soon_threadsafe
 
-    def call_soon_threadsafe(self, callback, *args, **kwargs):
+    def call_soon_threadsafe(
+        self: asyncio.BaseEventLoop, callback: Callable[[*_Ts], object], *args: *_Ts, **kwargs: Any
+    ) -> asyncio.Handle:
         # another thread hands work to the loop: what it did before happens before the callback
         # (and so before a task that run_coroutine_threadsafe creates there)
         try:
@@ -294,7 +313,8 @@ def patch() -> None:
     run_forever.__doc__ = orig_run_forever.__doc__
     Loop.run_forever = run_forever
 
-    orig_wait = tasks._wait
+    tasks_module = cast("TasksInternals", tasks)
+    orig_wait = tasks_module._wait
 
     async def _wait(fs, *args, **kwargs):
         done, pending = await orig_wait(fs, *args, **kwargs)
@@ -303,35 +323,35 @@ def patch() -> None:
             received(lt, f)
         return done, pending
 
-    tasks._wait = _wait
+    tasks_module._wait = _wait
 
-    if taskgroups is not None:
-        TG = taskgroups.TaskGroup
+    TG = taskgroups.TaskGroup
 
-        def tg_create_task(orig):
-            def create_task(self, *args, **kwargs):
-                task = orig(self, *args, **kwargs)
-                self.__dict__.setdefault("_pk_tasks", []).append(task)
-                return task
+    def tg_create_task(orig):
+        def create_task(self, *args, **kwargs):
+            task = orig(self, *args, **kwargs)
+            self.__dict__.setdefault("_pk_tasks", []).append(task)
+            return task
 
-            return create_task
+        return create_task
 
-        def tg_aexit(orig):
-            async def __aexit__(self, *args):
-                try:
-                    return await orig(self, *args)
-                finally:
-                    lt = current()
-                    for task in self.__dict__.pop("_pk_tasks", ()):
-                        if task.done():
-                            received(lt, task)
+    def tg_aexit(orig):
+        async def __aexit__(self, *args):
+            try:
+                return await orig(self, *args)
+            finally:
+                lt = current()
+                for task in self.__dict__.pop("_pk_tasks", ()):
+                    if task.done():
+                        received(lt, task)
 
-            return __aexit__
+        return __aexit__
 
-        _wrap(TG, "create_task", tg_create_task)
-        _wrap(TG, "__aexit__", tg_aexit)
+    _wrap(TG, "create_task", tg_create_task)
+    _wrap(TG, "__aexit__", tg_aexit)
 
-    orig_copy = futures._copy_future_state
+    futures_module = cast("FuturesInternals", futures)
+    orig_copy = futures_module._copy_future_state
 
     def _copy_future_state(source, dest):
         clock = getattr(source, "_pk_clock", None)
@@ -343,7 +363,7 @@ def patch() -> None:
                     if own.get(k, 0) < v:
                         own[k] = v
 
-    futures._copy_future_state = _copy_future_state
+    futures_module._copy_future_state = _copy_future_state
 
     _wrap(locks.Lock, "acquire", _after_async)
     _wrap(locks.Lock, "release", _before)

@@ -11,14 +11,25 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Callable
 from importlib import import_module
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    class ProcessInternals(Protocol):
+        """``multiprocessing.process.BaseProcess`` with the private entry point of a child."""
+
+        _bootstrap: Callable[..., int]
+
 
 BOOT_RUN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_boot", "run.py")
 _PYTHON = re.compile(r"python[0-9.]*(\.exe)?")
 _OPTS_WITH_ARG = frozenset({"-X", "-W", "-Q"})
 
 
-def reroute(args):
+def reroute(args: Any) -> Any:
     """``[python, opts..., script|-m mod, ...]`` with ``run.py`` inserted before the target."""
     if not isinstance(args, (list, tuple)) or len(args) < 2:
         return args
@@ -62,7 +73,7 @@ def patch() -> None:
             kw["env"] = env
         orig(self, reroute(args), *a, **kw)
 
-    __init__._pk_race = True
+    __init__.__dict__["_pk_race"] = True
     subprocess.Popen.__init__ = __init__
 
 
@@ -71,7 +82,8 @@ def patch_multiprocessing() -> None:
     forkserver children then ``os._exit``; a spawned one would run exit handlers, once)."""
     from multiprocessing import process
 
-    orig = process.BaseProcess._bootstrap
+    base_process = cast("type[ProcessInternals]", process.BaseProcess)
+    orig = base_process._bootstrap
     if getattr(orig, "_pk_race", False):
         return
     # submodules by importlib: `from . import x` would import all of perfkit here (see _boot)
@@ -83,5 +95,5 @@ def patch_multiprocessing() -> None:
         finally:
             report.child_end()
 
-    _bootstrap._pk_race = True
-    process.BaseProcess._bootstrap = _bootstrap
+    _bootstrap.__dict__["_pk_race"] = True
+    base_process._bootstrap = _bootstrap

@@ -11,6 +11,38 @@ import _thread
 import itertools
 import os
 from importlib import import_module
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, Protocol
+
+    class Core(Protocol):
+        """The compiled core (``_core.c``) as the Python side calls it by name; ``runtime``
+        also takes its access helpers (``ga``, ``sa``...) by name, with the same signatures as
+        its own. ``tests/race`` checks that the built module has every name listed here."""
+
+        VERSION: int
+        Loc: type
+
+        def init(self, *state: object) -> None: ...
+        def init_shadow(
+            self, flags: dict[type, int], ref: type, dead: Callable[[Any], None], owner: object, lt: type
+        ) -> None: ...
+        def dead(self, ref: Any, /) -> None: ...
+        def outer(self) -> int: ...
+        def merge(self, dst: dict[int, int], src: dict[int, int], /) -> None: ...
+        def release(self, lt: LT, sc: dict[int, int], /) -> None: ...
+        def acquire(self, lt: LT, sc: dict[int, int] | None, /) -> None: ...
+        def tick(self, lt: LT, /) -> None: ...
+        def sched_point(self) -> None: ...
+        def set_current(self, lt: LT, /) -> None: ...
+        def set_perturb(
+            self, perturb_us: int, interval: float, short: float, setswitchinterval: Callable[[float], None], /
+        ) -> None: ...
+        def qput(self, state: tuple[Any, ...], item: Any, /) -> Any: ...
+        def qget(self, state: tuple[Any, ...], /) -> Any: ...
+
 
 SHIFT = 32
 MASK = (1 << SHIFT) - 1
@@ -74,7 +106,7 @@ def tid_of(epoch: int) -> int:
     return (-epoch if epoch < 0 else epoch) & MASK
 
 
-def _merge_locked(dst: dict[int, int], src: dict[int, int]) -> None:
+def _merge_locked(dst: dict[int, int], src: dict[int, int], /) -> None:
     with meta_lock:
         get = dst.get
         for k, v in src.items():
@@ -87,19 +119,19 @@ def _merge_locked(dst: dict[int, int], src: dict[int, int]) -> None:
 merge = _merge_locked
 
 
-def release(lt: LT, sc: dict[int, int]) -> None:
+def release(lt: LT, sc: dict[int, int], /) -> None:
     """Publish ``lt``'s clock into a sync object's clock, then start a new epoch."""
     merge(sc, lt.vc)
     lt.tick()
 
 
-def acquire(lt: LT, sc: dict[int, int] | None) -> None:
+def acquire(lt: LT, sc: dict[int, int] | None, /) -> None:
     """Receive a sync object's clock (``dict(sc)`` is one step: no lock needed to copy it)."""
     if sc:
         lt.join(sc.copy())
 
 
-def tick(lt: LT) -> None:
+def tick(lt: LT, /) -> None:
     lt.tick()
 
 
@@ -107,7 +139,7 @@ def tick(lt: LT) -> None:
 CORE_VERSION = 4
 
 
-def load_core():
+def load_core() -> Core | None:
     """The compiled core (``_core.c``), or None: not built, built from other sources (a stale
     build: reinstall with ``pip install -e .``), or ``PERFKIT_RACE_PURE=1``."""
     if os.environ.get("PERFKIT_RACE_PURE") == "1":
@@ -116,7 +148,8 @@ def load_core():
         core = import_module("._core", __package__)
     except ImportError:
         return None
-    return core if getattr(core, "VERSION", None) == CORE_VERSION else None
+    # a module built from the _core.c this code goes with is what Core describes
+    return cast("Core", core) if getattr(core, "VERSION", None) == CORE_VERSION else None
 
 
 def sched_point() -> None:
@@ -128,7 +161,7 @@ if CORE is not None:
     # the same rules in one C call each (and a merge that needs no lock)
     merge, release, acquire, tick = CORE.merge, CORE.release, CORE.acquire, CORE.tick
     sched_point = CORE.sched_point
-    LT.join = lambda self, other: CORE.merge(self.vc, other)
+    LT.join = lambda self, other: merge(self.vc, other)
 
 
 def snapshot(lt: LT) -> dict[int, int]:

@@ -17,8 +17,14 @@ import re
 import sys
 import time
 from importlib import import_module
+from types import FrameType
+from typing import TYPE_CHECKING, cast
 
 from .state import capture_stack, hidden
+
+if TYPE_CHECKING:
+    from . import report
+    from .state import ThreadingModule
 
 # submodules by importlib: `from . import x` would import all of perfkit here (see _boot)
 report = import_module(".report", __package__)
@@ -105,7 +111,7 @@ def unblock() -> None:
     _progress[0] += 1
 
 
-def _all_blocked(me: int) -> dict[int, object] | None:
+def _all_blocked(me: int) -> dict[int, FrameType] | None:
     frames = sys._current_frames()
     frames.pop(me, None)
     if not frames:
@@ -116,15 +122,15 @@ def _all_blocked(me: int) -> dict[int, object] | None:
     return frames
 
 
-def _report_hang(frames: dict[int, object]) -> None:
+def _report_hang(frames: dict[int, FrameType]) -> None:
     import threading
 
-    names = {t.ident: t.name for t in list(threading._active.values())}
+    names = {t.ident: t.name for t in list(cast("ThreadingModule", threading)._active.values())}
     lines = ["WARNING: DEADLOCK (every thread is blocked)"]
     for ident, frame in frames.items():
         lines.append(f"Thread {names.get(ident, ident)} blocked in {BLOCKED.get(ident, '?')}:")
-        stack = []
-        f = frame
+        stack: list[tuple[str, int, str]] = []
+        f: FrameType | None = frame
         while f is not None:
             if not hidden(f.f_code.co_filename):
                 stack.append((f.f_code.co_filename, f.f_lineno, f.f_code.co_name))

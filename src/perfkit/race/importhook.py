@@ -15,9 +15,21 @@ import os
 import sys
 from _thread import _local as threading_local
 from collections.abc import Callable
+from types import CodeType
+from typing import TYPE_CHECKING, cast
 
 from .rewrite import compile_rewritten
 from .state import is_library
+
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    class RunpyInternals(Protocol):
+        """``runpy`` with the private function ``run_path`` compiles a file by: (run_name, fname)
+        -> (code, fname) up to Python 3.11, (fname) -> code from 3.12."""
+
+        _get_code_from_file: Callable[..., tuple[CodeType, str] | CodeType]
+
 
 _RACE_DIR = os.path.dirname(os.path.abspath(__file__))
 _PERFKIT_DIR = os.path.dirname(_RACE_DIR)
@@ -136,7 +148,9 @@ class RaceFinder:
         if after is not None:
             spec = importlib.machinery.PathFinder.find_spec(fullname, path)
             if spec is not None and spec.loader is not None:
-                spec.loader = _PostImportLoader(spec.loader, after)
+                # the import system calls exec_module; typeshed's loader protocol asks for the
+                # legacy load_module, which Python uses only when exec_module is missing
+                spec.loader = _PostImportLoader(spec.loader, after)  # type: ignore[assignment]
             return spec
         if getattr(self._busy, "on", False):
             return None
@@ -184,7 +198,8 @@ def patch_runpy(select: Selection) -> None:
     and so do tools that run a script by path: a selected source file is rewritten there too."""
     import runpy
 
-    orig = runpy._get_code_from_file
+    internals = cast("RunpyInternals", runpy)
+    orig = internals._get_code_from_file
     if getattr(orig, "_pk_race", False):
         return
 
@@ -206,8 +221,8 @@ def patch_runpy(select: Selection) -> None:
             return result
         return (code, *result[1:]) if isinstance(result, tuple) else code
 
-    _get_code_from_file._pk_race = True
-    runpy._get_code_from_file = _get_code_from_file
+    _get_code_from_file.__dict__["_pk_race"] = True
+    internals._get_code_from_file = _get_code_from_file
 
 
 FINDER: RaceFinder | None = None

@@ -9,9 +9,21 @@ import runpy
 import sys
 import types
 from importlib import import_module
+from typing import TYPE_CHECKING, cast
 
 from .rewrite import compile_rewritten
 from .state import hidden
+
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    from . import bootstrap
+
+    class RunpyInternals(Protocol):
+        """``runpy`` with the private function ``python -m`` itself runs a module by."""
+
+        def _run_module_as_main(self, mod_name: str, alter_argv: bool = True) -> None: ...
+
 
 # submodules by importlib: `from . import x` would import all of perfkit here (see _boot)
 bootstrap = import_module(".bootstrap", __package__)
@@ -19,10 +31,11 @@ bootstrap = import_module(".bootstrap", __package__)
 
 def _fresh_main(path: str | None) -> types.ModuleType:
     mod = types.ModuleType("__main__")
-    mod.__builtins__ = builtins
+    # __builtins__ and __cached__: module attributes typeshed's ModuleType does not declare
+    mod.__dict__["__builtins__"] = builtins
     if path is not None:
         mod.__file__ = path
-        mod.__cached__ = None
+        mod.__dict__["__cached__"] = None
         mod.__loader__ = importlib.machinery.SourceFileLoader("__main__", path)
         mod.__spec__ = None
     sys.modules["__main__"] = mod
@@ -49,7 +62,7 @@ def run_module(name: str, args: list[str]) -> None:
     sys.argv = [name, *args]
     sys.path[0] = os.getcwd()
     _fresh_main(None)
-    runpy._run_module_as_main(name, alter_argv=True)
+    cast("RunpyInternals", runpy)._run_module_as_main(name, alter_argv=True)
 
 
 def run(argv: list[str]) -> None:

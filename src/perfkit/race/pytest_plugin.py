@@ -60,7 +60,7 @@ def _patch_assertion_rewriting(select) -> None:
             rewrite_tree(mod, str(module_path))
             note(_module_name(module_path))
 
-    rewrite_asserts._pk_race = True
+    rewrite_asserts.__dict__["_pk_race"] = True
     ar.rewrite_asserts = rewrite_asserts
     ar._read_pyc = lambda *args, **kwargs: None
     ar._write_pyc = lambda *args, **kwargs: False

@@ -16,6 +16,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 SEP = "=================="
 OPTION_KEYS = ("halt_on_error", "exitcode", "log_path", "switch_interval", "perturb")
@@ -95,12 +96,19 @@ def parse_suppressions(text: str) -> tuple[dict[str, list[re.Pattern[str]]], lis
     return out, bad
 
 
+class _Process(TypedDict):
+    dir: str  # where children leave their reports
+    root: bool  # this process prints its children's reports
+    serial: int  # of this process's last report file
+    ended: bool  # the closing summary is written
+
+
 OPTS = Options()
 ENV_DIR = "PERFKIT_RACE_DIR"
 ENV_ROOT = "PERFKIT_RACE_ROOT"
 #: where child processes leave their reports for the root process (the first one under the
 #: detector) to print: a child keeps its own exit status and its output stays its own
-PROCESS = {"dir": "", "root": True, "serial": 0, "ended": False}
+PROCESS: _Process = {"dir": "", "root": True, "serial": 0, "ended": False}
 #: in the root: child pid -> counts of the reports collected from a child that has not left its
 #: summary yet
 _CHILD_PENDING: dict[int, dict[str, int]] = {}

@@ -20,6 +20,10 @@ from __future__ import annotations
 
 import ast
 from importlib import import_module
+from typing import TYPE_CHECKING, Protocol, cast
+
+if TYPE_CHECKING:
+    from . import runtime, scopes, stores
 
 # submodules by importlib: `from . import x` would import all of perfkit here (see _boot)
 runtime = import_module(".runtime", __package__)
@@ -110,7 +114,9 @@ class Rewriter(StoreRewriter, ast.NodeTransformer):
     def _site(self, node: ast.AST, text: str = "") -> ast.Constant:
         return ast.Constant(runtime.add_site(self.filename, getattr(node, "lineno", 0), self.funcs[-1], text))
 
-    def _call(self, name: str, args: list[ast.expr], node: ast.AST, keywords=None) -> ast.Call:
+    def _call(
+        self, name: str, args: list[ast.expr], node: ast.AST, keywords: list[ast.keyword] | None = None
+    ) -> ast.Call:
         call = ast.Call(ast.Name(PREFIX + name, ast.Load()), args, keywords or [])
         return ast.copy_location(call, node)
 
@@ -456,6 +462,15 @@ class Rewriter(StoreRewriter, ast.NodeTransformer):
         return node
 
 
+class _Located(Protocol):
+    """A node whose class lists ``lineno`` in its ``_attributes`` (statements, expressions...)."""
+
+    lineno: int
+    col_offset: int
+    end_lineno: int | None
+    end_col_offset: int | None
+
+
 def _is_docstring(stmt: ast.stmt) -> bool:
     return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
 
@@ -471,7 +486,8 @@ def _prologue(node: ast.AST) -> list[ast.stmt]:
     for s in stmts:
         for sub in ast.walk(s):
             if "lineno" in sub._attributes:
-                sub.lineno, sub.end_lineno, sub.col_offset, sub.end_col_offset = line, line, 0, 0
+                located = cast(_Located, sub)
+                located.lineno, located.end_lineno, located.col_offset, located.end_col_offset = line, line, 0, 0
     return stmts
 
 
@@ -483,7 +499,7 @@ def rewrite_tree(tree: ast.Module, filename: str) -> ast.Module:
     first = body[0] if body else None
     if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
         insert = 1
-    while insert < len(body) and isinstance(body[insert], ast.ImportFrom) and body[insert].module == "__future__":
+    while insert < len(body) and isinstance(stmt := body[insert], ast.ImportFrom) and stmt.module == "__future__":
         insert += 1
     anchor = body[insert] if insert < len(body) else (body[-1] if body else tree)
     if not hasattr(anchor, "lineno"):
@@ -493,8 +509,10 @@ def rewrite_tree(tree: ast.Module, filename: str) -> ast.Module:
     for node in ast.walk(tree):
         # nodes made by other rewriters (pytest's asserts) may lack an end position
         end = getattr(node, "end_lineno", None)
-        if "lineno" in node._attributes and (end is None or end < node.lineno):
-            node.end_lineno, node.end_col_offset = node.lineno, node.col_offset
+        if "lineno" in node._attributes:
+            located = cast(_Located, node)
+            if end is None or end < located.lineno:
+                located.end_lineno, located.end_col_offset = located.lineno, located.col_offset
     return tree
 
 
@@ -502,3 +520,8 @@ def compile_rewritten(source: str | bytes, filename: str):
     """Parse, rewrite and compile a module's source."""
     tree = ast.parse(source, filename)
     return compile(rewrite_tree(tree, filename), filename, "exec", dont_inherit=True)
+
+
+if TYPE_CHECKING:
+    # Rewriter is what StoreRewriter's methods take as ``self``
+    _host: type[stores.RewriterHost] = Rewriter

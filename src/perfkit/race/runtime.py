@@ -20,11 +20,14 @@ import operator
 import sys
 from collections import Counter, OrderedDict, defaultdict, deque
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .clock import LT, MASK, SHIFT, ordered, tid_of
 from .shadow import CUSTOM, SH, STRUCT, attr_is_storage, obj_shadow
 from .state import LTS, attach, capture_stack, tls
+
+if TYPE_CHECKING:
+    from . import report, stacks
 
 # submodules by importlib: `from . import x` would import all of perfkit here (see _boot)
 stacks = import_module(".stacks", __package__)
@@ -556,7 +559,7 @@ def _guarded(fn, *args) -> None:
 
 
 def _store(val: Any, c: Any, k: Any, site: int, atomic: bool) -> None:
-    kind = 0
+    kind: int | None = 0
     new = False
     try:
         kind = _KIND.get(type(c))
@@ -724,7 +727,7 @@ def _use_core() -> bool:
     from .shadow import _FLAGS, OWNER, _Ref
 
     _core.init_shadow(_FLAGS, _Ref, _core.dead, OWNER, LT)
-    sys.modules[obj_shadow.__module__]._dead = _core.dead
+    sys.modules[obj_shadow.__module__].__dict__["_dead"] = _core.dead
     stacks.outer = _core.outer
     return True
 

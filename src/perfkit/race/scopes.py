@@ -7,6 +7,7 @@ the same way (without descending into nested scopes) so it instruments exactly t
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -29,9 +30,9 @@ def target_names(node: ast.AST, out: set[str]) -> None:
             out.add(sub.id)
 
 
-def bound_names(body: list[ast.stmt] | ast.expr, scope: Scope) -> None:
+def bound_names(body: Sequence[ast.AST] | ast.AST, scope: Scope) -> None:
     """Names a function or class body binds, without descending into nested scopes."""
-    stack: list[ast.AST] = list(body) if isinstance(body, list) else [body]
+    stack: list[ast.AST] = [body] if isinstance(body, ast.AST) else list(body)
     while stack:
         node = stack.pop()
         if isinstance(node, ast.Global):
@@ -81,9 +82,9 @@ def args_names(args: ast.arguments) -> set[str]:
 _NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, *COMPREHENSIONS)
 
 
-def _own_nodes(body: list[ast.stmt] | ast.expr):
+def _own_nodes(body: Sequence[ast.AST] | ast.AST) -> Iterator[ast.AST]:
     """Nodes of one scope's body, not descending into nested function scopes (yielded too)."""
-    stack: list[ast.AST] = list(body) if isinstance(body, list) else [body]
+    stack: list[ast.AST] = [body] if isinstance(body, ast.AST) else list(body)
     while stack:
         node = stack.pop()
         yield node
@@ -92,17 +93,22 @@ def _own_nodes(body: list[ast.stmt] | ast.expr):
         stack.extend(ast.iter_child_nodes(node))
 
 
-def _free_in(node: ast.AST) -> tuple[set[str], set[str]]:
+_Nested = (
+    ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp
+)
+
+
+def _free_in(node: _Nested) -> tuple[set[str], set[str]]:
     """Names a nested scope uses from enclosing functions, and those it declares ``nonlocal``."""
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
         scope = Scope("function", locals=args_names(node.args))
-        body = node.body
+        body: Sequence[ast.AST] | ast.AST = node.body
     else:
         scope = Scope("comprehension")
         for gen in node.generators:
             target_names(gen.target, scope.locals)
         body = [node]
-    bound_names(body if isinstance(body, list) else [body], scope)
+    bound_names(body, scope)
     used: set[str] = set()
     nonlocal_: set[str] = set(scope.nonlocals)
     for sub in _own_nodes(body if not isinstance(node, COMPREHENSIONS) else [*node.generators, node]):

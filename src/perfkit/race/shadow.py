@@ -35,6 +35,7 @@ _IMMUTABLE = frozenset(
 
 class _Ref(weakref.ref):
     __slots__ = ("key",)
+    key: int  # id() of the referent, set right after construction
 
 
 def _dead(ref: _Ref) -> None:

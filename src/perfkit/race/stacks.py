@@ -11,6 +11,7 @@ worked out only when a report prints the stack.
 from __future__ import annotations
 
 import sys
+from types import CodeType, FrameType
 
 from .state import hidden, is_boundary, is_library
 
@@ -37,7 +38,7 @@ def intern(frames: tuple) -> int:
 
 def outer_py() -> int:
     """Pure-Python :func:`outer`: the interned stack above the user's accessing function."""
-    f = sys._getframe(1)
+    f: FrameType | None = sys._getframe(1)
     while f is not None and hidden(f.f_code.co_filename):
         f = f.f_back
     if f is None:
@@ -49,7 +50,7 @@ def outer_py() -> int:
     hit = _CACHE.get(id(b))
     if hit is not None and hit[0] == key:
         return hit[1]
-    frames = []
+    frames: list[tuple[CodeType, int]] = []
     while b is not None and len(frames) < DEPTH:
         frames.append((b.f_code, b.f_lasti))
         b = b.f_back
@@ -63,7 +64,7 @@ def outer_py() -> int:
 outer = outer_py
 
 
-def _line(code, offset: int) -> int:
+def _line(code: CodeType, offset: int) -> int:
     for start, end, line in code.co_lines():
         if start <= offset < end and line is not None:
             return line

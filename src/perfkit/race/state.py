@@ -9,8 +9,24 @@ from __future__ import annotations
 import _thread
 import os
 import sys
+from typing import TYPE_CHECKING, cast
 
 from .clock import CORE, LT
+
+if TYPE_CHECKING:
+    import threading
+    from collections.abc import Callable
+    from typing import Any, Protocol
+
+    class ThreadingModule(Protocol):
+        """CPython's ``threading`` module as the detector reads and replaces it: the private
+        registry of live threads and exit hook, and the lock factories ``sync`` swaps in."""
+
+        _active: dict[int, threading.Thread]
+        _shutdown: Callable[[], None]
+        Lock: Callable[..., Any]
+        RLock: Callable[..., Any]
+
 
 tls = _thread._local()
 #: tid -> logical thread, kept after it ends so reports can name it
@@ -45,7 +61,8 @@ def attach(name: str | None = None, parent: dict[int, int] | None = None, create
     if name is None:
         import threading
 
-        name = threading._active.get(_thread.get_ident()).name if _thread.get_ident() in threading._active else ""
+        active = cast("ThreadingModule", threading)._active
+        name = active[_thread.get_ident()].name if _thread.get_ident() in active else ""
         name = name or f"Thread-{_thread.get_ident()}"
     lt = register(LT(name, "thread", parent, created=created))
     tls.base = lt

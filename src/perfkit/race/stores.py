@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import copy
+from typing import Any, Protocol
 
 PREFIX = "_pk_"
 _ITEM_READ_METHODS = frozenset({"get", "setdefault", "pop"})
@@ -54,10 +55,46 @@ def item_reads(node: ast.AST | None) -> set[tuple[str, str]]:
     return out
 
 
+class RewriterHost(Protocol):
+    """What :class:`StoreRewriter` needs of the class it is mixed into (``rewrite.Rewriter``, an
+    ``ast.NodeTransformer``); its methods take ``self`` as this, so mypy checks both sides."""
+
+    tmp: int
+    item_reads: list[set[tuple[str, str]]]
+
+    def visit(self, node: ast.AST) -> Any: ...
+    def _is_super(self, value: ast.expr) -> bool: ...
+    def _call(
+        self, name: str, args: list[ast.expr], node: ast.AST, keywords: list[ast.keyword] | None = None
+    ) -> ast.Call: ...
+    def _mangle(self, name: str) -> str: ...
+    def _site(self, node: ast.AST, text: str = "") -> ast.Constant: ...
+    def _text(self, node: ast.expr) -> str: ...
+    def _slice(self, node: ast.expr) -> ast.expr: ...
+    def _is_global(self, name: str) -> bool: ...
+    def _g(self) -> ast.Name: ...
+    def _cell(self, name: str) -> str | None: ...
+    def _cell_read(self, node: ast.Name, marker: str) -> ast.Call: ...
+    def _cell_write(self, value: ast.expr, target: ast.Name, marker: str, node: ast.AST) -> ast.Call: ...
+    def _stash(self, expr: ast.expr, out: list[ast.stmt]) -> ast.expr: ...
+    def _cleanup(self, stmts: list[ast.stmt], node: ast.stmt) -> list[ast.stmt]: ...
+    # StoreRewriter's own, called through such a ``self``
+    def _store(
+        self: RewriterHost, target: ast.expr, value: ast.expr, node: ast.stmt, rmw: bool
+    ) -> list[ast.stmt] | None: ...
+    def _instrumented(self: RewriterHost, target: ast.expr) -> bool: ...
+    def _unpack(
+        self, target: ast.expr, value: ast.expr, node: ast.stmt, rmw_sigs: set[tuple[str, str]]
+    ) -> list[ast.stmt]: ...
+    def _is_rmw(self, target: ast.expr, value_reads: set[tuple[str, str]]) -> bool: ...
+
+
 class StoreRewriter:
     """Rewrites of the storing statements; see the module docstring."""
 
-    def _store(self, target: ast.expr, value: ast.expr, node: ast.stmt, rmw: bool) -> list[ast.stmt] | None:
+    def _store(
+        self: RewriterHost, target: ast.expr, value: ast.expr, node: ast.stmt, rmw: bool
+    ) -> list[ast.stmt] | None:
         """Statements storing ``value`` (already rewritten) into one simple target, or None."""
         if isinstance(target, ast.Attribute) and not self._is_super(target.value):
             base = self.visit(target.value)
@@ -74,11 +111,11 @@ class StoreRewriter:
             gw = self._call("gw", [value, self._g(), ast.Constant(target.id), self._site(target)], node)
             return [ast.copy_location(ast.Assign([target], gw), node)]
         marker = self._cell(target.id) if isinstance(target, ast.Name) else None
-        if marker is not None:
+        if marker is not None and isinstance(target, ast.Name):
             return [ast.copy_location(ast.Assign([target], self._cell_write(value, target, marker, node)), node)]
         return None
 
-    def _instrumented(self, target: ast.expr) -> bool:
+    def _instrumented(self: RewriterHost, target: ast.expr) -> bool:
         for sub in ast.walk(target):
             if isinstance(sub, (ast.Attribute, ast.Subscript)) and isinstance(sub.ctx, ast.Store):
                 return True
@@ -90,7 +127,9 @@ class StoreRewriter:
                 return True
         return False
 
-    def _unpack(self, target: ast.expr, value: ast.expr, node: ast.stmt, rmw_sigs) -> list[ast.stmt]:
+    def _unpack(
+        self: RewriterHost, target: ast.expr, value: ast.expr, node: ast.stmt, rmw_sigs: set[tuple[str, str]]
+    ) -> list[ast.stmt]:
         """Assign ``value`` to a possibly nested target, routing instrumented parts via temporaries."""
         simple = self._store(target, value, node, self._is_rmw(target, rmw_sigs))
         if simple is not None:
@@ -114,13 +153,13 @@ class StoreRewriter:
         assign = ast.Assign([self.visit(target)], value)
         return [ast.copy_location(assign, node)]
 
-    def _is_rmw(self, target: ast.expr, value_reads: set) -> bool:
+    def _is_rmw(self: RewriterHost, target: ast.expr, value_reads: set[tuple[str, str]]) -> bool:
         if not isinstance(target, ast.Subscript):
             return False
         sig = _sig(target)
         return sig in value_reads or sig in self.item_reads[-1]
 
-    def visit_Assign(self, node):
+    def visit_Assign(self: RewriterHost, node: ast.Assign) -> list[ast.stmt]:
         reads = item_reads(node.value)
         value = self.visit(node.value)
         if len(node.targets) == 1:
@@ -138,7 +177,7 @@ class StoreRewriter:
         self.item_reads[-1].update(reads)
         return out
 
-    def visit_AnnAssign(self, node):
+    def visit_AnnAssign(self: RewriterHost, node: ast.AnnAssign) -> ast.stmt | list[ast.stmt]:
         if node.value is None:
             return node
         reads = item_reads(node.value)
@@ -153,7 +192,7 @@ class StoreRewriter:
             return node
         return out
 
-    def visit_AugAssign(self, node):
+    def visit_AugAssign(self: RewriterHost, node: ast.AugAssign) -> ast.stmt | list[ast.stmt]:
         target = node.target
         op = ast.Attribute(ast.Name(PREFIX + "iop", ast.Load()), _IOP[type(node.op)], ast.Load())
         out: list[ast.stmt] = []
@@ -182,7 +221,7 @@ class StoreRewriter:
             gw = self._call("gw", [new, self._g(), ast.Constant(target.id), site], node)
             return ast.copy_location(ast.Assign([ast.Name(target.id, ast.Store())], gw), node)
         marker = self._cell(target.id) if isinstance(target, ast.Name) else None
-        if marker is not None:
+        if marker is not None and isinstance(target, ast.Name):
             read = self._cell_read(ast.copy_location(ast.Name(target.id, ast.Load()), target), marker)
             new = ast.copy_location(ast.Call(op, [read, self.visit(node.value)], []), node)
             write = self._cell_write(new, target, marker, node)
@@ -191,7 +230,7 @@ class StoreRewriter:
         node.value = self.visit(node.value)
         return node
 
-    def visit_Delete(self, node):
+    def visit_Delete(self: RewriterHost, node: ast.Delete) -> list[ast.stmt]:
         out: list[ast.stmt] = []
         for target in node.targets:
             if isinstance(target, ast.Attribute) and not self._is_super(target.value):

@@ -14,10 +14,17 @@ import functools
 import sys
 import threading
 from collections import deque
+from collections.abc import Callable
 from importlib import import_module
+from types import FrameType
+from typing import TYPE_CHECKING, Any, cast
 
 from .clock import CORE, LT, acquire, merge, release, sched_point, snapshot, tick
 from .state import attach, base, capture_stack, current, hidden, is_library, register, set_current, tls
+
+if TYPE_CHECKING:
+    from . import deadlock
+    from .state import ThreadingModule
 
 # submodules by importlib: `from . import x` would import all of perfkit here (see _boot)
 deadlock = import_module(".deadlock", __package__)
@@ -25,9 +32,9 @@ deadlock = import_module(".deadlock", __package__)
 _patched: set[str] = set()
 
 
-def _user_frame(depth: int, obj=None):
+def _user_frame(depth: int, obj: object = None) -> FrameType | None:
     """The frame that asked for a new primitive, skipping ``super().__init__`` chains of ``obj``."""
-    f = sys._getframe(depth)
+    f: FrameType | None = sys._getframe(depth)
     while f is not None and obj is not None and f.f_code.co_name == "__init__" and f.f_locals.get("self") is obj:
         f = f.f_back
     while f is not None and hidden(f.f_code.co_filename):
@@ -161,7 +168,7 @@ class RaceRLock(RaceLock):
         return self._inner._recursion_count()
 
 
-_orig: dict[str, object] = {}
+_orig: dict[str, Callable[..., Any]] = {}
 
 
 def Lock(*args, **kwargs):
@@ -279,7 +286,8 @@ def _patch_threads() -> None:
     _wrap(Thread, "join", join)
     _wrap(Thread, "is_alive", is_alive)
 
-    shutdown = threading._shutdown
+    threading_module = cast("ThreadingModule", threading)
+    shutdown = threading_module._shutdown
 
     def _shutdown():
         deadlock.block("interpreter exit, waiting for non-daemon threads")
@@ -288,13 +296,14 @@ def _patch_threads() -> None:
         finally:
             deadlock.unblock()
 
-    threading._shutdown = _shutdown
+    threading_module._shutdown = _shutdown
 
 
 def _patch_primitives() -> None:
     _orig["RLock"] = threading.RLock
-    threading.Lock = Lock
-    threading.RLock = RLock
+    threading_module = cast("ThreadingModule", threading)
+    threading_module.Lock = Lock
+    threading_module.RLock = RLock
     Condition, Semaphore, Event, Barrier = threading.Condition, threading.Semaphore, threading.Event, threading.Barrier
 
     def init(orig):
@@ -330,7 +339,7 @@ def _patch_primitives() -> None:
 
         return __init__
 
-    Condition.__init__ = cond_init(Condition.__init__._pk_orig)
+    Condition.__init__ = cond_init(Condition.__init__.__dict__["_pk_orig"])
 
     def sem_acquire(orig):
         def acquire(self, blocking=True, timeout=None):
@@ -571,7 +580,7 @@ def patch_queue() -> None:
     _wrap(Queue, "__init__", init)
     _wrap(Queue, "task_done", task_done)
     _wrap(Queue, "join", join)
-    queue.SimpleQueue = SimpleQueue
+    queue.SimpleQueue = SimpleQueue  # type: ignore[misc]  # the patch: queue.SimpleQueue() makes ours
 
 
 # ---------------------------------------------------------------- concurrent.futures

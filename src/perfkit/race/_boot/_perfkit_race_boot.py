@@ -4,17 +4,20 @@ import importlib
 import importlib.util
 import os
 import sys
+import types
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RACE_DIR = os.path.dirname(HERE)
 
 
-def load(name: str = "bootstrap"):
+def load(name: str = "bootstrap") -> types.ModuleType:
     """Import ``perfkit.race.<name>``, registering the package from its directory if needed."""
     if "perfkit.race" not in sys.modules:
         spec = importlib.util.spec_from_file_location(
             "perfkit.race", os.path.join(RACE_DIR, "__init__.py"), submodule_search_locations=[RACE_DIR]
         )
+        if spec is None or spec.loader is None:  # a .py path always gets a source loader
+            raise ImportError(f"cannot load perfkit.race from {RACE_DIR}")
         module = importlib.util.module_from_spec(spec)
         sys.modules["perfkit.race"] = module
         spec.loader.exec_module(module)
