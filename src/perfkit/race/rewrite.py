@@ -455,7 +455,7 @@ class Rewriter(StoreRewriter, ast.NodeTransformer):
         node.body = self._stmts(node.body)
         for sub in ast.walk(node.target):
             marker = self._cell(sub.id) if isinstance(sub, ast.Name) else None
-            if marker is not None:
+            if marker is not None and isinstance(sub, ast.Name):
                 write = self._cell_write(ast.Constant(None), sub, marker, node)
                 node.body.insert(0, ast.copy_location(ast.Expr(write), node))
         node.orelse = self._stmts(node.orelse)

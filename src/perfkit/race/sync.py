@@ -409,10 +409,10 @@ def _patch_primitives() -> None:
     _wrap(Barrier, "wait", bar_wait)
 
 
-_COND_CLASSES: dict[type, type] = {}
+_COND_CLASSES: dict[type[threading.Condition], type[threading.Condition]] = {}
 
 
-def _race_condition_class(tp: type) -> type:
+def _race_condition_class(tp: type[threading.Condition]) -> type[threading.Condition]:
     """A subclass of ``tp`` whose enter/exit/wait carry the condition's clock."""
     sub = _COND_CLASSES.get(tp)
     if sub is not None:
