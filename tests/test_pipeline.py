@@ -53,6 +53,18 @@ def test_outcome_messages_word_options_as_the_caller_does() -> None:
     assert outcome.messages("pyinstrument")[0].startswith("gil is not supported")
 
 
+def test_the_model_re_exports_the_run_outcome() -> None:
+    """perfkit.outcome split from perfkit.model: the old import path gives the same objects."""
+    from perfkit import model, outcome
+
+    assert (model.Outcome, model.EXIT_INTERRUPTED, model.command_text) == (
+        outcome.Outcome,
+        outcome.EXIT_INTERRUPTED,
+        outcome.command_text,
+    )
+    assert {"Outcome", "EXIT_INTERRUPTED", "command_text"} <= set(model.__all__)
+
+
 # ---------------------------------------------------------------------------- library errors
 def test_library_errors_name_parameters(tmp_path: Path) -> None:
     with pytest.raises(ParamError, match=r"^profiler nope: unknown profiler") as caught:
