@@ -20,9 +20,10 @@ from .state import base, capture_stack, current, register, set_current, tls
 if TYPE_CHECKING:
     import asyncio
     from collections.abc import Callable, Coroutine
-    from typing import Protocol, TypeVarTuple
+    from typing import Protocol, TypeVar, TypeVarTuple
 
     _Ts = TypeVarTuple("_Ts")
+    _R = TypeVar("_R")
 
     class TasksInternals(Protocol):
         """``asyncio.tasks`` with the private coroutine ``wait`` and ``wait_for`` wait by."""
@@ -98,7 +99,7 @@ class _Coro(collections.abc.Coroutine):
         return repr(self._coro)
 
 
-def received(lt: LT, fut) -> None:
+def received(lt: LT, fut: object) -> None:
     """``lt`` resumes after ``fut`` completed: join whatever completed it."""
     clock = clock_of(fut)
     if clock:
@@ -118,7 +119,7 @@ def _loop_done() -> dict[int, int]:
         return tls.aio_done
 
 
-def clock_of(fut) -> dict[int, int] | None:
+def clock_of(fut: object) -> dict[int, int] | None:
     """What completing ``fut`` published: its task's final clock or the completer's stamp."""
     try:
         w = _TASKS.get(fut)
@@ -129,15 +130,15 @@ def clock_of(fut) -> dict[int, int] | None:
     return getattr(fut, "_pk_clock", None)
 
 
-def _done_callback(cb, fut, clock: dict[int, int]):
+def _done_callback(cb: Callable[[*_Ts], _R], fut: object, clock: dict[int, int]) -> Callable[[*_Ts], _R]:
     """Run ``cb(fut)`` on the loop's thread knowing what completed ``fut``, and nothing more."""
     return _with_clock(cb, clock)
 
 
-def _with_clock(cb, clock: dict[int, int]):
+def _with_clock(cb: Callable[[*_Ts], _R], clock: dict[int, int]) -> Callable[[*_Ts], _R]:
     """``cb`` run on the loop's thread after the point ``clock`` stands for, and nothing more."""
 
-    def run(*args):
+    def run(*args: *_Ts) -> _R:
         lt = base()
         saved = dict(lt.vc)
         lt.join(clock)
@@ -152,35 +153,35 @@ def _with_clock(cb, clock: dict[int, int]):
     return run
 
 
-def _stamp(fut) -> None:
+def _stamp(fut: Any) -> None:
     lt = current()
     fut._pk_clock = dict(lt.vc)
     lt.tick()
 
 
-def _sc(obj) -> dict[int, int]:
+def _sc(obj: Any) -> dict[int, int]:
     sc = obj.__dict__.get("_pk_sc")
     if sc is None:
         sc = obj._pk_sc = {}
     return sc
 
 
-def _capacity(q) -> Capacity:
+def _capacity(q: Any) -> Capacity:
     cap = q.__dict__.get("_pk_cap")
     if cap is None:
         cap = q._pk_cap = Capacity(q._maxsize)
     return cap
 
 
-def _pub(obj) -> None:
+def _pub(obj: Any) -> None:
     release(current(), _sc(obj))
 
 
-def _recv(obj) -> None:
+def _recv(obj: Any) -> None:
     acquire(current(), obj.__dict__.get("_pk_sc"))
 
 
-def _wrap(cls, name: str, make) -> None:
+def _wrap(cls: type, name: str, make: Callable[[Any], Any]) -> None:
     orig = cls.__dict__[name]
     new = make(orig)
     new.__name__, new.__qualname__, new.__doc__ = orig.__name__, orig.__qualname__, orig.__doc__

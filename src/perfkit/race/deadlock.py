@@ -24,6 +24,7 @@ from .state import capture_stack, hidden
 
 if TYPE_CHECKING:
     from . import report
+    from .clock import LT
     from .state import ThreadingModule
 
 # submodules by importlib: `from . import x` would import all of perfkit here (see _boot)
@@ -41,7 +42,7 @@ _progress = [0]
 _VAR = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(?::[^=]*)?=[^=]")
 
 
-def name_lock(frame) -> tuple[int, str]:
+def name_lock(frame: FrameType | None) -> tuple[int, str]:
     """A serial and a readable name for a new lock, from the line that created it."""
     serial = next(_serials)
     if frame is None:
@@ -73,7 +74,7 @@ def _path(src: int, dst: int) -> list[int] | None:
     return None
 
 
-def before_acquire(lt, serial: int, held: list[int]) -> None:
+def before_acquire(lt: LT, serial: int, held: list[int]) -> None:
     """Record held→serial edges; report a cycle closed by a new edge."""
     for h in held:
         if h == serial or (h, serial) in EDGES:

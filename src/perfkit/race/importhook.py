@@ -130,7 +130,7 @@ class _PostImportLoader:
         return getattr(self._loader, name)
 
 
-def _rewrites_itself(loader) -> bool:
+def _rewrites_itself(loader: object) -> bool:
     """pytest's assertion rewriter: the race rewrite runs inside it (see pytest_plugin)."""
     return type(loader).__name__ == "AssertionRewritingHook"
 

@@ -15,6 +15,7 @@ import contextlib
 import os
 import re
 import sys
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import TypedDict
 
@@ -263,7 +264,7 @@ def child_end() -> None:
             _leave_for_root(summary(COUNTS, f" in child process {os.getpid()}") + "\n", END_SUFFIX)
 
 
-def format_stack(stack) -> list[str]:
+def format_stack(stack: Sequence[tuple[str, int, str]]) -> list[str]:
     if not stack:
         return ["  <no Python frames>"]
     return [f'  File "{fn}", line {line}, in {name}' for fn, line, name in stack]
@@ -288,7 +289,7 @@ def _write(text: str) -> None:
     sys.stderr.flush()
 
 
-def emit(kind: str, key, lines: list[str], match: list[str]) -> bool:
+def emit(kind: str, key: Hashable, lines: list[str], match: list[str]) -> bool:
     """Print one report unless it is a duplicate or suppressed; returns whether it was printed."""
     with _lock:
         if key in _seen:

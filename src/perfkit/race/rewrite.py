@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 from importlib import import_module
+from types import CodeType
 from typing import TYPE_CHECKING, Protocol, cast
 
 if TYPE_CHECKING:
@@ -516,7 +517,7 @@ def rewrite_tree(tree: ast.Module, filename: str) -> ast.Module:
     return tree
 
 
-def compile_rewritten(source: str | bytes, filename: str):
+def compile_rewritten(source: str | bytes, filename: str) -> CodeType:
     """Parse, rewrite and compile a module's source."""
     tree = ast.parse(source, filename)
     return compile(rewrite_tree(tree, filename), filename, "exec", dont_inherit=True)

@@ -27,6 +27,8 @@ from .shadow import CUSTOM, SH, STRUCT, attr_is_storage, obj_shadow
 from .state import LTS, attach, capture_stack, tls
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from . import report, stacks
 
 # submodules by importlib: `from . import x` would import all of perfkit here (see _boot)
@@ -178,7 +180,16 @@ def _same_os(lt: LT, epoch: int) -> bool:
 
 
 def _conflict(
-    lt: LT, st: list, site: int, cur_write: bool, prev: int, prev_site: int, prev_write: bool, obj, key, kind: int
+    lt: LT,
+    st: list,
+    site: int,
+    cur_write: bool,
+    prev: int,
+    prev_site: int,
+    prev_write: bool,
+    obj: Any,
+    key: Any,
+    kind: int,
 ) -> None:
     if _same_os(lt, prev):
         # logical threads of one OS thread (asyncio tasks) run one step at a time: only a lost
@@ -201,7 +212,7 @@ def _mark_stale(lt: LT, st: list, site: int, prev: int, prev_site: int) -> None:
     st[4][t] = (lt.e, _where(site), prev_site)
 
 
-def _stale_check(lt: LT, st: list, site: int, obj, key, kind: int) -> None:
+def _stale_check(lt: LT, st: list, site: int, obj: Any, key: Any, kind: int) -> None:
     """Lost update: this task read the location, awaited, another task wrote it, now it writes."""
     mark = st[4].pop(lt.tid, None)
     if mark is None:
@@ -251,7 +262,16 @@ def _site_frame(where: int) -> list[tuple[str, int, str]]:
 
 
 def race(
-    lt: LT, site: int, cur_write: bool, other: LT | None, prev_site: int, prev_write: bool, obj, key, kind, read_site=0
+    lt: LT,
+    site: int,
+    cur_write: bool,
+    other: LT | None,
+    prev_site: int,
+    prev_write: bool,
+    obj: Any,
+    key: Any,
+    kind: int,
+    read_site: int = 0,
 ) -> None:
     """Report a data race between the current access and a previous one by ``other``."""
     if isinstance(prev_site, dict):
@@ -551,7 +571,7 @@ def book_gi(c: Any, k: Any, site: int) -> None:
         internal_error(exc)
 
 
-def _guarded(fn, *args) -> None:
+def _guarded(fn: Callable[..., object], *args: Any) -> None:
     try:
         fn(*args)
     except Exception as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import _thread
 import os
 import sys
+from types import CodeType, FrameType
 from typing import TYPE_CHECKING, cast
 
 from .clock import CORE, LT
@@ -56,7 +57,9 @@ def register(lt: LT) -> LT:
     return lt
 
 
-def attach(name: str | None = None, parent: dict[int, int] | None = None, created=()) -> LT:
+def attach(
+    name: str | None = None, parent: dict[int, int] | None = None, created: tuple[tuple[str, int, str], ...] = ()
+) -> LT:
     """Give the calling OS thread its own logical thread."""
     if name is None:
         import threading
@@ -105,7 +108,7 @@ _BOUNDARIES = {
 }
 
 
-def is_boundary(code) -> bool:
+def is_boundary(code: CodeType) -> bool:
     """Where a stack starts, as a goroutine's does: an event loop callback (``Handle._run``), so
     a task's stack does not go on through the loop to ``asyncio.run``; and a multiprocessing
     child's entry (``BaseProcess._bootstrap``), so a forked child's stacks do not go on through
@@ -113,13 +116,15 @@ def is_boundary(code) -> bool:
     return (code.co_name, code.co_filename) in _BOUNDARIES
 
 
-def capture_stack(frame=None, limit: int = 24, trim_library: bool = True) -> tuple[tuple[str, int, str], ...]:
+def capture_stack(
+    frame: FrameType | None = None, limit: int = 24, trim_library: bool = True
+) -> tuple[tuple[str, int, str], ...]:
     """Innermost-first (file, line, function) of the caller, without detector frames.
 
     With ``trim_library`` the innermost standard-library frames are dropped too, so a thread's
     creation stack starts at the user's ``start()`` call rather than inside ``threading``.
     """
-    f = frame if frame is not None else sys._getframe(1)
+    f: FrameType | None = frame if frame is not None else sys._getframe(1)
     out: list[tuple[str, int, str]] = []
     while f is not None and len(out) < limit:
         fn = f.f_code.co_filename

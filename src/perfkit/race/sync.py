@@ -13,11 +13,12 @@ import _thread
 import functools
 import sys
 import threading
+import types
 from collections import deque
 from collections.abc import Callable
 from importlib import import_module
 from types import FrameType
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .clock import CORE, LT, acquire, merge, release, sched_point, snapshot, tick
 from .state import attach, base, capture_stack, current, hidden, is_library, register, set_current, tls
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 deadlock = import_module(".deadlock", __package__)
 
 _patched: set[str] = set()
+_T = TypeVar("_T")
 
 
 def _user_frame(depth: int, obj: object = None) -> FrameType | None:
@@ -171,14 +173,14 @@ class RaceRLock(RaceLock):
 _orig: dict[str, Callable[..., Any]] = {}
 
 
-def Lock(*args, **kwargs):
+def Lock(*args: Any, **kwargs: Any) -> RaceLock | _thread.LockType:
     frame = _user_frame(2)
     if frame is None:
         return _thread.allocate_lock()
     return RaceLock(_thread.allocate_lock(), frame)
 
 
-def RLock(*args, **kwargs):
+def RLock(*args: Any, **kwargs: Any) -> Any:
     frame = _user_frame(2)
     inner = _orig["RLock"](*args, **kwargs)
     if frame is None:
@@ -189,13 +191,13 @@ def RLock(*args, **kwargs):
 # ---------------------------------------------------------------- helpers
 
 
-def _mark(obj) -> None:
+def _mark(obj: Any) -> None:
     """Give ``obj`` a sync clock when user code created it (called from its ``__init__``)."""
     if _user_frame(3, obj) is not None:
         obj._pk_sc = {}
 
 
-def _pub(obj) -> None:
+def _pub(obj: object) -> None:
     sc = getattr(obj, "_pk_sc", None)
     if sc is not None:
         try:
@@ -206,7 +208,7 @@ def _pub(obj) -> None:
         sched_point()
 
 
-def _recv(obj, name: str = "_pk_sc") -> None:
+def _recv(obj: object, name: str = "_pk_sc") -> None:
     sc = getattr(obj, name, None)
     if sc:
         try:
@@ -216,7 +218,7 @@ def _recv(obj, name: str = "_pk_sc") -> None:
         acquire(lt, sc)
 
 
-def _blocking(what: str, fn, *args, **kwargs):
+def _blocking(what: str, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
     deadlock.block(what)
     try:
         return fn(*args, **kwargs)
@@ -224,7 +226,7 @@ def _blocking(what: str, fn, *args, **kwargs):
         deadlock.unblock()
 
 
-def _wrap(cls, name: str, make) -> None:
+def _wrap(cls: type, name: str, make: Callable[[Any], Any]) -> None:
     orig = cls.__dict__[name]
     new = make(orig)
     functools.update_wrapper(new, orig)
@@ -464,7 +466,7 @@ class SimpleQueue(_queue.SimpleQueue):
         return self.get(False)
 
 
-def _watch_waits(cond, what: str) -> None:
+def _watch_waits(cond: Any, what: str) -> None:
     """A queue's condition: an indefinite wait is announced to the deadlock watchdog."""
     wait = cond.wait
 
@@ -476,7 +478,7 @@ def _watch_waits(cond, what: str) -> None:
     cond.wait = announced_wait
 
 
-def _queue_edges(q, queue) -> None:
+def _queue_edges(q: Any, queue: types.ModuleType) -> None:
     """Instrument one queue created by user code, in its ``_put``/``_get`` (called under the
     queue's mutex, so in the items' own order). Nothing wraps ``put``/``get`` themselves: a
     queue made by a library pays nothing, and a user's queue one call per item.
