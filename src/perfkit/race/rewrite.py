@@ -227,7 +227,7 @@ class Rewriter(StoreRewriter, ast.NodeTransformer):
 
     # ------------------------------------------------------------ scopes
 
-    def _function(self, node, name: str):
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> ast.stmt:
         node.decorator_list = [self.visit(d) for d in node.decorator_list]
         node.args.defaults = [self.visit(d) for d in node.args.defaults]
         node.args.kw_defaults = [self.visit(d) if d is not None else None for d in node.args.kw_defaults]
@@ -265,12 +265,12 @@ class Rewriter(StoreRewriter, ast.NodeTransformer):
                 out.append(new)
         return out
 
-    def visit_FunctionDef(self, node):
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.stmt:
         return self._function(node, node.name)
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
-    def visit_Lambda(self, node):
+    def visit_Lambda(self, node: ast.Lambda) -> ast.expr:
         node.args.defaults = [self.visit(d) for d in node.args.defaults]
         node.args.kw_defaults = [self.visit(d) if d is not None else None for d in node.args.kw_defaults]
         scope = scopes.Scope("function", locals=scopes.args_names(node.args))
@@ -282,7 +282,7 @@ class Rewriter(StoreRewriter, ast.NodeTransformer):
         self.scopes.pop()
         return node
 
-    def visit_ClassDef(self, node):
+    def visit_ClassDef(self, node: ast.ClassDef) -> ast.stmt:
         node.decorator_list = [self.visit(d) for d in node.decorator_list]
         node.bases = [self.visit(b) for b in node.bases]
         node.keywords = [self.visit(k) for k in node.keywords]
@@ -297,7 +297,7 @@ class Rewriter(StoreRewriter, ast.NodeTransformer):
         self.scopes.pop()
         return node
 
-    def _comprehension(self, node, elts: list[str]):
+    def _comprehension(self, node: _Comprehension, elts: list[str]) -> ast.expr:
         first = node.generators[0]
         first.iter = self._iter(first.iter)
         scope = scopes.Scope("comprehension")
@@ -316,38 +316,38 @@ class Rewriter(StoreRewriter, ast.NodeTransformer):
         self.scopes.pop()
         return node
 
-    def visit_ListComp(self, node):
+    def visit_ListComp(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp) -> ast.expr:
         return self._comprehension(node, ["elt"])
 
     visit_SetComp = visit_ListComp
     visit_GeneratorExp = visit_ListComp
 
-    def visit_DictComp(self, node):
+    def visit_DictComp(self, node: ast.DictComp) -> ast.expr:
         return self._comprehension(node, ["key", "value"])
 
     # ------------------------------------------------------------ never rewritten
 
-    def visit_arg(self, node):
+    def visit_arg(self, node: ast.arg) -> ast.arg:
         return node
 
-    def visit_match_case(self, node):
+    def visit_match_case(self, node: ast.match_case) -> ast.match_case:
         if node.guard is not None:
             node.guard = self.visit(node.guard)
         node.body = self._stmts(node.body)
         return node
 
-    def visit_Global(self, node):
+    def visit_Global(self, node: ast.Global) -> ast.stmt:
         return node
 
     # ------------------------------------------------------------ expressions
 
-    def visit_Attribute(self, node):
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
         if not isinstance(node.ctx, ast.Load) or self._skip_base(node.value):
             return self.generic_visit(node)
         value = self.visit(node.value)
         return self._call("ga", [value, ast.Constant(self._mangle(node.attr)), self._site(node)], node)
 
-    def visit_Subscript(self, node):
+    def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
         if not isinstance(node.ctx, ast.Load):
             return self.generic_visit(node)
         text = self._text(node.value)
@@ -355,7 +355,7 @@ class Rewriter(StoreRewriter, ast.NodeTransformer):
         key = self._slice(self.visit(node.slice))
         return self._call("gi", [value, key, self._site(node, text)], node)
 
-    def visit_Name(self, node):
+    def visit_Name(self, node: ast.Name) -> ast.expr:
         if isinstance(node.ctx, ast.Load):
             if self._is_global(node.id):
                 return self._call("gr", [self._g(), ast.Constant(node.id), self._site(node)], node)
@@ -364,7 +364,7 @@ class Rewriter(StoreRewriter, ast.NodeTransformer):
                 return self._cell_read(node, marker)
         return node
 
-    def visit_Call(self, node):
+    def visit_Call(self, node: ast.Call) -> ast.expr:
         func = node.func
         if isinstance(func, ast.Attribute) and not self._skip_base(func.value):
             if func.attr in CONTAINER_METHODS:
@@ -394,7 +394,7 @@ class Rewriter(StoreRewriter, ast.NodeTransformer):
             return False
         return not any(name in sc.locals or name in sc.globals for sc in self.scopes)
 
-    def visit_Compare(self, node):
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:
         if len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn)):
             text = self._text(node.comparators[0])
             left = self.visit(node.left)
@@ -428,29 +428,29 @@ class Rewriter(StoreRewriter, ast.NodeTransformer):
         for e in exprs:
             self.item_reads[-1].update(_item_reads(e))
 
-    def visit_Expr(self, node):
+    def visit_Expr(self, node: ast.Expr) -> ast.AST:
         self._record_reads(node.value)
         return self.generic_visit(node)
 
-    def visit_Return(self, node):
+    def visit_Return(self, node: ast.Return) -> ast.AST:
         self._record_reads(node.value)
         return self.generic_visit(node)
 
-    def visit_If(self, node):
+    def visit_If(self, node: ast.If) -> ast.stmt:
         self._record_reads(node.test)
         node.test = self.visit(node.test)
         node.body = self._stmts(node.body)
         node.orelse = self._stmts(node.orelse)
         return node
 
-    def visit_While(self, node):
+    def visit_While(self, node: ast.While) -> ast.stmt:
         self._record_reads(node.test)
         node.test = self.visit(node.test)
         node.body = self._stmts(node.body)
         node.orelse = self._stmts(node.orelse)
         return node
 
-    def visit_For(self, node):
+    def visit_For(self, node: ast.For) -> ast.stmt:
         node.iter = self._iter(node.iter)
         node.target = self.visit(node.target)
         node.body = self._stmts(node.body)
@@ -470,6 +470,9 @@ class _Located(Protocol):
     col_offset: int
     end_lineno: int | None
     end_col_offset: int | None
+
+
+_Comprehension = ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp
 
 
 def _is_docstring(stmt: ast.stmt) -> bool:
