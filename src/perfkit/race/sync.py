@@ -13,11 +13,10 @@ import _thread
 import functools
 import sys
 import threading
-import types
 from collections import deque
 from collections.abc import Callable
 from importlib import import_module
-from types import FrameType
+from types import FrameType, ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .clock import CORE, LT, acquire, merge, release, sched_point, snapshot, tick
@@ -478,7 +477,7 @@ def _watch_waits(cond: Any, what: str) -> None:
     cond.wait = announced_wait
 
 
-def _queue_edges(q: Any, queue: types.ModuleType) -> None:
+def _queue_edges(q: Any, queue: ModuleType) -> None:
     """Instrument one queue created by user code, in its ``_put``/``_get`` (called under the
     queue's mutex, so in the items' own order). Nothing wraps ``put``/``get`` themselves: a
     queue made by a library pays nothing, and a user's queue one call per item.
