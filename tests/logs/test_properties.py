@@ -185,8 +185,13 @@ def test_logfmt_record_never_fails(line: str) -> None:
 
 
 _DIGIT_RUNS = st.tuples(
-    st.integers(0, 9999), st.integers(0, 19), st.integers(0, 39), st.integers(0, 29), st.integers(0, 69),
-    st.integers(0, 69), st.text("0123456789", min_size=1, max_size=7),
+    st.integers(0, 9999),
+    st.integers(0, 19),
+    st.integers(0, 39),
+    st.integers(0, 29),
+    st.integers(0, 69),
+    st.integers(0, 69),
+    st.text("0123456789", min_size=1, max_size=7),
     st.sampled_from(["Z", "+00:00", "-05:30", "+14:00", "+02", "+0200", "z", " Z"]),
 )
 
