@@ -9,6 +9,7 @@ by pure-Python streaming (a regex or ``json.loads`` per line), by DuckDB (if ins
     python benchmarks/bench_logs.py --only json --before /tmp/old/src --repeat 3   # before/after
 
 ``--only json`` skips GoAccess and the combined log (the quick run for the JSON target);
+``--only perfkit`` skips only GoAccess (about 20 s a run when idle, minutes on a busy machine);
 ``--before SRC`` alternates with the perfkit of another source tree (``git archive REV src``),
 run by the same interpreter with ``PYTHONPATH=SRC``.
 
@@ -146,7 +147,12 @@ def main() -> int:
     parser.add_argument("--out", type=Path, help="write the markdown report here")
     parser.add_argument("--engines", action="store_true", help="also time pure Python and DuckDB (once each)")
     parser.add_argument("--memory", type=Path, help="only measure peak RSS against input size; report here")
-    parser.add_argument("--only", choices=("all", "json"), default="all", help="json: no GoAccess, no combined log")
+    parser.add_argument(
+        "--only",
+        choices=("all", "json", "perfkit"),
+        default="all",
+        help="json: no GoAccess, no combined log; perfkit: both logs, no GoAccess",
+    )
     parser.add_argument("--before", type=Path, help="a perfkit source tree (its src folder) to alternate with")
     args = parser.parse_args()
     if args.memory:
@@ -173,7 +179,7 @@ def main() -> int:
         if goaccess:
             goaccess_argv = [goaccess, str(clf), *GOACCESS_FORMAT, "-o", f"{tmp}/goaccess.json"]
             configs["GoAccess, combined + %T"] = (goaccess_argv, None)
-        if args.only == "all":
+        if args.only != "json":
             if before:
                 configs["perfkit logs before, combined"] = ([*perfkit, str(clf)], before)
             configs["perfkit logs, combined"] = ([*perfkit, str(clf)], None)
@@ -190,7 +196,7 @@ def main() -> int:
         engines: dict[str, tuple[float, float, float]] = {}
         if args.engines:
             src = str(ROOT / "src")
-            both = args.only == "all"
+            both = args.only != "json"
             if both:
                 engines["pure Python, combined (regex per line)"] = run([sys.executable, "-c", PY_CLF, str(clf), src])
             engines["pure Python, JSON (json.loads per line)"] = run([sys.executable, "-c", PY_JSON, str(jsonl), src])
