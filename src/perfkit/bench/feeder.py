@@ -97,10 +97,9 @@ class _Feed:
         defer_units = reader.defer_units
         if batched:
             reader.defer_units = True  # a Unit line changes the shared unit table: only once kept
-        results = number = 0
+        results = 0
         try:
-            for raw in lines:
-                number += 1
+            for number, raw in enumerate(lines, 1):
                 if raw[:9] == b"Benchmark":
                     fields = raw.split()
                     shape = first.get(fields[0])
