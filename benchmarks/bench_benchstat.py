@@ -11,7 +11,8 @@ Scenarios (inputs generated deterministically into --work):
 Each scenario runs in CSV and text format, perfkit and Go alternating (A, B, then B, A ...) so
 the shared machine's load hits both alike. ``big`` also runs both pinned to one core
 (``taskset -c 0``): Go's benchstat then has no second core for its runtime, and perfkit never
-reads ahead (it reads its second file in a forked process only when a core is free). Per run:
+reads ahead (it reads its second file in a forked process only when a core is free); and
+perfkit with ``PERFKIT_BENCHSTAT_READAHEAD=1`` (reading ahead whatever the load). Per run:
 wall time, user+system CPU, the largest resident set of the process (wait4's ru_maxrss), the peak
 of the summed proportional set size (PSS) of the whole process tree, sampled every 5 ms (fair
 when a process forks: shared pages count once), and the 1-minute load as it started. Outputs
@@ -177,6 +178,7 @@ def main() -> None:
     if shutil.which("perfkit") and Path(shutil.which("perfkit")).parent == Path(sys.executable).parent:
         perfkit = [shutil.which("perfkit"), "benchstat"]  # the console script, as users run it
     env = dict(os.environ)
+    env.pop("PERFKIT_BENCHSTAT_READAHEAD", None)  # the default runs decide for themselves
     results: dict[tuple[str, str, str], list[dict]] = {}
     loads = [load()]
     for scenario in args.scenarios.split(","):
@@ -184,6 +186,8 @@ def main() -> None:
         for fmt in ("csv", "text"):
             flags = ["-format", fmt, *files]
             programs = [("go", [args.go, *flags], env), ("perfkit", [*perfkit, *flags], env)]
+            if scenario == "big":  # what reading ahead does whatever the load (the default decides by it)
+                programs.append(("perfkit read-ahead", [*perfkit, *flags], {**env, "PERFKIT_BENCHSTAT_READAHEAD": "1"}))
             if scenario == "big" and args.pin and shutil.which("taskset"):
                 pin = ["taskset", "-c", args.pin]
                 programs += [
@@ -233,6 +237,14 @@ def write_report(args: argparse.Namespace, results: dict, loads: list[str]) -> N
         "Load: the 1-minute load average as each run started (median, min–max). Procs: runs in which "
         "the program had a second process (perfkit reading ahead) / runs.",
         "",
+        "Programs: `go` and `perfkit` as users run them; perfkit reads its second file in a forked process "
+        "only when a core is free (allowed CPUs from sched_getaffinity, runnable threads this instant and the "
+        "1-minute load), so on a busy machine it reads in order. `perfkit read-ahead` forces the second "
+        "process (`PERFKIT_BENCHSTAT_READAHEAD=1`) whatever the load. `pinned` rows run both under "
+        "`taskset -c 0`: one core, so Go's runtime has no second core and perfkit never reads ahead; those "
+        "rows are compared with `go pinned`, the others with `go`. A second process only shortens the wall "
+        "time when a core is idle: on a loaded machine the two processes take turns with everyone else.",
+        "",
         "| scenario | format | program | wall s | CPU s (user+sys) | peak PSS MB | max RSS MB | load | procs |",
         "|:--|:--|:--|--:|--:|--:|--:|--:|--:|",
     ]
@@ -250,7 +262,7 @@ def write_report(args: argparse.Namespace, results: dict, loads: list[str]) -> N
     for scenario, fmt, who in results:
         if who.startswith("go"):
             continue
-        go_runs = results[(scenario, fmt, who.replace("perfkit", "go"))]
+        go_runs = results[(scenario, fmt, "go pinned" if who.endswith("pinned") else "go")]
         runs = results[(scenario, fmt, who)]
 
         def ratio(key: str, mine: list[dict] = runs, theirs: list[dict] = go_runs) -> str:
