@@ -21,6 +21,7 @@ import contextlib
 import os
 import pickle
 import signal
+import time
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -131,15 +132,23 @@ def spare_core() -> bool:
     return others <= cores - 2 + 0.5  # a whole core left for the child, give or take a sampler
 
 
-def _running_now() -> int:
-    try:
-        with open("/proc/stat", "rb") as stat:
-            for line in stat:
-                if line.startswith(b"procs_running "):
-                    return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return 1
+def _running_now(samples: int = 3) -> int:
+    """Runnable threads (us included): the fewest of a few looks a millisecond apart, so a
+    thread that runs for an instant (a shell, a monitor's sampler) is not taken for a busy core."""
+    fewest = None
+    for i in range(samples):
+        if i:
+            time.sleep(0.001)
+        try:
+            with open("/proc/stat", "rb") as stat:
+                for line in stat:
+                    if line.startswith(b"procs_running "):
+                        count = int(line.split()[1])
+                        fewest = count if fewest is None else min(fewest, count)
+                        break
+        except (OSError, ValueError):
+            return 1
+    return 1 if fewest is None else fewest
 
 
 def _record(paths: list[tuple[str, str]], open_input: Callable[[str], tuple[str, Any]]) -> Recording:
