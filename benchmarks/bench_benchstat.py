@@ -9,10 +9,14 @@ Scenarios (inputs generated deterministically into --work):
 * ``tiny``: one benchmark with 10 runs in each file (what starting each program costs).
 
 Each scenario runs in CSV and text format, perfkit and Go alternating (A, B, then B, A ...) so
-the shared machine's load hits both alike. Per run: wall time, user+system CPU, the largest resident
-set of the process (wait4's ru_maxrss) and the peak of the summed proportional set size (PSS) of
-the whole process tree, sampled every 5 ms (fair when a process forks: shared pages count once).
-Outputs are checked byte for byte against Go's on every run.
+the shared machine's load hits both alike. ``big`` also runs both pinned to one core
+(``taskset -c 0``): Go's benchstat then has no second core for its runtime, and perfkit never
+reads ahead (it reads its second file in a forked process only when a core is free); and
+perfkit with ``PERFKIT_BENCHSTAT_READAHEAD=1`` (reading ahead whatever the load). Per run:
+wall time, user+system CPU, the largest resident set of the process (wait4's ru_maxrss), the peak
+of the summed proportional set size (PSS) of the whole process tree, sampled every 5 ms (fair
+when a process forks: shared pages count once), and the 1-minute load as it started. Outputs
+are checked byte for byte against Go's on every run.
 
     python benchmarks/bench_benchstat.py --go /work/wt/benchstat-go-bin/benchstat-go --runs 5
 
@@ -113,12 +117,14 @@ def measure(cmd: list[str], env: dict[str, str], cwd: Path) -> dict:
     with out_path.open("wb") as out, open(os.devnull, "wb") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(timed, stdout=out, stderr=err, env=env, cwd=cwd)
-        peak = [0]
+        peak, procs = [0], [0]
         done = threading.Event()
 
         def sample() -> None:  # never reaps the child: wait4 below does, for its rusage
             while not done.is_set():
-                peak[0] = max(peak[0], sum(_pss_kb(p) for p in _tree(proc.pid)))
+                tree = _tree(proc.pid)
+                procs[0] = max(procs[0], len(tree) - (timed is not cmd) - (cmd[0] == "taskset"))
+                peak[0] = max(peak[0], sum(_pss_kb(p) for p in tree))
                 time.sleep(0.005)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -136,6 +142,7 @@ def measure(cmd: list[str], env: dict[str, str], cwd: Path) -> dict:
         "cpu": usage.ru_utime + usage.ru_stime,
         "maxrss_mb": maxrss_kb / 1024,
         "pss_mb": peak[0] / 1024,
+        "procs": procs[0],  # 2 when perfkit read ahead in a second process
         "output": out_path.read_bytes(),
         "code": proc.returncode,
     }
@@ -151,6 +158,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--work", type=Path, default=Path("/tmp/perfkit-benchstat-bench"))
     parser.add_argument("--out", type=Path, default=REPORT)
+    parser.add_argument("--scenarios", default="big,huge,tiny", help="comma-separated: big, huge, tiny")
+    parser.add_argument("--pin", default="0", help="CPU for the pinned runs of `big` ('' to skip them)")
     args = parser.parse_args()
     if not Path(args.go).exists():
         sys.exit(f"{args.go}: build Go's benchstat first (see the module docstring)")
@@ -169,16 +178,29 @@ def main() -> None:
     if shutil.which("perfkit") and Path(shutil.which("perfkit")).parent == Path(sys.executable).parent:
         perfkit = [shutil.which("perfkit"), "benchstat"]  # the console script, as users run it
     env = dict(os.environ)
+    env.pop("PERFKIT_BENCHSTAT_READAHEAD", None)  # the default runs decide for themselves
     results: dict[tuple[str, str, str], list[dict]] = {}
     loads = [load()]
-    for scenario in ("big", "huge", "tiny"):
+    for scenario in args.scenarios.split(","):
         files = [f"{scenario}-old.txt", f"{scenario}-new.txt"]
         for fmt in ("csv", "text"):
             flags = ["-format", fmt, *files]
             programs = [("go", [args.go, *flags], env), ("perfkit", [*perfkit, *flags], env)]
+            if scenario == "big":  # what reading ahead does whatever the load (the default decides by it)
+                programs.append(("perfkit read-ahead", [*perfkit, *flags], {**env, "PERFKIT_BENCHSTAT_READAHEAD": "1"}))
+            if scenario == "big" and args.pin and shutil.which("taskset"):
+                pin = ["taskset", "-c", args.pin]
+                programs += [
+                    ("go pinned", [*pin, args.go, *flags], env),
+                    ("perfkit pinned", [*pin, *perfkit, *flags], env),
+                ]
             for i in range(args.runs):
-                turn = programs[i % 2 :] + programs[: i % 2]  # who goes first alternates too
-                runs = {who: measure(cmd, run_env, args.work) for who, cmd, run_env in turn}
+                turn = programs[::-1] if i % 2 else programs  # who goes first alternates too
+                runs = {}
+                for who, cmd, run_env in turn:
+                    start_load = os.getloadavg()[0]
+                    runs[who] = measure(cmd, run_env, args.work)
+                    runs[who]["load"] = start_load
                 for who, _, _ in programs:
                     run = runs[who]
                     if run["code"] != 0 or run["output"] != runs["go"]["output"]:
@@ -212,8 +234,19 @@ def write_report(args: argparse.Namespace, results: dict, loads: list[str]) -> N
         "sampled every 5 ms. Max RSS: the program's largest resident set (GNU time's %M, so the benchmark's own "
         "size, carried by a forked child until it execs, is not counted).",
         "",
-        "| scenario | format | program | wall s | CPU s (user+sys) | peak PSS MB | max RSS MB |",
-        "|:--|:--|:--|--:|--:|--:|--:|",
+        "Load: the 1-minute load average as each run started (median, min–max). Procs: runs in which "
+        "the program had a second process (perfkit reading ahead) / runs.",
+        "",
+        "Programs: `go` and `perfkit` as users run them; perfkit reads its second file in a forked process "
+        "only when a core is free (allowed CPUs from sched_getaffinity, runnable threads this instant and the "
+        "1-minute load), so on a busy machine it reads in order. `perfkit read-ahead` forces the second "
+        "process (`PERFKIT_BENCHSTAT_READAHEAD=1`) whatever the load. `pinned` rows run both under "
+        "`taskset -c 0`: one core, so Go's runtime has no second core and perfkit never reads ahead; those "
+        "rows are compared with `go pinned`, the others with `go`. A second process only shortens the wall "
+        "time when a core is idle: on a loaded machine the two processes take turns with everyone else.",
+        "",
+        "| scenario | format | program | wall s | CPU s (user+sys) | peak PSS MB | max RSS MB | load | procs |",
+        "|:--|:--|:--|--:|--:|--:|--:|--:|--:|",
     ]
 
     def cell(runs: list[dict], key: str, digits: int) -> str:
@@ -221,13 +254,16 @@ def write_report(args: argparse.Namespace, results: dict, loads: list[str]) -> N
         return f"{statistics.median(values):.{digits}f} ({min(values):.{digits}f}–{max(values):.{digits}f})"
 
     for (scenario, fmt, who), runs in results.items():
+        forked = sum(r["procs"] >= 2 for r in runs) if not who.startswith("go") else 0
         lines.append(f"| {scenario} | {fmt} | {who} | {cell(runs, 'wall', 2)} | {cell(runs, 'cpu', 2)} | "
-                     f"{cell(runs, 'pss_mb', 0)} | {cell(runs, 'maxrss_mb', 0)} |")  # fmt: skip
+                     f"{cell(runs, 'pss_mb', 0)} | {cell(runs, 'maxrss_mb', 0)} | {cell(runs, 'load', 1)} | "
+                     f"{forked}/{len(runs)} |")  # fmt: skip
     lines += ["", "perfkit's medians relative to Go's (below 1: perfkit less):", ""]
     for scenario, fmt, who in results:
-        if who == "go":
+        if who.startswith("go"):
             continue
-        go_runs, runs = results[(scenario, fmt, "go")], results[(scenario, fmt, who)]
+        go_runs = results[(scenario, fmt, "go pinned" if who.endswith("pinned") else "go")]
+        runs = results[(scenario, fmt, who)]
 
         def ratio(key: str, mine: list[dict] = runs, theirs: list[dict] = go_runs) -> str:
             return f"{statistics.median(r[key] for r in mine) / statistics.median(r[key] for r in theirs):.2f}"

@@ -66,7 +66,16 @@ def test_version_fast_path_says_what_typer_says() -> None:
     assert result.output.strip() == f"perfkit {cli.__version__}"
 
 
-@pytest.mark.parametrize("command", ["top", "benchstat", "race"])
+def test_benchstat_loads_no_typer() -> None:
+    """``perfkit benchstat`` parses Go's flags itself: no command-line framework, no other tool."""
+    out, modules = modules_after("benchstat", "--help")
+    assert "perfkit benchstat" in out.lower()
+    assert loaded(modules, ("typer", "click", "rich", *HEAVY, *PERFKIT_HEAVY)) == []
+    assert sorted(set(cli.COMMAND_MODULES) & modules) == []
+    assert "perfkit.bench.benchstat_cli" in modules
+
+
+@pytest.mark.parametrize("command", ["top", "race"])
 def test_help_of_one_command_loads_only_its_module(command: str) -> None:
     out, modules = modules_after(command, "--help")
     assert f"perfkit {command}" in out.lower()

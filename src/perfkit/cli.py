@@ -102,6 +102,11 @@ def main() -> None:
         sys.exit(0)
     own = COMMANDS.get(first) if first else None
     try:
+        if first == "benchstat":  # parses Go's flags itself: typer's import would be most of a small run
+            from perfkit.bench.benchstat_cli import main as benchstat
+
+            benchstat(sys.argv[2:])
+            return
         (_new_app((own,), full=False, only=first) if own else __getattr__("app"))(prog_name="perfkit")
     except PerfkitError as exc:
         print(f"perfkit: {exc}", file=sys.stderr)

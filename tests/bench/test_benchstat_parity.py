@@ -113,3 +113,23 @@ def test_interval_orders_are_gos(reference: tuple[dict, dict]) -> None:
     for case, result in zip(cases["cis"], go["cis"]):
         ci = stats.quantile_ci_orders(case["n"], case["q"], case["confidence"])
         assert (ci.lo_order, ci.hi_order) == (result["lo"], result["hi"]), case
+
+
+# --------------------------------------------------------------------------- reading in parallel
+_MULTI_FILE = [c for c in CASES if sum(a.endswith(".txt") for a in c["args"]) >= 2 and "huge-old.txt" not in c["args"]]
+
+
+def test_read_ahead_gives_gos_output(corpus_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second half of the inputs read in a forked process and replayed (what a free core
+    gets) prints what Go printed, warnings included, on every corpus case of several files:
+    Unit lines, configuration changes, ties, filters, a file given twice."""
+    from perfkit.bench import readahead
+
+    monkeypatch.setenv("PERFKIT_BENCHSTAT_READAHEAD", "1")
+    assert readahead.wanted()
+    assert len(_MULTI_FILE) >= 20
+    for case in _MULTI_FILE:
+        out, err = run(case["args"], corpus_dir, monkeypatch)
+        assert out == (EXPECTED / f"{case['name']}.out").read_text(encoding="utf-8"), case["name"]
+        for line in (EXPECTED / f"{case['name']}.err").read_text(encoding="utf-8").splitlines():
+            assert line in err, (case["name"], line)

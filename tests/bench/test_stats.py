@@ -35,6 +35,21 @@ def test_exact_tie_counts_are_permutation_counts(x: list[int], y: list[int], bou
     expected = _brute_force_count([float(v) for v in x], [float(v) for v in y], bound2)
     assert udist._ties_count(len(x), groups, bound2) == expected
     assert udist._ties_count_small(len(x), groups, bound2) == expected
+    assert udist._ties_count_any(len(x), groups, bound2) == expected  # from the kept distribution
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(1, 25), st.lists(st.sampled_from([1, 1, 1, 2, 3]), min_size=5, max_size=40),
+       st.lists(st.integers(-3, 1400), min_size=1, max_size=4))  # fmt: skip
+def test_kept_tie_distributions_count_as_the_bounded_shift(n1: int, groups: list[int], bounds: list[int]) -> None:
+    """Counts read from a whole kept distribution equal the shift algorithm stopped at the bound,
+    for samples up to Go's exact limit with ties, asked in any order (cache hits included)."""
+    while sum(groups) > 50:  # Go's exact limit with ties: 25 a side
+        groups.pop()
+    n1 = min(n1, sum(groups))
+    for bound2 in bounds:
+        expected = udist._ties_count(n1, tuple(groups), bound2) if bound2 >= 0 else 0
+        assert udist._ties_count_any(n1, tuple(groups), bound2) == expected
 
 
 @pytest.mark.parametrize("case", json.loads((GOLDEN / "mannwhitney_scipy.json").read_text()), ids=str)

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from perfkit.bench import batch, stats
 from perfkit.bench.cellstore import CellStore, Segments
@@ -128,6 +129,7 @@ class Builder:
         self._routes: dict[tuple, list[int]] = {}
         self._table_keys: dict[tuple, list[Key]] = {}
         self._col_keys: dict[int, Key] = {}
+        self._shape_groups: dict[tuple, list[tuple[dict[Key, int], dict[Key, None]]]] = {}
         self._done = False
 
     # --------------------------------------------------------------------------------- filing
@@ -184,21 +186,33 @@ class Builder:
                 values = [Value(0.0, unit, orig) for unit, orig in shape.signature]
                 self.store.bind(shape.slots, self._route(Result(shape.name, shape.iters, values, shape.config)))
             return
-        table_keys, col_keys = self._table_keys, self._col_keys
+        groups_of, bind_member, project_name = self._shape_groups, self.store.bind_member, self.row_by.project_name
         for shape in shapes:
             config = shape.config
-            probe = None
-            tkeys = table_keys.get((config.id, shape.signature))
-            if tkeys is None:
-                values = [Value(0.0, unit, orig) for unit, orig in shape.signature]
-                probe = Result(shape.name, shape.iters, values, config)
-                tkeys = table_keys[(config.id, shape.signature)] = self.table_by.project_values(probe)
-            col = col_keys.get(config.id)
-            if col is None:
-                probe = probe or Result(shape.name, shape.iters, [], config)
-                col = col_keys[config.id] = self.col_by.project(probe)
-            row = self.row_by.project_name(shape.name)
-            self.store.bind(shape.slots, [self._cell(table, row, col) for table in tkeys])
+            groups = groups_of.get((config.id, shape.signature))
+            if groups is None:
+                groups = groups_of[(config.id, shape.signature)] = self._groups(shape)
+            bind_member(shape.slots, groups, project_name(shape.name))
+
+    def _groups(self, shape: Any) -> list[tuple[dict[Key, int], dict[Key, None]]]:
+        """Per value of a shape's lines, its (table, column) cells by row and its table's rows."""
+        config = shape.config
+        values = [Value(0.0, unit, orig) for unit, orig in shape.signature]
+        probe = Result(shape.name, shape.iters, values, config)
+        tkeys = self._table_keys.get((config.id, shape.signature))
+        if tkeys is None:
+            tkeys = self._table_keys[(config.id, shape.signature)] = self.table_by.project_values(probe)
+        col = self._col_keys.get(config.id)
+        if col is None:
+            col = self._col_keys[config.id] = self.col_by.project(probe)
+        groups = []
+        for table in tkeys:
+            entry = self._tables.get(table)
+            if entry is None:
+                entry = self._tables[table] = ({}, {})
+            entry[1][col] = None  # the column is listed once its first cell is made: now
+            groups.append((self.store.group((table, col)), entry[0]))
+        return groups
 
     def _cell(self, table: Key, row: Key, col: Key) -> int:
         cell, made = self.store.cell((table, col), row)

@@ -62,6 +62,28 @@ class CellStore:
         self.slot_cell.append(cell)
         return cell, True
 
+    def group(self, group: Hashable) -> dict[Any, int]:
+        """The cells of ``group`` by member (made empty if new), for :meth:`bind_member`."""
+        members = self.index.get(group)
+        if members is None:
+            members = self.index[group] = {}
+        return members
+
+    def bind_member(self, slots: array, groups: list[tuple[dict[Any, int], dict[Any, None]]], member: Hashable) -> None:
+        """Bind each slot to the cell ``member`` of its group (from :meth:`group`), making the
+        cells that do not exist yet; a member that made a cell is recorded in the group's
+        ``seen`` dict (first made, first listed). :meth:`cell` and :meth:`bind` in one loop,
+        for the thousands of result shapes of a large file."""
+        own, slot_cell = self._own, self.slot_cell
+        for slot, (members, seen) in zip(slots, groups):
+            cell = members.get(member)
+            if cell is None:
+                cell = members[member] = len(own)
+                own.append(len(slot_cell))
+                slot_cell.append(cell)
+                seen[member] = None
+            slot_cell[slot] = cell
+
     def new_slots(self, count: int) -> array:
         """Slots for the values of a kind of result line not routed yet."""
         first = len(self.slot_cell)

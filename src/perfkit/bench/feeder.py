@@ -97,10 +97,9 @@ class _Feed:
         defer_units = reader.defer_units
         if batched:
             reader.defer_units = True  # a Unit line changes the shared unit table: only once kept
-        results = number = 0
+        results = 0
         try:
-            for raw in lines:
-                number += 1
+            for number, raw in enumerate(lines, 1):
                 if raw[:9] == b"Benchmark":
                     fields = raw.split()
                     shape = first.get(fields[0])
@@ -126,7 +125,7 @@ class _Feed:
                                     else:
                                         first[fields[0]] = shape
                                     pending.append(shape)
-                            if shape is not None and _keeps_units(shape, numbers):
+                            if shape is not None and (not shape.zero_sensitive or _keeps_units(shape, numbers)):
                                 if batched:
                                     tokens += fields[2::2]
                                     put_slots(shape.slots)
@@ -163,7 +162,7 @@ class _Feed:
             signature = tuple((u, "") if f == 1.0 else (tidied, u) for u, tidied, f in info)
             factors = None if not zero_sensitive else [f for _, _, f in info]
             kind = reader._kinds[tuple(units)] = (zero_sensitive, signature, factors)
-        if any(numbers[i] == 0.0 for i in kind[0]):
+        if kind[0] and any(numbers[i] == 0.0 for i in kind[0]):
             return None  # a shape is made by a line it takes
         slots = self.sink.new_slots(len(units))
         if self.batched:

@@ -74,6 +74,10 @@ class Cell:
     def range_text(self) -> str:
         """Go's PctRangeString: ``± 3%`` as ``3%``; ``∞`` without an interval; ``?`` across 0."""
         lo, hi, center = self.lo, self.hi, self.center
+        if 0 < lo < math.inf and 0 < hi < math.inf and center > 0:  # the usual case, in short
+            spread = 100 * max(hi / center - 1, 1 - lo / center)
+            if spread < math.inf:
+                return f"{spread:.0f}%"
         if lo in _INFINITIES or hi in _INFINITIES:
             return "∞"
         if center > 0:

@@ -69,7 +69,8 @@ class TextTable:
         self._margins.append(margin)
         self._aligns.append(align)
         self.cur_col += cols
-        self.ncols = max(self.ncols, self.cur_col)
+        if self.cur_col > self.ncols:
+            self.ncols = self.cur_col
         return self
 
     def _widths(self, lmargin: list[int]) -> list[int]:
@@ -125,9 +126,10 @@ class TextTable:
                 pieces = []
                 row, off = row + 1, 0
             spaces = offsets[col] - off
-            pieces.append(_pad("", spaces) + _pad(margin, lmargin[col]))
-            off += spaces + lmargin[col]
-            width = offsets[col + span] - offsets[col] - lmargin[col]
+            left = lmargin[col]  # never negative: a margin's length
+            pieces.append(" " * abs(spaces) + margin.rjust(left))  # Go's %*s: a negative width pads too
+            off += spaces + left
+            width = offsets[col + span] - offsets[col] - left
             if align == "right":
                 text = _pad(value, width)
             elif align == "center":

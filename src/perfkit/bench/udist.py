@@ -18,6 +18,7 @@ import struct
 from array import array
 from collections import OrderedDict
 from functools import cache, lru_cache
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -86,6 +87,11 @@ def _ties_count(n1: int, groups: tuple[int, ...], bound2: int) -> int:
     order) have a doubled rank sum of at most ``bound2``."""
     if len(groups) <= 4:
         return _ties_count_small(n1, groups, bound2)
+    return sum(_ties_ways(n1, groups, bound2))
+
+
+def _ties_ways(n1: int, groups: tuple[int, ...], bound2: int) -> array:
+    """The number of picks of n1 pooled values by doubled rank sum, for sums 0 .. ``bound2``."""
     # the shift algorithm: add the pooled values one at a time; ways[k] holds, for every doubled
     # rank sum s, the number of picks of k values so far with that sum, as the s-th block of a
     # big integer (blocks wide enough that no count carries into the next), so adding a value of
@@ -112,7 +118,27 @@ def _ties_count(n1: int, groups: tuple[int, ...], bound2: int) -> int:
     blocks = bound2 + 1
     counts = array("I" if width == 32 else "Q")
     counts.frombytes((ways[n1] & ((1 << (blocks * width)) - 1)).to_bytes(blocks * width // 8, "little"))
-    return sum(counts)
+    return counts
+
+
+_CUMULATIVE_CACHE: OrderedDict[tuple[int, tuple[int, ...]], list[int]] = OrderedDict()
+
+
+def _ties_count_any(n1: int, groups: tuple[int, ...], bound2: int) -> int:
+    """:func:`_ties_count`, from the whole distribution of (n1, groups), kept: large tables
+    meet the same tie pattern (say one pair tied among twenty values) with many different
+    rank sums, and the whole distribution costs little more than one bound."""
+    if bound2 < 0:
+        return 0
+    key = (n1, groups)
+    cumulative = _CUMULATIVE_CACHE.get(key)
+    if cumulative is None:
+        total = sum(groups)
+        largest = n1 * (2 * total - n1 + 1)  # the doubled rank sum of the top n1 ranks
+        cumulative = _CUMULATIVE_CACHE[key] = list(accumulate(_ties_ways(n1, groups, largest)))
+        if len(_CUMULATIVE_CACHE) > 2048:
+            _CUMULATIVE_CACHE.popitem(last=False)
+    return cumulative[min(bound2, len(cumulative) - 1)]
 
 
 def ties_p(u2: int, n1: int, groups: tuple[int, ...], alpha: float = 0.05) -> float:
@@ -134,7 +160,10 @@ def ties_p(u2: int, n1: int, groups: tuple[int, ...], alpha: float = 0.05) -> fl
     key = (n1, groups, bound2)
     count = _TIES_CACHE.get(key)
     if count is None:
-        count = _ties_count(n1, groups, bound2) if bound2 >= 0 else 0
+        if len(groups) > 4:
+            count = _ties_count_any(n1, groups, bound2)
+        else:
+            count = _ties_count_small(n1, groups, bound2) if bound2 >= 0 else 0
         _TIES_CACHE[key] = count
         if len(_TIES_CACHE) > 4096:
             _TIES_CACHE.popitem(last=False)
