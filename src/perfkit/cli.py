@@ -6,7 +6,9 @@ this file stays a thin shell: error handling, ``--version``, and the list of too
 Start-up is a feature (``perfkit --version``, ``perfkit top --help`` and shell completion must
 feel instant): this module imports neither typer nor any tool at import time. ``--version``
 never loads typer; running a command loads typer and the one module that registers it
-(:data:`COMMANDS`); only the bare ``perfkit``/``perfkit --help`` loads every tool.
+(:data:`COMMANDS`); only the bare ``perfkit``/``perfkit --help`` loads every tool. ``perfkit
+COMMAND --help`` prints what typer rendered the last time, from a cache that is dropped whenever
+anything the rendering read changes (:mod:`perfkit.helpcache`), so it loads neither typer nor rich.
 """
 
 from __future__ import annotations
@@ -101,8 +103,21 @@ def main() -> None:
         print(f"perfkit {__version__}")
         sys.exit(0)
     own = COMMANDS.get(first) if first else None
+    args = sys.argv[1:]
+    cached = None
+    if len(args) <= 2 and args[-1:] in (["--help"], ["-h"]):  # help: printed from the cache when still right
+        from perfkit import helpcache
+
+        if helpcache.wanted(args):
+            if helpcache.serve(args):
+                sys.exit(0)
+            cached = helpcache
     try:
-        (_new_app((own,), full=False, only=first) if own else __getattr__("app"))(prog_name="perfkit")
+        run = _new_app((own,), full=False, only=first) if own else __getattr__("app")
+        if cached is not None:
+            cached.render_and_record(args, lambda: run(prog_name="perfkit"))
+        else:
+            run(prog_name="perfkit")
     except PerfkitError as exc:
         print(f"perfkit: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
