@@ -102,7 +102,7 @@ def test_a_record_whose_files_changed_is_not_served(tmp_path: Path, fresh: bytes
     entries[0]["out"] = "MARKED\n"
     path.write_bytes(marshal.dumps(entries))
     assert piped(tmp_path, "top", "--help").stdout == b"MARKED\n"
-    commands = next(f for f in entries[0]["files"] if f[0].endswith(os.path.join("perfkit", "commands.py")))
+    commands = next(f for f in entries[0]["files"] if f[0].endswith(os.path.join("perfkit", "commands", "top.py")))
     commands[1][0] += 1  # its size, as after an edit
     path.write_bytes(marshal.dumps(entries))
     assert piped(tmp_path, "top", "--help").stdout == fresh

@@ -23,7 +23,7 @@ from perfkit import cli
 #: third-party libraries no command's help needs (each costs tens of milliseconds to import)
 HEAVY = ("polars", "numpy", "google.protobuf", "jinja2", "msgspec", "pydantic", "prometheus_client")
 #: perfkit's own layers that only running a command needs
-PERFKIT_HEAVY = ("perfkit.api", "perfkit.formats", "perfkit.graph", "perfkit.views.top", "perfkit.collectors.pyspy")
+PERFKIT_HEAVY = ("perfkit.api", "perfkit.formats", "perfkit.graph", "perfkit.views", "perfkit.collectors", "perfkit.model")
 
 PROBE = """
 import json, sys
@@ -70,7 +70,7 @@ def test_version_fast_path_says_what_typer_says() -> None:
     assert result.output.strip() == f"perfkit {cli.__version__}"
 
 
-@pytest.mark.parametrize("command", ["top", "benchstat", "race"])
+@pytest.mark.parametrize("command", ["top", "graph", "benchstat", "race"])
 def test_help_of_one_command_loads_only_its_module(command: str) -> None:
     out, modules = modules_after(command, "--help")
     assert f"perfkit {command}" in out.lower()
@@ -78,6 +78,9 @@ def test_help_of_one_command_loads_only_its_module(command: str) -> None:
     others = {m for m in cli.COMMAND_MODULES if m != cli.COMMANDS[command]}
     assert sorted(others & modules) == []
     assert cli.COMMANDS[command] in modules
+    if cli.COMMANDS[command].startswith("perfkit.commands."):  # a profile command: its module and what all share
+        shared = {"perfkit.commands", "perfkit.commands.flags", "perfkit.commands.profile_io"}
+        assert {m for m in modules if m.startswith("perfkit.commands")} == {cli.COMMANDS[command], *shared}
 
 
 def test_help_from_the_cache_loads_neither_typer_nor_rich_nor_the_command(tmp_path: Path) -> None:

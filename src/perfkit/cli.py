@@ -25,7 +25,13 @@ if TYPE_CHECKING:
 
 #: modules with a ``register(app)`` function adding their commands
 COMMAND_MODULES = (
-    "perfkit.commands",
+    "perfkit.commands.profile",
+    "perfkit.commands.flame",
+    "perfkit.commands.top",
+    "perfkit.commands.peek",
+    "perfkit.commands.graph",
+    "perfkit.commands.listing",
+    "perfkit.commands.convert",
     "perfkit.bench.commands",
     "perfkit.race.commands",
     "perfkit.debug.commands",
@@ -37,13 +43,13 @@ COMMAND_MODULES = (
 #: A command missing here still works (through the full app), only slower; a test keeps this
 #: table equal to what the modules register.
 COMMANDS = {
-    "profile": "perfkit.commands",
-    "flame": "perfkit.commands",
-    "top": "perfkit.commands",
-    "peek": "perfkit.commands",
-    "graph": "perfkit.commands",
-    "list": "perfkit.commands",
-    "convert": "perfkit.commands",
+    "profile": "perfkit.commands.profile",
+    "flame": "perfkit.commands.flame",
+    "top": "perfkit.commands.top",
+    "peek": "perfkit.commands.peek",
+    "graph": "perfkit.commands.graph",
+    "list": "perfkit.commands.listing",
+    "convert": "perfkit.commands.convert",
     "bench": "perfkit.bench.commands",
     "benchstat": "perfkit.bench.commands",
     "race": "perfkit.race.commands",
