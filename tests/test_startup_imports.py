@@ -23,7 +23,14 @@ from perfkit import cli
 #: third-party libraries no command's help needs (each costs tens of milliseconds to import)
 HEAVY = ("polars", "numpy", "google.protobuf", "jinja2", "msgspec", "pydantic", "prometheus_client")
 #: perfkit's own layers that only running a command needs
-PERFKIT_HEAVY = ("perfkit.api", "perfkit.formats", "perfkit.graph", "perfkit.views", "perfkit.collectors", "perfkit.model")
+PERFKIT_HEAVY = (
+    "perfkit.api",
+    "perfkit.formats",
+    "perfkit.graph",
+    "perfkit.views",
+    "perfkit.collectors",
+    "perfkit.model",
+)
 
 PROBE = """
 import json, sys
