@@ -24,6 +24,8 @@ from hypothesis import strategies as st
 from perfkit import helpcache
 
 PERFKIT = [sys.executable, "-m", "perfkit"]
+#: a record's fields, so corrupt records also look nearly right
+FIELDS = ("key", "read_env", "files", "out", "layout", "args")
 
 
 def env_for(cache: Path | str, **more: str) -> dict[str, str]:
@@ -176,7 +178,15 @@ def test_unwritable_cache_still_prints_help(tmp_path: Path, fresh: bytes) -> Non
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=st.one_of(st.binary(max_size=300), st.recursive(st.none() | st.text() | st.integers(), st.lists)))
+@given(
+    data=st.one_of(
+        st.binary(max_size=300),
+        st.recursive(
+            st.none() | st.text() | st.integers(),
+            lambda inner: st.lists(inner) | st.dictionaries(st.sampled_from(FIELDS) | st.integers(), inner),
+        ),
+    )
+)
 def test_corrupt_record_is_a_miss(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: object) -> None:
     monkeypatch.setenv("PERFKIT_HELP_CACHE", str(tmp_path))
     raw = data if isinstance(data, bytes) else marshal.dumps(data)
@@ -188,3 +198,19 @@ def test_help_requests_the_cache_answers() -> None:
     assert helpcache.wanted(["top", "--help"]) and helpcache.wanted(["top", "-h"]) and helpcache.wanted(["--help"])
     assert not helpcache.wanted(["top", "x", "--help"]) and not helpcache.wanted(["--version", "--help"])
     assert not helpcache.wanted(["top"]) and not helpcache.wanted([])
+
+
+JUNK = st.recursive(st.none() | st.text(max_size=5) | st.integers() | st.booleans(), st.lists, max_leaves=8)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(read_env=JUNK | st.dictionaries(JUNK.filter(lambda v: not isinstance(v, list)), JUNK), files=JUNK, out=JUNK)
+def test_record_with_the_right_key_and_junk_fields_is_a_miss(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read_env: object, files: object, out: object
+) -> None:
+    """Past the key, every field is checked before use: junk is a miss, never an exception."""
+    monkeypatch.setenv("PERFKIT_HELP_CACHE", str(tmp_path))
+    args = ["top", "--help"]
+    entry = {"key": helpcache.key(args), "read_env": read_env, "files": files, "out": out}
+    Path(helpcache.record_path(args)).write_bytes(marshal.dumps([entry]))
+    assert helpcache.lookup(args) is None

@@ -42,8 +42,12 @@ if TYPE_CHECKING:
 KEEP = 8
 #: bump when the record layout changes
 LAYOUT = 1
-#: read below Python (C locale, terminal libraries) or before any hook could see it
-ALWAYS_KEYED = ("LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "TERM", "COLUMNS", "LINES")
+#: read below Python (C locale, terminal libraries), and those rich and typer read today (kept
+#: even if one were imported before the recording starts); any other read is noted as it happens
+ALWAYS_KEYED = (
+    *("LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "TERM", "COLORTERM", "COLUMNS", "LINES"),
+    *("NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "TERMINAL_WIDTH", "PY_COLORS"),
+)
 HELP_FLAGS = ("--help", "-h")
 
 
@@ -109,7 +113,7 @@ def _still_valid(entry: dict[str, object]) -> bool:
     files = entry.get("files")
     if not isinstance(env, dict) or not isinstance(files, list) or not files:
         return False
-    if any(os.environ.get(name) != value for name, value in env.items()):
+    if not all(isinstance(name, str) and os.environ.get(name) == value for name, value in env.items()):
         return False
     return all(isinstance(f, list) and len(f) == 2 and _file_state(f[0]) == f[1] for f in files)
 
