@@ -141,6 +141,7 @@ def default_output(source: Path, suffix: str) -> Path:
 
 
 def console() -> Console:
+    """The console the text views print to: no highlighting, and long rows are never re-wrapped."""
     from rich.console import Console
 
     return Console(highlight=False, soft_wrap=False)
