@@ -6,6 +6,7 @@ Tests that need ``go`` or ``chromium`` skip with a loud reason when the tool is 
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from collections.abc import Iterator
@@ -17,6 +18,19 @@ from goprofiles import GoProfiles, record_go_profiles
 
 PROGRAMS = Path(__file__).parent / "programs"
 GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def help_cache_of_the_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """``perfkit X --help`` run by tests records into the session's temporary folder, not the
+    user's ~/.cache (perfkit.helpcache)."""
+    before = os.environ.get("PERFKIT_HELP_CACHE")
+    os.environ["PERFKIT_HELP_CACHE"] = str(tmp_path_factory.mktemp("help-cache"))
+    yield
+    if before is None:
+        os.environ.pop("PERFKIT_HELP_CACHE", None)
+    else:
+        os.environ["PERFKIT_HELP_CACHE"] = before
 
 
 @pytest.fixture

@@ -6,7 +6,9 @@ this file stays a thin shell: error handling, ``--version``, and the list of too
 Start-up is a feature (``perfkit --version``, ``perfkit top --help`` and shell completion must
 feel instant): this module imports neither typer nor any tool at import time. ``--version``
 never loads typer; running a command loads typer and the one module that registers it
-(:data:`COMMANDS`); only the bare ``perfkit``/``perfkit --help`` loads every tool.
+(:data:`COMMANDS`); only the bare ``perfkit``/``perfkit --help`` loads every tool. ``perfkit
+COMMAND --help`` prints what typer rendered the last time, from a cache that is dropped whenever
+anything the rendering read changes (:mod:`perfkit.helpcache`), so it loads neither typer nor rich.
 """
 
 from __future__ import annotations
@@ -23,7 +25,13 @@ if TYPE_CHECKING:
 
 #: modules with a ``register(app)`` function adding their commands
 COMMAND_MODULES = (
-    "perfkit.commands",
+    "perfkit.commands.profile",
+    "perfkit.commands.flame",
+    "perfkit.commands.top",
+    "perfkit.commands.peek",
+    "perfkit.commands.graph",
+    "perfkit.commands.listing",
+    "perfkit.commands.convert",
     "perfkit.bench.commands",
     "perfkit.race.commands",
     "perfkit.debug.commands",
@@ -35,13 +43,13 @@ COMMAND_MODULES = (
 #: A command missing here still works (through the full app), only slower; a test keeps this
 #: table equal to what the modules register.
 COMMANDS = {
-    "profile": "perfkit.commands",
-    "flame": "perfkit.commands",
-    "top": "perfkit.commands",
-    "peek": "perfkit.commands",
-    "graph": "perfkit.commands",
-    "list": "perfkit.commands",
-    "convert": "perfkit.commands",
+    "profile": "perfkit.commands.profile",
+    "flame": "perfkit.commands.flame",
+    "top": "perfkit.commands.top",
+    "peek": "perfkit.commands.peek",
+    "graph": "perfkit.commands.graph",
+    "list": "perfkit.commands.listing",
+    "convert": "perfkit.commands.convert",
     "bench": "perfkit.bench.commands",
     "benchstat": "perfkit.bench.commands",
     "race": "perfkit.race.commands",
@@ -101,13 +109,27 @@ def main() -> None:
         print(f"perfkit {__version__}")
         sys.exit(0)
     own = COMMANDS.get(first) if first else None
+    args = sys.argv[1:]
+    cached = None
+    # help: printed from the cache when still right (benchstat's own parser is already fast)
+    if first != "benchstat" and len(args) <= 2 and args[-1:] in (["--help"], ["-h"]):
+        from perfkit import helpcache
+
+        if helpcache.wanted(args):
+            if helpcache.serve(args):
+                sys.exit(0)
+            cached = helpcache
     try:
         if first == "benchstat":  # parses Go's flags itself: typer's import would be most of a small run
             from perfkit.bench.benchstat_cli import main as benchstat
 
             benchstat(sys.argv[2:])
             return
-        (_new_app((own,), full=False, only=first) if own else __getattr__("app"))(prog_name="perfkit")
+        run = _new_app((own,), full=False, only=first) if own else __getattr__("app")
+        if cached is not None:
+            cached.render_and_record(args, lambda: run(prog_name="perfkit"))
+        else:
+            run(prog_name="perfkit")
     except PerfkitError as exc:
         print(f"perfkit: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)

@@ -105,7 +105,7 @@ def _load(
     source: str | None, base: str | None, url: str | None, seconds: float | None, token: str | None, fmt: str | None
 ) -> tuple[Profile, Profile | None, str, str | None]:
     """(profile, base profile, name, base name), saying on stderr what was read and how long it took."""
-    from perfkit.commands import load, load_pair
+    from perfkit.commands.profile_io import load, load_pair
 
     start = time.perf_counter()
     base_profile, base_name = None, None
