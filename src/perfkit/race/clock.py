@@ -104,7 +104,7 @@ def tick(lt: LT) -> None:
 
 
 #: the ``_core.c`` this Python code goes with (its CORE_VERSION)
-CORE_VERSION = 4
+CORE_VERSION = 5
 
 
 def load_core():

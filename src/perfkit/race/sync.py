@@ -161,6 +161,13 @@ class RaceRLock(RaceLock):
         return self._inner._recursion_count()
 
 
+if CORE is not None:
+    # `with lock:` in one C call each way (_core.c, "locks"); the methods above stay its slow path
+    CORE.bind_lock(RaceLock, RaceLock.acquire, RaceLock.__exit__)
+    _enter, _exit = CORE.lock_methods()
+    RaceLock.__enter__ = _enter  # type: ignore[method-assign]
+    RaceLock.__exit__ = _exit  # type: ignore[method-assign]
+
 _orig: dict[str, object] = {}
 
 
