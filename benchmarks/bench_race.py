@@ -206,7 +206,10 @@ def run(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
         raise SystemExit(f"{' '.join(cmd)} exited {out.returncode}:\n{out.stderr}")
     data = json.loads(out.stdout.strip().splitlines()[-1])
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"pipeline": data["seconds"], "wall": wall, "cpu": cpu, "rss": data["rss_kib"] / 1024}
+    # every GIL hand-off between threads is a context switch or two: with two cores each costs a
+    # wake-up on the other core, the main cost of the detector's scheduling (see the report)
+    switches = (after.ru_nvcsw - before.ru_nvcsw) + (after.ru_nivcsw - before.ru_nivcsw)
+    return {"pipeline": data["seconds"], "wall": wall, "cpu": cpu, "rss": data["rss_kib"] / 1024, "cs": switches}
 
 
 def main() -> None:
@@ -247,6 +250,10 @@ def main() -> None:
         )
 
 
+def show(value: float, unit: str) -> str:
+    return f"{value:.2f} {unit}" if unit else f"{value:.0f}"
+
+
 def measure(prefix: list[str], args: argparse.Namespace) -> str:
     """Alternate plain, raced and pure-Python raced runs under ``prefix`` (e.g. taskset); a
     markdown table of medians."""
@@ -270,12 +277,13 @@ def measure(prefix: list[str], args: argparse.Namespace) -> str:
         ("wall", "process wall time", "s"),
         ("cpu", "process CPU time (user+sys)", "s"),
         ("rss", "peak RSS", "MiB"),
+        ("cs", "context switches", ""),
     ):
         p, r = med(plain, key), med(raced, key)
-        row = f"| {label} | {p:.2f} {unit} | {r:.2f} {unit} | {r / p:.1f}x |"
+        row = f"| {label} | {show(p, unit)} | {show(r, unit)} | {r / p:.1f}x |"
         if pure:
             q = med(pure, key)
-            row += f" {q:.2f} {unit} | {q / p:.1f}x |"
+            row += f" {show(q, unit)} | {q / p:.1f}x |"
         rows.append(row)
     head = "| measure (median) | plain | perfkit race | ratio |"
     rule = "|---|---|---|---|"

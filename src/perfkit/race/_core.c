@@ -764,10 +764,18 @@ swallow(void)
  * itself: a queue's hooks run under its mutex, and threads would convoy on it.
  *
  * A thread that took the GIL back at once (nobody was waiting: the others are blocked, or run
- * only unobserved code) doubles its budget, so a lone thread pays almost nothing. An earlier
- * version shortened the switch interval instead of sleeping: every thread waiting for the GIL
- * then forced a switch every 100 µs until another observed access, and with two cores each of
- * those switches cost a wake-up on the other core (reports/race-overhead.md). */
+ * only unobserved code) doubles its budget, so a lone thread pays almost nothing. So does a
+ * thread whose hand-off was taken: its peers demonstrably get to run, and threads that take
+ * turns anyway (a pipeline) would otherwise pay a hand-off, and the queue wake-ups that follow
+ * it, every 500 µs (with two cores each costs a wake-up on the other core: the pipeline in
+ * reports/race-overhead.md made ~8x more GIL switches than without the detector). The budget
+ * goes back to its base when a new thread makes its first observed access (every thread's), and
+ * after DECAY_NS without a hand-off (a thread waking after a quiet spell), so every new thread
+ * and every burst of work after a pause gets the short budget again; while budgets are long,
+ * CPython's own switch interval still hands the GIL to a waiting thread.
+ *
+ * An earlier version shortened the switch interval instead of sleeping: every thread waiting for
+ * the GIL then forced a switch every 100 µs until another observed access was seen. */
 #include <sched.h>
 #include <time.h>
 #define MAX_BUDGET_NS 16000000LL
@@ -776,8 +784,13 @@ swallow(void)
 #define HANDOFF_NS 40000L
 /* taking the GIL back took this long: another thread had it (a hand-off happened) */
 #define TOOK_OVER_NS 20000LL
+#define DECAY_NS 50000000LL
 static long long base_budget_ns = 0; /* 0: never perturb */
 static uintptr_t last_runner = 0;
+/* bumped when an OS thread makes its first observed access: every budget starts again */
+static long long generation = 0;
+static _Thread_local long long my_generation = -1; /* -1: this thread not seen yet */
+static _Thread_local long long grown_at = 0;       /* ns of this thread's last budget doubling */
 static _Thread_local int yield_pending = 0;
 static _Thread_local long long alone_since = 0; /* ns; 0: not measured yet */
 static _Thread_local long long budget_ns = 0;
@@ -795,14 +808,33 @@ now_ns(void)
     return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* Another thread is seen running: its own budget again. */
+/* The base budget again for a thread seen for the first time, and for every thread after that. */
+static inline void
+check_generation(void)
+{
+    if (my_generation != generation || my_generation < 0) {
+        if (my_generation < 0)
+            generation++;
+        my_generation = generation;
+        budget_ns = base_budget_ns;
+    }
+}
+
+/* Another thread is seen running: this one starts a new turn. */
 static void
 switched(void)
 {
     last_runner = ME;
     alone_since = 0;
-    budget_ns = base_budget_ns;
     n_switches++;
+    check_generation();
+}
+
+static void
+grow_budget(long long t)
+{
+    budget_ns = budget_ns * 2 > MAX_BUDGET_NS ? MAX_BUDGET_NS : budget_ns * 2;
+    grown_at = t;
 }
 
 /* Every observed access: which thread runs (one comparison in the common case). */
@@ -822,12 +854,12 @@ sched_point(void)
         switched();
         return;
     }
+    check_generation();
     long long t = now_ns();
-    if (alone_since == 0) {
+    if (budget_ns == 0 || (budget_ns > base_budget_ns && t - grown_at >= DECAY_NS))
+        budget_ns = base_budget_ns;
+    if (alone_since == 0)
         alone_since = t;
-        if (budget_ns == 0)
-            budget_ns = base_budget_ns;
-    }
     else if (t - alone_since >= budget_ns)
         yield_pending = 1;
 }
@@ -845,15 +877,13 @@ give_way(void)
     back = now_ns();
     Py_END_ALLOW_THREADS
     long long t = now_ns();
+    grow_budget(t);
     if (t - back >= TOOK_OVER_NS) {
         n_taken++; /* another thread ran meanwhile: this one starts a new turn */
         switched();
     }
-    else {
-        /* nobody was waiting: try again only after twice as long alone */
-        budget_ns = budget_ns * 2 > MAX_BUDGET_NS ? MAX_BUDGET_NS : budget_ns * 2;
-        alone_since = t;
-    }
+    else
+        alone_since = t; /* nobody was waiting */
 }
 
 /* sched_stats(): (hand-offs tried, hand-offs another thread took, switches between threads seen) */
