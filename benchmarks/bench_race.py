@@ -111,6 +111,25 @@ _STEPS = (
         "3.7x (CPU 4.8x)",
         "1.7x",
     ),
+    (
+        "quiet re-run of the above on main, `bench_race.py --repeat 5`, load 2.8 → 2.2: with both cores free "
+        "the 500 µs hand-offs cost most (the plain run's threads hand the GIL on cheaply, the detector's "
+        "hand-offs each wake a thread on the other core)",
+        "1.39 s → 10.59 s (process wall 7.9x, CPU 8.5x; pinned to one core 1.15 → 4.29 s, 3.7x)",
+        "7.6x",
+        "1.6x",
+    ),
+    (
+        "`with lock:` on a user lock in C (slow paths stay in Python); a hand-off drops the GIL for 40 µs "
+        "instead of shortening the switch interval to 100 µs; a taken hand-off doubles the thread's budget "
+        "(back to 500 µs when a new thread starts or after 50 ms without one). Pipeline process alone, "
+        "5 alternating runs of plain / before / after, load 13 (`perf stat`, a uprobe on CPython's "
+        "`take_gil`): GIL acquisitions 2,074 / 22,144 / 5,507, context switches 2,469 / 51,568 / 13,620, "
+        "CPU 1.35 / 6.79 / 5.86 s",
+        "3.71 s → 15.26 s before, 14.36 s after (starved by the load: the ratio is not the quiet one)",
+        "CPU 5.0x → 4.3x",
+        "1.6x",
+    ),
 )
 _COSTS = (
     (
@@ -179,12 +198,27 @@ HISTORY = "\n".join(
         "",
         *_QUANTA,
         "",
-        "  So the default stays at 500 µs.",
+        "  So the first hand-off still comes after 500 µs; only threads whose hand-offs were taken (their "
+        "peers demonstrably run) wait longer before the next one, and `bench_race_switch.py` was re-run "
+        "to check that the worker group's race is still found (below).",
+        "* After the budget change: `python benchmarks/bench_race_switch.py --runs 8 --cost-runs 0 --sizes "
+        "30,100,300` (load 12.6 → 9.4): with the default 0, 4 and 8 of 8 runs found the worker group's race "
+        "at 30, 100 and 300 items (5 ms interval alone: 0, 1, 4; 1 ms: 0, 1, 6). Alternating the build "
+        "before and after the change on 100 items (`race_worker_group.py 100` under `_boot/run.py`, "
+        "load 8-10, 4 rounds): found in 40 of 44 runs before, 39 of 44 after.",
         "* Garbage collection: with lists as location states the run made 281 young collections (0.21 s); "
         "with `Loc` 23 (0.03 s), fewer than the plain run's 140 (0.05 s).",
-        "* Still in Python, per `with lock:` block of user code: `RaceLock.acquire`, `__exit__` and "
-        "`_publish` (about 2 µs per block in a single-thread loop, some 0.3 s of this run); the next "
-        "candidate for the compiled core.",
+        "* `with lock:` on a user lock: `RaceLock.acquire`, `__exit__` and `_publish` in Python cost about "
+        "2 µs per block; in C (`lock_enter`/`lock_exit`) a single-thread loop of `with lock: n += 1` went "
+        "from 6.9 to 5.4 µs per block under the detector (load 10).",
+        "* Where the detector's scheduling costs: every GIL hand-off between threads wakes the thread "
+        "that takes it, and with a free second core that wake-up lands on the other core; threads woken "
+        "by a queue's `notify` then wait for the GIL again (convoy). A `perf record -e sched:sched_switch` "
+        "of the pipeline before this change: 31% of switches a thread going back to sleep in `take_gil` "
+        "right after its lock wait ended, 30% lock waits, 10% drops of the GIL by the hand-off. With "
+        "500 µs turns the queues ping-pong between full and empty (pricers blocked on a full output "
+        "queue 5,000 times instead of 220), so the number of turns, not the per-access check, is what "
+        "the quiet default-scheduling ratio is made of.",
         "* The `perfkit` command-line process imports every perfkit command before it runs `race` "
         "(about 0.6 s of CPU, `python -m perfkit --help`); `perfkit.cli` could load only "
         "`perfkit.race.commands` for `perfkit race`, as it does for `bench`.",
@@ -242,7 +276,10 @@ def main() -> None:
             "an idle machine): the pinned table is the steadier comparison, the default one what a user sees. "
             "The detector runs with its default scheduling: Python's own 5 ms switch interval, and a thread "
             "that ran alone for 500 µs hands the GIL on at its next synchronisation point (`perturb=500`, see "
-            "race-switch-interval.md). Process wall and CPU time include the `perfkit` command's own start-up "
+            "race-switch-interval.md; a thread whose hand-off was taken waits twice as long before its next, "
+            "up to 16 ms). On a loaded machine the plain run is starved too and the ratios come out lower "
+            "than on a quiet one (see the quiet row below); the context switches are the load-independent "
+            "measure of the scheduling's cost. Process wall and CPU time include the `perfkit` command's own start-up "
             "(about 0.6 s of CPU for the command-line process, which imports every perfkit command, and "
             "0.15 s for the detector's own start in the target process); CPU time is the steadiest measure on "
             "a loaded machine.\n\n"
