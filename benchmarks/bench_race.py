@@ -122,12 +122,17 @@ _STEPS = (
     (
         "`with lock:` on a user lock in C (slow paths stay in Python); a hand-off drops the GIL for 40 µs "
         "instead of shortening the switch interval to 100 µs; a taken hand-off doubles the thread's budget "
-        "(back to 500 µs when a new thread starts or after 50 ms without one). Pipeline process alone, "
-        "5 alternating runs of plain / before / after, load 13 (`perf stat`, a uprobe on CPython's "
-        "`take_gil`): GIL acquisitions 2,074 / 22,144 / 5,507, context switches 2,469 / 51,568 / 13,620, "
-        "CPU 1.35 / 6.79 / 5.86 s",
-        "3.71 s → 15.26 s before, 14.36 s after (starved by the load: the ratio is not the quiet one)",
-        "CPU 5.0x → 4.3x",
+        "(back to 500 µs when a new thread starts or after 50 ms without one). Before / after alternated, "
+        "5 rounds each: through `perfkit race` at load 3.3 → 6.1: pipeline 6.12 s / 6.80 s (plain 1.33 s), "
+        "CPU 4.3x / 4.1x, context switches 62,500 / 16,600 (plain 2,200); the pipeline process alone "
+        "(`_boot/run.py`) at load 2.1 → 2.8: 8.85 s / 7.93 s (plain 1.44 s), CPU 7.3x / 6.5x, context "
+        "switches 208,000 / 152,000; at load 13 (`perf stat` with a uprobe on CPython's `take_gil`): GIL "
+        "acquisitions 22,100 / 5,500 (plain 2,100), CPU 6.79 / 5.86 s. `bench_race.py --repeat 5 --write` "
+        "after, load 2.7 → 4.0: the tables above; a second `--repeat 5` at load 2.0 → 3.7: 3.9x (wall "
+        "4.1x, CPU 4.5x)",
+        "after: 1.41 s → 5.87 s (wall 4.4x, CPU 4.8x; pinned 4.6x); before/after wall times within the "
+        "noise of these runs",
+        "4.2x",
         "1.6x",
     ),
 )
@@ -218,7 +223,11 @@ HISTORY = "\n".join(
         "right after its lock wait ended, 30% lock waits, 10% drops of the GIL by the hand-off. With "
         "500 µs turns the queues ping-pong between full and empty (pricers blocked on a full output "
         "queue 5,000 times instead of 220), so the number of turns, not the per-access check, is what "
-        "the quiet default-scheduling ratio is made of.",
+        "the quiet default-scheduling ratio is made of. Still open: on a quiet machine some runs fall into a "
+        "convoy regime (the pipeline process alone at load 2-3: 150,000-300,000 context switches, the "
+        "producer waking 10,000 times on a full input queue, CPU time as long as the wall time) with or "
+        "without this change; others (through `perfkit race`, same load) make 15,000-35,000. Which one a "
+        "run falls into, not the per-access check, decides between about 4x and 6x.",
         "* The `perfkit` command-line process imports every perfkit command before it runs `race` "
         "(about 0.6 s of CPU, `python -m perfkit --help`); `perfkit.cli` could load only "
         "`perfkit.race.commands` for `perfkit race`, as it does for `bench`.",
