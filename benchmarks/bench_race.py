@@ -111,6 +111,30 @@ _STEPS = (
         "3.7x (CPU 4.8x)",
         "1.7x",
     ),
+    (
+        "quiet re-run of the above on main, `bench_race.py --repeat 5`, load 2.8 → 2.2: with both cores free "
+        "the 500 µs hand-offs cost most (the plain run's threads hand the GIL on cheaply, the detector's "
+        "hand-offs each wake a thread on the other core)",
+        "1.39 s → 10.59 s (process wall 7.9x, CPU 8.5x; pinned to one core 1.15 → 4.29 s, 3.7x)",
+        "7.6x",
+        "1.6x",
+    ),
+    (
+        "`with lock:` on a user lock in C (slow paths stay in Python); a hand-off drops the GIL for 40 µs "
+        "instead of shortening the switch interval to 100 µs; a taken hand-off doubles the thread's budget "
+        "(back to 500 µs when a new thread starts or after 50 ms without one). Before / after alternated, "
+        "5 rounds each: through `perfkit race` at load 3.3 → 6.1: pipeline 6.12 s / 6.80 s (plain 1.33 s), "
+        "CPU 4.3x / 4.1x, context switches 62,500 / 16,600 (plain 2,200); the pipeline process alone "
+        "(`_boot/run.py`) at load 2.1 → 2.8: 8.85 s / 7.93 s (plain 1.44 s), CPU 7.3x / 6.5x, context "
+        "switches 208,000 / 152,000; at load 13 (`perf stat` with a uprobe on CPython's `take_gil`): GIL "
+        "acquisitions 22,100 / 5,500 (plain 2,100), CPU 6.79 / 5.86 s. `bench_race.py --repeat 5 --write` "
+        "after, load 2.7 → 4.0: the tables above; a second `--repeat 5` at load 2.0 → 3.7: 3.9x (wall "
+        "4.1x, CPU 4.5x)",
+        "after: 1.41 s → 5.87 s (wall 4.4x, CPU 4.8x; pinned 4.6x); before/after wall times within the "
+        "noise of these runs",
+        "4.2x",
+        "1.6x",
+    ),
 )
 _COSTS = (
     (
@@ -179,12 +203,31 @@ HISTORY = "\n".join(
         "",
         *_QUANTA,
         "",
-        "  So the default stays at 500 µs.",
+        "  So the first hand-off still comes after 500 µs; only threads whose hand-offs were taken (their "
+        "peers demonstrably run) wait longer before the next one, and `bench_race_switch.py` was re-run "
+        "to check that the worker group's race is still found (below).",
+        "* After the budget change: `python benchmarks/bench_race_switch.py --runs 8 --cost-runs 0 --sizes "
+        "30,100,300` (load 12.6 → 9.4): with the default 0, 4 and 8 of 8 runs found the worker group's race "
+        "at 30, 100 and 300 items (5 ms interval alone: 0, 1, 4; 1 ms: 0, 1, 6). Alternating the build "
+        "before and after the change on 100 items (`race_worker_group.py 100` under `_boot/run.py`, "
+        "load 8-10, 4 rounds): found in 40 of 44 runs before, 39 of 44 after.",
         "* Garbage collection: with lists as location states the run made 281 young collections (0.21 s); "
         "with `Loc` 23 (0.03 s), fewer than the plain run's 140 (0.05 s).",
-        "* Still in Python, per `with lock:` block of user code: `RaceLock.acquire`, `__exit__` and "
-        "`_publish` (about 2 µs per block in a single-thread loop, some 0.3 s of this run); the next "
-        "candidate for the compiled core.",
+        "* `with lock:` on a user lock: `RaceLock.acquire`, `__exit__` and `_publish` in Python cost about "
+        "2 µs per block; in C (`lock_enter`/`lock_exit`) a single-thread loop of `with lock: n += 1` went "
+        "from 6.9 to 5.4 µs per block under the detector (load 10).",
+        "* Where the detector's scheduling costs: every GIL hand-off between threads wakes the thread "
+        "that takes it, and with a free second core that wake-up lands on the other core; threads woken "
+        "by a queue's `notify` then wait for the GIL again (convoy). A `perf record -e sched:sched_switch` "
+        "of the pipeline before this change: 31% of switches a thread going back to sleep in `take_gil` "
+        "right after its lock wait ended, 30% lock waits, 10% drops of the GIL by the hand-off. With "
+        "500 µs turns the queues ping-pong between full and empty (pricers blocked on a full output "
+        "queue 5,000 times instead of 220), so the number of turns, not the per-access check, is what "
+        "the quiet default-scheduling ratio is made of. Still open: on a quiet machine some runs fall into a "
+        "convoy regime (the pipeline process alone at load 2-3: 150,000-300,000 context switches, the "
+        "producer waking 10,000 times on a full input queue, CPU time as long as the wall time) with or "
+        "without this change; others (through `perfkit race`, same load) make 15,000-35,000. Which one a "
+        "run falls into, not the per-access check, decides between about 4x and 6x.",
         "* The `perfkit` command-line process imports every perfkit command before it runs `race` "
         "(about 0.6 s of CPU, `python -m perfkit --help`); `perfkit.cli` could load only "
         "`perfkit.race.commands` for `perfkit race`, as it does for `bench`.",
@@ -206,7 +249,10 @@ def run(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
         raise SystemExit(f"{' '.join(cmd)} exited {out.returncode}:\n{out.stderr}")
     data = json.loads(out.stdout.strip().splitlines()[-1])
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"pipeline": data["seconds"], "wall": wall, "cpu": cpu, "rss": data["rss_kib"] / 1024}
+    # every GIL hand-off between threads is a context switch or two: with two cores each costs a
+    # wake-up on the other core, the main cost of the detector's scheduling (see the report)
+    switches = (after.ru_nvcsw - before.ru_nvcsw) + (after.ru_nivcsw - before.ru_nivcsw)
+    return {"pipeline": data["seconds"], "wall": wall, "cpu": cpu, "rss": data["rss_kib"] / 1024, "cs": switches}
 
 
 def main() -> None:
@@ -239,12 +285,19 @@ def main() -> None:
             "an idle machine): the pinned table is the steadier comparison, the default one what a user sees. "
             "The detector runs with its default scheduling: Python's own 5 ms switch interval, and a thread "
             "that ran alone for 500 µs hands the GIL on at its next synchronisation point (`perturb=500`, see "
-            "race-switch-interval.md). Process wall and CPU time include the `perfkit` command's own start-up "
+            "race-switch-interval.md; a thread whose hand-off was taken waits twice as long before its next, "
+            "up to 16 ms). On a loaded machine the plain run is starved too and the ratios come out lower "
+            "than on a quiet one (see the quiet row below); the context switches are the load-independent "
+            "measure of the scheduling's cost. Process wall and CPU time include the `perfkit` command's own start-up "
             "(about 0.6 s of CPU for the command-line process, which imports every perfkit command, and "
             "0.15 s for the detector's own start in the target process); CPU time is the steadiest measure on "
             "a loaded machine.\n\n"
             f"{text}\n" + HISTORY
         )
+
+
+def show(value: float, unit: str) -> str:
+    return f"{value:.2f} {unit}" if unit else f"{value:.0f}"
 
 
 def measure(prefix: list[str], args: argparse.Namespace) -> str:
@@ -270,12 +323,13 @@ def measure(prefix: list[str], args: argparse.Namespace) -> str:
         ("wall", "process wall time", "s"),
         ("cpu", "process CPU time (user+sys)", "s"),
         ("rss", "peak RSS", "MiB"),
+        ("cs", "context switches", ""),
     ):
         p, r = med(plain, key), med(raced, key)
-        row = f"| {label} | {p:.2f} {unit} | {r:.2f} {unit} | {r / p:.1f}x |"
+        row = f"| {label} | {show(p, unit)} | {show(r, unit)} | {r / p:.1f}x |"
         if pure:
             q = med(pure, key)
-            row += f" {q:.2f} {unit} | {q / p:.1f}x |"
+            row += f" {show(q, unit)} | {q / p:.1f}x |"
         rows.append(row)
     head = "| measure (median) | plain | perfkit race | ratio |"
     rule = "|---|---|---|---|"

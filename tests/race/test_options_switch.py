@@ -86,6 +86,8 @@ for w in workers:
     w.start()
 for w in workers:
     w.join()
+from perfkit.race.clock import CORE
+print("hand-offs", *CORE.sched_stats()[:2])
 """
 
 
@@ -108,3 +110,6 @@ def test_perturbation_lets_other_threads_run(tmp_path: Path, env: str, found: bo
     )
     assert ("Stats.done" in done.stderr) is found, done.stderr
     assert done.returncode == (66 if found else 0), done.stderr
+    tried, taken = map(int, done.stdout.split("hand-offs")[1].split())
+    # perturb=0 never hands the GIL on; perturb=1 did, and another thread took it
+    assert (tried > 0, taken > 0) == (found, found), done.stdout

@@ -758,25 +758,44 @@ swallow(void)
  * run alone for a whole switch interval and take all the work. The analogue here: a thread
  * that reaches a synchronisation point (a queue put/get, a lock or event release) after running
  * alone for its budget (no other thread made an observed access or synchronisation since)
- * shortens the GIL's switch interval and, at its next observed access, drops and retakes the
- * GIL: that wakes a thread waiting for it, which then waits only the short interval before
- * CPython's forced switch hands it the GIL. The interval goes back once another thread is
- * seen running, or after another budget; a thread that stayed alone (the others are blocked,
- * or run only unobserved code) doubles its budget, so a lone thread pays almost nothing and
- * threads that take turns anyway (a pipeline) pay nothing. Not at the synchronisation point
- * itself: a queue's hooks run under its mutex, and threads would convoy on it. */
+ * hands the GIL on at its next observed access: it drops the GIL and sleeps a moment, long
+ * enough for a thread waiting for the GIL to wake up and take it (it then runs until its own
+ * switch interval ends or it blocks, as after any switch). Not at the synchronisation point
+ * itself: a queue's hooks run under its mutex, and threads would convoy on it.
+ *
+ * A thread that took the GIL back at once (nobody was waiting: the others are blocked, or run
+ * only unobserved code) doubles its budget, so a lone thread pays almost nothing. So does a
+ * thread whose hand-off was taken: its peers demonstrably get to run, and threads that take
+ * turns anyway (a pipeline) would otherwise pay a hand-off, and the queue wake-ups that follow
+ * it, every 500 µs (with two cores each costs a wake-up on the other core: the pipeline in
+ * reports/race-overhead.md made ~8x more GIL switches than without the detector). The budget
+ * goes back to its base when a new thread makes its first observed access (every thread's), and
+ * after DECAY_NS without a hand-off (a thread waking after a quiet spell), so every new thread
+ * and every burst of work after a pause gets the short budget again; while budgets are long,
+ * CPython's own switch interval still hands the GIL to a waiting thread.
+ *
+ * An earlier version shortened the switch interval instead of sleeping: every thread waiting for
+ * the GIL then forced a switch every 100 µs until another observed access was seen. */
 #include <sched.h>
 #include <time.h>
 #define MAX_BUDGET_NS 16000000LL
+/* how long a hand-off leaves the GIL free: a waiter on another core wakes in a few µs to tens
+ * of µs; on one core the waiter runs as soon as this thread sleeps */
+#define HANDOFF_NS 40000L
+/* taking the GIL back took this long: another thread had it (a hand-off happened) */
+#define TOOK_OVER_NS 20000LL
+#define DECAY_NS 50000000LL
 static long long base_budget_ns = 0; /* 0: never perturb */
 static uintptr_t last_runner = 0;
-static int shortened = 0;
-static long long shortened_at = 0;
-static PyObject *set_interval = NULL; /* sys.setswitchinterval */
-static PyObject *normal_interval = NULL, *short_interval = NULL;
+/* bumped when an OS thread makes its first observed access: every budget starts again */
+static long long generation = 0;
+static _Thread_local long long my_generation = -1; /* -1: this thread not seen yet */
+static _Thread_local long long grown_at = 0;       /* ns of this thread's last budget doubling */
 static _Thread_local int yield_pending = 0;
 static _Thread_local long long alone_since = 0; /* ns; 0: not measured yet */
 static _Thread_local long long budget_ns = 0;
+/* counters for sched_stats(): hand-offs tried, hand-offs another thread took, switches seen */
+static long long n_handoffs = 0, n_taken = 0, n_switches = 0;
 
 /* this thread, as an address of its own */
 #define ME ((uintptr_t)&yield_pending)
@@ -789,25 +808,33 @@ now_ns(void)
     return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static void
-set_short(int shorter)
+/* The base budget again for a thread seen for the first time, and for every thread after that. */
+static inline void
+check_generation(void)
 {
-    shortened = shorter;
-    PyObject *r = PyObject_CallOneArg(set_interval, shorter ? short_interval : normal_interval);
-    if (r == NULL)
-        PyErr_Clear();
-    Py_XDECREF(r);
+    if (my_generation != generation || my_generation < 0) {
+        if (my_generation < 0)
+            generation++;
+        my_generation = generation;
+        budget_ns = base_budget_ns;
+    }
 }
 
-/* Another thread is seen running: its own budget again, and the normal interval. */
+/* Another thread is seen running: this one starts a new turn. */
 static void
 switched(void)
 {
     last_runner = ME;
     alone_since = 0;
-    budget_ns = base_budget_ns;
-    if (shortened)
-        set_short(0);
+    n_switches++;
+    check_generation();
+}
+
+static void
+grow_budget(long long t)
+{
+    budget_ns = budget_ns * 2 > MAX_BUDGET_NS ? MAX_BUDGET_NS : budget_ns * 2;
+    grown_at = t;
 }
 
 /* Every observed access: which thread runs (one comparison in the common case). */
@@ -827,24 +854,14 @@ sched_point(void)
         switched();
         return;
     }
+    check_generation();
     long long t = now_ns();
-    if (alone_since == 0) {
+    if (budget_ns == 0 || (budget_ns > base_budget_ns && t - grown_at >= DECAY_NS))
+        budget_ns = base_budget_ns;
+    if (alone_since == 0)
         alone_since = t;
-        if (budget_ns == 0)
-            budget_ns = base_budget_ns;
-    }
-    else if (shortened) {
-        if (t - shortened_at >= budget_ns) { /* still alone: nobody was waiting */
-            set_short(0);
-            budget_ns = budget_ns * 2 > MAX_BUDGET_NS ? MAX_BUDGET_NS : budget_ns * 2;
-            alone_since = t;
-        }
-    }
-    else if (t - alone_since >= budget_ns) {
-        set_short(1);
-        shortened_at = t;
+    else if (t - alone_since >= budget_ns)
         yield_pending = 1;
-    }
 }
 
 /* At an observed access after sched_point asked for it, outside any queue mutex. */
@@ -852,9 +869,28 @@ static void
 give_way(void)
 {
     yield_pending = 0;
+    n_handoffs++;
+    struct timespec pause = {0, HANDOFF_NS};
+    long long back;
     Py_BEGIN_ALLOW_THREADS
-    sched_yield();
+    nanosleep(&pause, NULL);
+    back = now_ns();
     Py_END_ALLOW_THREADS
+    long long t = now_ns();
+    grow_budget(t);
+    if (t - back >= TOOK_OVER_NS) {
+        n_taken++; /* another thread ran meanwhile: this one starts a new turn */
+        switched();
+    }
+    else
+        alone_since = t; /* nobody was waiting */
+}
+
+/* sched_stats(): (hand-offs tried, hand-offs another thread took, switches between threads seen) */
+static PyObject *
+core_sched_stats(PyObject *self, PyObject *unused)
+{
+    return Py_BuildValue("(LLL)", n_handoffs, n_taken, n_switches);
 }
 
 /* sched_point(): a synchronisation point in Python code (a lock or event release) */
@@ -865,21 +901,13 @@ core_sched_point(PyObject *self, PyObject *unused)
     Py_RETURN_NONE;
 }
 
-/* set_perturb(budget_us, normal, shorter, setswitchinterval): a thread that ran alone for
- * budget_us (0: never) shortens the switch interval from `normal` to `shorter` (seconds) */
+/* set_perturb(budget_us): a thread that ran alone for budget_us (0: never) hands the GIL on */
 static PyObject *
-core_set_perturb(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+core_set_perturb(PyObject *self, PyObject *arg)
 {
-    if (nargs != 4 || !PyFloat_Check(args[1]) || !PyFloat_Check(args[2]) || !PyCallable_Check(args[3])) {
-        PyErr_SetString(PyExc_TypeError, "set_perturb(budget_us, normal: float, shorter: float, setswitchinterval)");
-        return NULL;
-    }
-    long budget = PyLong_AsLong(args[0]);
+    long budget = PyLong_AsLong(arg);
     if (budget == -1 && PyErr_Occurred())
         return NULL;
-    Py_XSETREF(normal_interval, Py_NewRef(args[1]));
-    Py_XSETREF(short_interval, Py_NewRef(args[2]));
-    Py_XSETREF(set_interval, Py_NewRef(args[3]));
     base_budget_ns = budget < 0 ? 0 : budget * 1000LL;
     Py_RETURN_NONE;
 }
@@ -1267,6 +1295,204 @@ core_mc(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
     return r;
 }
 
+/* ---------------------------------------------------------------- locks
+ *
+ * `with lock:` on a user's threading.Lock (sync.RaceLock) in one C call each way: the common
+ * case only. Whatever needs the deadlock detector (another lock already held, an acquire that
+ * has to block) or a reentrant lock goes to RaceLock's own Python methods, which bind_lock()
+ * receives; the bookkeeping is theirs (acquire: receive the lock's clock, push its serial on the
+ * thread's held list; exit: publish the clock, a synchronisation point, pop the serial). */
+
+static PyObject *lock_cls, *lock_py_acquire, *lock_py_exit;
+static PyObject *s_inner, *s_sc, *s_serial, *s_held, *s_acquire, *s_release, *s_locked;
+
+/* bind_lock(RaceLock, acquire, __exit__): the class the fast path serves, and its slow paths */
+static PyObject *
+core_bind_lock(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3 || !PyType_Check(args[0]) || !PyCallable_Check(args[1]) || !PyCallable_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "bind_lock(cls, acquire, exit)");
+        return NULL;
+    }
+    Py_XSETREF(lock_cls, Py_NewRef(args[0]));
+    Py_XSETREF(lock_py_acquire, Py_NewRef(args[1]));
+    Py_XSETREF(lock_py_exit, Py_NewRef(args[2]));
+    Py_RETURN_NONE;
+}
+
+static PyObject *core_lock_enter(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+static PyObject *core_lock_exit(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+
+/* lock_methods(): (__enter__, __exit__) for the class: lock_enter and lock_exit wrapped so that
+ * they bind the instance as a method does (a builtin function in a class would not) */
+static PyObject *
+core_lock_methods(PyObject *self, PyObject *unused)
+{
+    PyObject *enter = PyObject_GetAttrString(self, "lock_enter"), *exit_ = PyObject_GetAttrString(self, "lock_exit");
+    PyObject *r = NULL;
+    if (enter != NULL && exit_ != NULL) {
+        PyObject *a = PyInstanceMethod_New(enter), *b = PyInstanceMethod_New(exit_);
+        if (a != NULL && b != NULL)
+            r = PyTuple_Pack(2, a, b);
+        Py_XDECREF(a);
+        Py_XDECREF(b);
+    }
+    Py_XDECREF(enter);
+    Py_XDECREF(exit_);
+    return r;
+}
+
+/* lock_enter(lock): RaceLock.__enter__ */
+static PyObject *
+core_lock_enter(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (lock_cls == NULL || nargs != 1 || (PyObject *)Py_TYPE(args[0]) != lock_cls)
+        goto slow;
+    PyObject *lock = args[0];
+    PyObject *lt = current_lt();
+    if (lt == NULL) {
+        PyErr_Clear();
+        goto slow;
+    }
+    PyObject *held = PyObject_GetAttr(lt, s_held);
+    if (held == NULL || !PyList_CheckExact(held) || PyList_GET_SIZE(held) != 0) {
+        /* another lock held: the lock-order graph (deadlock.py) wants to see this one */
+        Py_XDECREF(held);
+        Py_DECREF(lt);
+        PyErr_Clear();
+        goto slow;
+    }
+    PyObject *inner = PyObject_GetAttr(lock, s_inner);
+    PyObject *got = inner != NULL ? PyObject_CallMethodOneArg(inner, s_acquire, Py_False) : NULL;
+    Py_XDECREF(inner);
+    if (got != Py_True) {
+        /* taken (or not a lock we know): the Python path blocks, announced to the watchdog */
+        Py_XDECREF(got);
+        Py_DECREF(held);
+        Py_DECREF(lt);
+        PyErr_Clear();
+        goto slow;
+    }
+    Py_DECREF(got);
+    /* the lock is ours now: a failure in the bookkeeping is the detector's, never the program's */
+    PyObject *sc = PyObject_GetAttr(lock, s_sc), *serial = NULL, *vc = NULL;
+    if (sc == NULL)
+        goto error;
+    if (PyDict_Check(sc) && PyDict_GET_SIZE(sc)) {
+        vc = slot(lt, off_vc, s_vc);
+        if (vc == NULL || !PyDict_Check(vc) || merge_into(vc, sc) < 0)
+            goto error;
+    }
+    serial = PyObject_GetAttr(lock, s_serial);
+    if (serial == NULL || PyList_Append(held, serial) < 0)
+        goto error;
+    goto done;
+error:
+    if (swallow() < 0) {
+        Py_XDECREF(sc);
+        Py_XDECREF(vc);
+        Py_XDECREF(serial);
+        Py_DECREF(held);
+        Py_DECREF(lt);
+        return NULL;
+    }
+done:
+    Py_XDECREF(sc);
+    Py_XDECREF(vc);
+    Py_XDECREF(serial);
+    Py_DECREF(held);
+    Py_DECREF(lt);
+    Py_RETURN_TRUE;
+slow:
+    if (lock_py_acquire == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "bind_lock() was not called");
+        return NULL;
+    }
+    return PyObject_Vectorcall(lock_py_acquire, args, nargs, NULL);
+}
+
+/* Publish `lt`'s clock into the lock's, start a new epoch, drop the lock's serial from `held`. */
+static int
+lock_publish(PyObject *lock, PyObject *lt)
+{
+    PyObject *sc = PyObject_GetAttr(lock, s_sc), *vc = slot(lt, off_vc, s_vc);
+    PyObject *held = PyObject_GetAttr(lt, s_held), *serial = PyObject_GetAttr(lock, s_serial);
+    int r = -1;
+    if (sc == NULL || vc == NULL || held == NULL || serial == NULL)
+        goto out;
+    if (!PyDict_Check(sc) || !PyDict_Check(vc) || !PyList_Check(held)) {
+        PyErr_SetString(PyExc_TypeError, "a lock's clock, a thread's clock or held list of the wrong type");
+        goto out;
+    }
+    if (merge_into(sc, vc) < 0 || tick_lt(lt) < 0)
+        goto out;
+    sched_point();
+    /* the last occurrence of the serial (locks are usually released in reverse order) */
+    for (Py_ssize_t i = PyList_GET_SIZE(held) - 1; i >= 0; i--) {
+        int eq = PyObject_RichCompareBool(PyList_GET_ITEM(held, i), serial, Py_EQ);
+        if (eq < 0)
+            goto out;
+        if (eq) {
+            if (PyList_SetSlice(held, i, i + 1, NULL) < 0)
+                goto out;
+            break;
+        }
+    }
+    r = 0;
+out:
+    Py_XDECREF(sc);
+    Py_XDECREF(vc);
+    Py_XDECREF(held);
+    Py_XDECREF(serial);
+    return r;
+}
+
+/* lock_exit(lock, *exc): RaceLock.__exit__ */
+static PyObject *
+core_lock_exit(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (lock_cls == NULL || nargs < 1 || (PyObject *)Py_TYPE(args[0]) != lock_cls) {
+        if (lock_py_exit == NULL) {
+            PyErr_SetString(PyExc_RuntimeError, "bind_lock() was not called");
+            return NULL;
+        }
+        return PyObject_Vectorcall(lock_py_exit, args, nargs, NULL);
+    }
+    PyObject *lock = args[0];
+    PyObject *lt = current_lt();
+    if (lt == NULL) {
+        /* a thread without a logical thread yet: the Python path attaches one */
+        PyErr_Clear();
+        return PyObject_Vectorcall(lock_py_exit, args, nargs, NULL);
+    }
+    PyObject *inner = PyObject_GetAttr(lock, s_inner);
+    if (inner == NULL) {
+        Py_DECREF(lt);
+        return NULL;
+    }
+    PyObject *locked = PyObject_CallMethodNoArgs(inner, s_locked);
+    if (locked == NULL) {
+        Py_DECREF(inner);
+        Py_DECREF(lt);
+        return NULL;
+    }
+    if (locked == Py_True && lock_publish(lock, lt) < 0 && swallow() < 0) {
+        Py_DECREF(locked);
+        Py_DECREF(inner);
+        Py_DECREF(lt);
+        return NULL;
+    }
+    Py_DECREF(locked);
+    Py_DECREF(lt);
+    /* releasing a lock that is not held raises the program's own RuntimeError, as without us */
+    PyObject *r = PyObject_CallMethodNoArgs(inner, s_release);
+    Py_DECREF(inner);
+    if (r == NULL)
+        return NULL;
+    Py_DECREF(r);
+    Py_RETURN_NONE;
+}
+
 /* ---------------------------------------------------------------- queues
  *
  * A user queue's _put/_get, as sync._queue_edges builds them in Python, in one C call each:
@@ -1620,12 +1846,17 @@ static PyMethodDef methods[] = {
     {"release", (PyCFunction)(void (*)(void))core_release, METH_FASTCALL, "Publish a clock into a sync clock."},
     {"acquire", (PyCFunction)(void (*)(void))core_acquire, METH_FASTCALL, "Receive a sync clock."},
     {"mc", (PyCFunction)(void (*)(void))core_mc, METH_FASTCALL | METH_KEYWORDS, "A container method call."},
+    {"lock_methods", (PyCFunction)core_lock_methods, METH_NOARGS, "(__enter__, __exit__) for RaceLock."},
+    {"bind_lock", (PyCFunction)(void (*)(void))core_bind_lock, METH_FASTCALL, "The lock class and its Python slow paths."},
+    {"lock_enter", (PyCFunction)(void (*)(void))core_lock_enter, METH_FASTCALL, "RaceLock.__enter__ (use through lock_methods())."},
+    {"lock_exit", (PyCFunction)(void (*)(void))core_lock_exit, METH_FASTCALL, "RaceLock.__exit__ (use through lock_methods())."},
     {"qput", (PyCFunction)(void (*)(void))core_qput, METH_FASTCALL, "A user queue's _put with its edges."},
     {"qget", (PyCFunction)(void (*)(void))core_qget, METH_FASTCALL, "A user queue's _get with its edges."},
     {"outer", (PyCFunction)(void (*)(void))core_outer, METH_FASTCALL, "Interned stack id above the access."},
     {"set_current", (PyCFunction)core_set_current, METH_O, "tls.cur was set to this logical thread."},
     {"sched_point", (PyCFunction)core_sched_point, METH_NOARGS, "A synchronisation point (may yield later)."},
-    {"set_perturb", (PyCFunction)(void (*)(void))core_set_perturb, METH_FASTCALL, "Shorten the switch interval for threads running alone."},
+    {"set_perturb", (PyCFunction)core_set_perturb, METH_O, "Microseconds a thread may run alone before it hands the GIL on."},
+    {"sched_stats", (PyCFunction)core_sched_stats, METH_NOARGS, "(hand-offs tried, taken by another thread, switches seen)."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1633,7 +1864,7 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "perfkit.race._core",
 
 /* bumped whenever the Python side's expectations change (init's arguments, state layouts): a
  * stale build left next to newer sources is then ignored instead of misused */
-#define CORE_VERSION 4
+#define CORE_VERSION 5
 
 PyMODINIT_FUNC
 PyInit__core(void)
@@ -1644,6 +1875,16 @@ PyInit__core(void)
     s_vc = PyUnicode_InternFromString("vc");
     s_tid = PyUnicode_InternFromString("tid");
     if (s_cur == NULL || s_e == NULL || s_ne == NULL || s_vc == NULL || s_tid == NULL)
+        return NULL;
+    s_inner = PyUnicode_InternFromString("_inner");
+    s_sc = PyUnicode_InternFromString("_sc");
+    s_serial = PyUnicode_InternFromString("serial");
+    s_held = PyUnicode_InternFromString("held");
+    s_acquire = PyUnicode_InternFromString("acquire");
+    s_release = PyUnicode_InternFromString("release");
+    s_locked = PyUnicode_InternFromString("locked");
+    if (s_inner == NULL || s_sc == NULL || s_serial == NULL || s_held == NULL || s_acquire == NULL ||
+        s_release == NULL || s_locked == NULL)
         return NULL;
     if (PyType_Ready(&LocType) < 0)
         return NULL;

@@ -25,8 +25,6 @@ ENV_SUPPRESSIONS = "PERFKIT_RACE_SUPPRESSIONS"
 ENV_PYTEST = "PERFKIT_RACE_PYTEST"
 
 SELECT: Selection | None = None
-#: the switch interval while a thread that ran alone for its budget hands the GIL on
-SHORT_INTERVAL = 0.0001
 
 
 def _globs(name: str) -> list[str]:
@@ -56,7 +54,7 @@ def schedule(stress: bool) -> None:
         return
     interval = opts.switch_interval
     if CORE is not None:
-        CORE.set_perturb(opts.perturb, float(interval), min(SHORT_INTERVAL, interval), sys.setswitchinterval)
+        CORE.set_perturb(opts.perturb)
     elif opts.perturb and not opts.switch_interval_set:
         interval = min(interval, 0.001)
     sys.setswitchinterval(interval)

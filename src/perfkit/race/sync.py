@@ -169,6 +169,13 @@ class RaceRLock(RaceLock):
         return self._inner._recursion_count()
 
 
+if CORE is not None:
+    # `with lock:` in one C call each way (_core.c, "locks"); the methods above stay its slow path
+    CORE.bind_lock(RaceLock, RaceLock.acquire, RaceLock.__exit__)
+    _enter, _exit = CORE.lock_methods()
+    RaceLock.__enter__ = _enter
+    RaceLock.__exit__ = _exit
+
 _orig: dict[str, Callable[..., Any]] = {}
 
 
