@@ -81,13 +81,17 @@ class Response:
 
 @functools.cache
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    from perfkit.web.peektable import peek_table
+
+    environment = jinja2.Environment(
         loader=jinja2.PackageLoader("perfkit.web", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.globals["peek_table"] = peek_table  # tens of thousands of rows: joined, not looped
+    return environment
 
 
 @functools.cache

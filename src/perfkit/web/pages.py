@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from perfkit.graph import Edge, Granularity, Graph, GraphOptions, Node, Prepared, ReportKind, build, sort_edges
+from perfkit.graph import Edge, Granularity, Graph, GraphOptions, Node, Prepared, ReportKind, build
 from perfkit.tags import scaled_label as pprof_label
 from perfkit.views.legend import ReportFormat, active_filters, profile_labels, report_labels
 from perfkit.web.params import Query, quote_regex
@@ -379,30 +379,40 @@ def _peek(session: Session, query: Query) -> Body:
     rx = re.compile(pattern)
 
     value = functools.lru_cache(maxsize=None)(fmt.value)  # values repeat, units are looked up per call
+    names: dict[Node, str] = {}  # printable names, made once per node rather than once per edge
     urls: dict[str, str] = {}
+
+    def name_of(node: Node) -> str:
+        found = names.get(node)
+        if found is None:
+            found = names[node] = node.name
+        return found
 
     def lines(
         edges: list[Edge], cum: int, far: Callable[[Edge], Node]
     ) -> tuple[list[PeekLine], tuple[int, str] | None]:
         out = []
-        for edge in edges[:PEEK_LINES]:
+        heaviest = _heaviest(edges, PEEK_LINES, name_of)
+        for edge in heaviest:
             node = far(edge)
             name = _node_name(node)
             url = urls.get(name)
             if url is None:
                 url = urls[name] = query.url("./peek", f=quote_regex(name))
             percent = fmt.percent(edge.weight, cum).strip()
-            out.append(PeekLine(value(edge.weight), percent, node.name, url, edge.inline))
-        rest = edges[PEEK_LINES:]
-        return out, ((len(rest), value(sum(e.weight for e in rest))) if rest else None)
+            out.append(PeekLine(value(edge.weight), percent, name_of(node), url, edge.inline))
+        if len(edges) <= PEEK_LINES:
+            return out, None
+        rest = sum(e.weight for e in edges) - sum(e.weight for e in heaviest)
+        return out, (len(edges) - len(heaviest), value(rest))
 
     flat_sum = 0
     for node in graph.nodes:
-        if not rx.search(node.name):
+        if not rx.search(name_of(node)):
             continue
         flat_sum += node.flat
-        callers, more_callers = lines(sort_edges(node.in_edges.values()), node.cum, lambda e: e.src)
-        callees, more_callees = lines(sort_edges(node.out_edges.values()), node.cum, lambda e: e.dst)
+        callers, more_callers = lines(list(node.in_edges.values()), node.cum, lambda e: e.src)
+        callees, more_callees = lines(list(node.out_edges.values()), node.cum, lambda e: e.dst)
         data.blocks.append(
             PeekBlock(
                 callers=callers,
@@ -414,7 +424,7 @@ def _peek(session: Session, query: Query) -> Body:
                 sum_pct=fmt.percent(flat_sum).strip(),
                 cum=value(node.cum),
                 cum_pct=fmt.percent(node.cum).strip(),
-                name=node.name,
+                name=name_of(node),
             )
         )
     body.nodes = [b.name for b in data.blocks]
@@ -422,6 +432,17 @@ def _peek(session: Session, query: Query) -> Body:
         body.notices.append(f"no function matches {pattern!r}; pick one below or try the Top view")
         data.choices = _choices(session, _without_focus(query), "peek")
     return body
+
+
+def _heaviest(edges: list[Edge], count: int, name_of: Callable[[Node], str]) -> list[Edge]:
+    """The first ``count`` of ``edges`` in pprof's order (:func:`sort_edges`), naming only the
+    edges that can be among them: on a big profile a node has thousands of callers, and sorting
+    them all by name costs more than the rest of the page."""
+    if len(edges) > count:
+        by_weight = sorted((abs(e.weight) for e in edges), reverse=True)
+        lightest = by_weight[count - 1]  # ties at the cut are ordered by name like the rest
+        edges = [e for e in edges if abs(e.weight) >= lightest]
+    return sorted(edges, key=lambda e: (-abs(e.weight), name_of(e.src), name_of(e.dst)))[:count]
 
 
 _MAKERS = {"graph": _graph, "top": _top, "flamegraph": _flamegraph, "source": _source, "peek": _peek}
