@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from markupsafe import Markup, escape
 
-__all__ = ["peek_table"]
+__all__ = ["peek_rows", "peek_table"]
 
 _HEAD = (
     '<table id="peektable" class="peek">\n'
@@ -23,41 +23,61 @@ _HEAD = (
 )
 
 
-def peek_table(blocks: Iterable) -> Markup:
-    """The ``<table id="peektable">`` of :class:`perfkit.web.pages.PeekBlock` s (already escaped)."""
-    links: dict[tuple[str, str, bool], str] = {}
+class _Writer:
+    """Rows of one page or fragment, with each link escaped once."""
 
-    def link(name: str, url: str, inline: bool) -> str:
+    def __init__(self) -> None:
+        self._links: dict[tuple[str, str, bool], str] = {}
+
+    def link(self, name: str, url: str, inline: bool) -> str:
         key = (name, url, inline)
-        found = links.get(key)
+        found = self._links.get(key)
         if found is None:
-            found = links[key] = f'<a href="{escape(url)}">{escape(name)}</a>' + (" (inline)" if inline else "")
+            found = self._links[key] = f'<a href="{escape(url)}">{escape(name)}</a>' + (" (inline)" if inline else "")
         return found
 
-    def rows(kind: str, lines: list, more: tuple[int, str] | None, word: str) -> list[str]:
-        out = [
+    def rows(self, kind: str, lines: Iterable) -> list[str]:
+        link = self.link
+        return [
             f'<tr class="{kind}"><td colspan="5"></td><td class="num">{escape(c.value)}</td>'
             f'<td class="num">{escape(c.share)}</td><td>{link(c.name, c.url, c.inline)}</td></tr>'
             for c in lines
         ]
-        if more:
-            out.append(
-                f'<tr class="more"><td colspan="5"></td><td class="num">{escape(more[1])}</td><td></td>'
-                f"<td>… and {more[0]} lighter {word}</td></tr>"
-            )
-        return out
 
+
+def _more(more: tuple[int, str] | None, word: str, rest_url: str) -> list[str]:
+    """The row summing the callers (callees) not listed, with the link that fetches them."""
+    if not more:
+        return []
+    fetch = f' <a class="show-all" href="{escape(f"{rest_url}&side={word}")}">show all</a>' if rest_url else ""
+    return [
+        f'<tr class="more"><td colspan="5"></td><td class="num">{escape(more[1])}</td><td></td>'
+        f"<td>… and {more[0]} lighter {word}{fetch}</td></tr>"
+    ]
+
+
+def peek_table(blocks: Iterable) -> Markup:
+    """The ``<table id="peektable">`` of :class:`perfkit.web.pages.PeekBlock` s (already escaped)."""
+    writer = _Writer()
     parts = [_HEAD]
     for b in blocks:
         parts.append('  <tbody class="block">\n')
-        parts.extend(rows("caller", b.callers, b.more_callers, "callers"))
+        parts.extend(writer.rows("caller", b.callers))
+        parts.extend(_more(b.more_callers, "callers", b.rest_url))
         cells = (b.flat, b.flat_pct, b.sum_pct, b.cum, b.cum_pct)
         parts.append(
             '<tr class="node">'
             + "".join(f'<td class="num">{escape(c)}</td>' for c in cells)
             + f'<td colspan="2"></td><td class="name">{escape(b.name)}</td></tr>'
         )
-        parts.extend(rows("callee", b.callees, b.more_callees, "callees"))
+        parts.extend(writer.rows("callee", b.callees))
+        parts.extend(_more(b.more_callees, "callees", b.rest_url))
         parts.append("\n  </tbody>\n")
     parts.append("</table>\n")
     return Markup("\n".join(parts))
+
+
+def peek_rows(kind: str, lines: Iterable) -> str:
+    """``<tr>`` rows of ``kind`` (``caller`` or ``callee``): what "show all" puts in place of the
+    row that summed them."""
+    return "\n".join(_Writer().rows(kind, lines))
