@@ -18,6 +18,8 @@ Phases, each a list of URLs timed from request to last byte:
 * switch at once: perfkit's top and flame graph right after its first page (it computes the
   default views in the background after start: this is the wait for them);
 * first visits: every other view once, after pprof started and showed its first page;
+* show all: the rest of the first peek block's callers (perfkit's peek page lists the heaviest
+  of each node's callers and callees and fetches the rest when asked);
 * revisits: every view again, ``--rounds`` times (perfkit answers from its caches; pprof keeps no
   results, so its revisit costs its first visit and is not asked again);
 * new filter: a focus no page has used, on top; then, ``--dwell`` seconds later (a user reading
@@ -27,6 +29,7 @@ Phases, each a list of URLs timed from request to last byte:
 from __future__ import annotations
 
 import argparse
+import html
 import os
 import platform
 import re
@@ -163,6 +166,13 @@ def main() -> None:
             for view in VIEWS:
                 if view:
                     measure("first visit", view)
+            # peek lists each node's heaviest callers and callees; "show all" fetches the rest of
+            # the heaviest block's (pprof's peek has them all on the page: no counterpart)
+            with urllib.request.urlopen(f"{uis[0].base}/ui/peek?f={quote(hot)}", timeout=1800) as response:
+                peek_page = response.read().decode("utf-8")
+            show_all = re.search(r'class="show-all" href="\./([^"]+)"', peek_page)
+            if show_all:
+                measure("show all", html.unescape(show_all.group(1)), uis[:1])
             for _ in range(args.rounds):  # pprof keeps no results: its revisit is its first visit
                 for view in VIEWS:
                     measure("revisit", view, uis[:1])

@@ -87,18 +87,66 @@ def test_peek_lists_callers_and_callees_at_line_granularity(app: App) -> None:
     assert re.search(r'<tr class="callee">.*?700ms.*?70\.00%.*?>hot</a>', callees, re.S)
 
 
-def test_peek_lists_the_heaviest_hundred_callers_and_sums_the_rest() -> None:
+def many_callers() -> App:
     from perfkit.model import Frame, Profile
 
     profile = Profile()
-    for i in range(150):  # caller_000 .. caller_149, the later ones heavier
+    for i in range(150):  # caller_000 .. caller_149, the later ones heavier; 30 callees, ties among them
         for _ in range(i + 1):
-            profile.add([Frame(f"caller_{i:03d}"), Frame("leaf")], 1)
-    text = page(App(Session(profile, name="many")), "/ui/peek", "g=functions&f=" + quote("^leaf$"))
+            profile.add([Frame(f"caller_{i:03d}"), Frame("leaf"), Frame(f"callee_{i % 30:02d}")], 1)
+    return App(Session(profile, name="many"))
+
+
+def test_peek_lists_the_heaviest_callers_sums_the_rest_and_fetches_them_on_show_all() -> None:
+    app = many_callers()
+    text = page(app, "/ui/peek", "g=functions&f=" + quote("^leaf$"))
     callers = re.findall(r'<tr class="caller">.*?>(caller_\d+)</a>', text)
-    assert len(callers) == 100 and callers[0] == "caller_149" and callers[-1] == "caller_050"
-    rest = sum(range(1, 51))  # caller_000 .. caller_049 called 1 .. 50 times
-    assert re.search(rf'<tr class="more">.*?>{rest}</td>.*?and 50 lighter callers', text)
+    assert len(callers) == 20 and callers[0] == "caller_149" and callers[-1] == "caller_130"
+    rest = sum(range(1, 131))  # caller_000 .. caller_129 called 1 .. 130 times
+    lighter = r'<tr class="more">.*?>(\d+)</td>.*?and 130 lighter callers <a class="show-all" href="([^"]+)"'
+    more = re.search(lighter, text)
+    assert more and int(more.group(1)) == rest
+    # show all: the other 130 rows, in pprof's order, linking to their own peek as the first 20 do
+    url = html.unescape(more.group(2))
+    assert url.startswith("./peek/rest?") and "side=callers" in url
+    response = app.handle("/ui/peek/rest", url.split("?", 1)[1])
+    assert response.status == 200 and "Content-Security-Policy" in dict(response.headers)
+    fetched = response.body.decode()
+    names = re.findall(r'<tr class="caller">.*?<a href="([^"]+)">(caller_\d+)</a>', fetched)
+    assert [n for _u, n in names] == [f"caller_{i:03d}" for i in range(129, -1, -1)]
+    assert names[0][0] == "./peek?f=caller_129&amp;g=functions"
+    callees = page(app, "/ui/peek", "g=functions&f=" + quote("^leaf$"))
+    assert "and 10 lighter callees" in callees
+    rest_callees = app.handle("/ui/peek/rest", url.split("?", 1)[1].replace("side=callers", "side=callees"))
+    assert rest_callees.body.decode().count('<tr class="callee">') == 10
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ("f=leaf&block=0&side=up", "side 'up'"),
+        ("f=leaf&block=x&side=callers", "block 'x'"),
+        ("f=leaf&block=7&side=callers", "block 7"),
+        ("block=0&side=callers", "f is missing"),
+        ("f=%28&block=0&side=callers", "URL parameter f"),
+    ],
+)
+def test_peek_show_all_names_a_bad_parameter(query: str, said: str) -> None:
+    response = many_callers().handle("/ui/peek/rest", query)
+    assert response.status == 400 and said in response.body.decode()
+    assert "\n" not in response.body.decode().strip()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 8), st.integers(-3, 3)), max_size=60), st.integers(1, 12))
+def test_peek_heaviest_edges_are_pprofs_sorted_edges_cut(weights: list[tuple[int, int]], count: int) -> None:
+    from perfkit.graph import Edge, Node, sort_edges
+    from perfkit.graph.nodes import NodeInfo
+    from perfkit.web.pages import _heaviest
+
+    leaf = Node(0, NodeInfo("leaf"))
+    edges = [Edge(Node(i + 1, NodeInfo(f"f{name}")), leaf, w) for i, (name, w) in enumerate(weights)]
+    assert _heaviest(edges, count, lambda n: n.name) == sort_edges(edges)[:count]
 
 
 def test_source_annotates_the_programs_own_lines(app: App) -> None:

@@ -166,3 +166,25 @@ def test_flame_graph_search_box_highlights(page: object, server: WebServer) -> N
     page.locator("#flame text.matched", has_text="Matched").wait_for()  # after the box's short delay
     assert page.locator("#flame text.matched").text_content() == "Matched: 70.00%"
     assert "f" not in params(page)  # typing highlights; only Enter filters
+
+
+def test_peek_show_all_fetches_the_lighter_callers_in_place(browser_page: object) -> None:
+    from .test_app import many_callers
+
+    with WebServer(many_callers().session).start() as many:
+        origin = many.url.removesuffix("/ui/")
+        elsewhere: list[str] = []
+        browser_page.on("request", lambda r: r.url.startswith((origin, "data:")) or elsewhere.append(r.url))
+        open_view(browser_page, many, "peek?g=functions&f=" + quote("^leaf$"))
+        callers = browser_page.locator("tr.caller")
+        assert callers.count() == 20
+        assert "and 130 lighter callers" in browser_page.locator("tr.more").first.text_content()
+        browser_page.locator("tr.more a.show-all").first.click()
+        callers.nth(149).wait_for()  # (wait_for_function evaluates a string: the CSP refuses it)
+        assert callers.count() == 150
+        names = browser_page.locator("tr.caller a").all_text_contents()
+        assert names == [f"caller_{i:03d}" for i in range(149, -1, -1)]
+        assert browser_page.locator("tr.more").count() == 1  # the callees' row is still there
+        browser_page.locator("tr.caller a", has_text="caller_007").click()  # a fetched row's link works
+        browser_page.wait_for_url("**/peek?f=caller_007*")
+        assert elsewhere == [] and browser_page.problems == []

@@ -21,11 +21,9 @@ of its table, row and column. Per table and cell:
 
 from __future__ import annotations
 
-import gc
 import math
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -46,6 +44,7 @@ from perfkit.bench.results import Record, Result, SyntaxIssue, UnitMeta, Value
 from perfkit.bench.tables import Cell, ColumnSummary, Comparison, Row, Table, better_direction, column_summaries
 from perfkit.bench.units import go_v, tidy_unit
 from perfkit.errors import PerfkitError
+from perfkit.gcpause import gc_paused
 
 __all__ = [
     "Builder",
@@ -387,19 +386,6 @@ def _and_fixed(fixed: list[Callable[[Result], bool]], user_filter: FilterFn) -> 
         return user_filter(r)
 
     return combined
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: tables of 100,000 results make millions of objects
-    (none in cycles), and its full passes over them would double the time."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _check_level(flag: str, value: float) -> None:

@@ -81,13 +81,17 @@ class Response:
 
 @functools.cache
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    from perfkit.web.peektable import peek_table
+
+    environment = jinja2.Environment(
         loader=jinja2.PackageLoader("perfkit.web", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.globals["peek_table"] = peek_table  # tens of thousands of rows: joined, not looped
+    return environment
 
 
 @functools.cache
@@ -141,6 +145,8 @@ class App:
             return self._page(pages.VIEWS[name], query, nonce)
         if name == "download":
             return self._download(query, nonce)
+        if name == "peek/rest":
+            return self._peek_rest(query)
         if name in MISSING:
             return self._message(404, MISSING[name], query, nonce)
         return self._message(
@@ -188,6 +194,25 @@ class App:
             "application/vnd.google.protobuf+gzip",
             [("Content-Disposition", f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}")],
         )
+
+    def _peek_rest(self, query_text: str) -> Response:
+        """The callers or callees a peek block left out, as ``<tr>`` rows for its "show all"."""
+        from perfkit.web.peektable import peek_rows
+
+        raw = dict(_pairs(query_text))
+        side = raw.get("side", "")
+        try:
+            if side not in ("callers", "callees"):
+                raise PerfkitError(f"URL parameter side {side!r}: use callers or callees")
+            if not raw.get("block", "").isdigit():
+                raise PerfkitError(f"URL parameter block {raw.get('block', '')!r}: use a peek block's number")
+            query = parse_query(query_text)
+            if query.focus is None:
+                raise PerfkitError("URL parameter f is missing: give the peek page's regex")
+            lines = pages.peek_rest(self.session, query, int(raw["block"]), callers=side == "callers")
+        except PerfkitError as exc:
+            return Response(400, name_parameter(str(exc)).encode("utf-8"), "text/plain; charset=utf-8")
+        return Response(200, peek_rows(side.removesuffix("s"), lines).encode("utf-8"))
 
     def _message(self, status: int, message: str, query_text: str, nonce: str, view: str = "graph") -> Response:
         """A page saying what went wrong, with a header to fix it from (the query's settings when

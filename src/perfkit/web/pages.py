@@ -14,13 +14,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from perfkit.graph import Edge, Granularity, Graph, GraphOptions, Node, Prepared, ReportKind, build, sort_edges
+from perfkit.graph import Edge, Granularity, Graph, GraphOptions, Node, Prepared, ReportKind, build
 from perfkit.tags import scaled_label as pprof_label
 from perfkit.views.legend import ReportFormat, active_filters, profile_labels, report_labels
 from perfkit.web.params import Query, quote_regex
 from perfkit.web.session import Session
 
-__all__ = ["LABELS", "VIEWS", "view_body", "view_options"]
+__all__ = ["LABELS", "VIEWS", "peek_rest", "view_body", "view_options"]
 
 #: path under /ui/ -> view name, in pprof's menu order
 VIEWS = {"": "graph", "top": "top", "flamegraph": "flamegraph", "peek": "peek", "source": "source"}
@@ -31,9 +31,10 @@ TOP_ROWS = 500
 MAX_ROUTINES = 50
 #: functions offered when /ui/source or /ui/peek has no regex yet
 CHOICES = 20
-#: callers (and callees) a peek block lists, heaviest first; pprof's text lists every one, which
-#: on a big profile at line granularity is tens of thousands of rows no page can show
-PEEK_LINES = 100
+#: callers (and callees) a peek block lists at first, heaviest first, the rest summed in one row
+#: with a "show all" that fetches them; pprof's text lists every one, which on a big profile at
+#: line granularity is tens of thousands of rows (72,362 in 7 MB on bench_web.py's profile)
+PEEK_LINES = 20
 
 
 # ------------------------------------------------------------------------------ options per view
@@ -358,6 +359,9 @@ class PeekBlock:
     cum: str
     cum_pct: str
     name: str
+    #: where the rest of the callers and callees are fetched from ("show all"; ``&side=`` follows)
+    rest_url: str = ""
+    node: Node | None = None
 
 
 def _chooser(session: Session, query: Query, view: str) -> Body:
@@ -366,55 +370,83 @@ def _chooser(session: Session, query: Query, view: str) -> Body:
     return _graph_body(session, _top_graph(session, query), query.options, data=ListData(None, choices=choices))
 
 
+class _PeekLines:
+    """Caller or callee rows of one peek page: each name, link and value made once per page,
+    not once per row (a big profile's page has tens of thousands of rows naming a few thousand
+    nodes)."""
+
+    def __init__(self, graph: Graph, query: Query) -> None:
+        self.fmt = ReportFormat.for_graph(graph)
+        self.query = query
+        self.value = functools.lru_cache(maxsize=None)(self.fmt.value)  # units are looked up per call
+        self._names: dict[Node, str] = {}
+        self._urls: dict[Node, str] = {}
+
+    def name(self, node: Node) -> str:
+        found = self._names.get(node)
+        if found is None:
+            found = self._names[node] = node.name
+        return found
+
+    def rows(self, edges: list[Edge], cum: int, callers: bool) -> list[PeekLine]:
+        out = []
+        for edge in edges:
+            node = edge.src if callers else edge.dst
+            url = self._urls.get(node)
+            if url is None:
+                url = self._urls[node] = self.query.url("./peek", f=quote_regex(_node_name(node)))
+            percent = self.fmt.percent(edge.weight, cum).strip()
+            out.append(PeekLine(self.value(edge.weight), percent, self.name(node), url, edge.inline))
+        return out
+
+    def heaviest(self, node: Node, callers: bool) -> tuple[list[PeekLine], tuple[int, str] | None]:
+        """The first :data:`PEEK_LINES` callers (or callees) of ``node`` in pprof's order, and
+        how many more there are and their sum."""
+        edges = list((node.in_edges if callers else node.out_edges).values())
+        first = _heaviest(edges, PEEK_LINES, self.name)
+        if len(first) == len(edges):
+            return self.rows(first, node.cum, callers), None
+        rest = sum(e.weight for e in edges) - sum(e.weight for e in first)
+        return self.rows(first, node.cum, callers), (len(edges) - len(first), self.value(rest))
+
+
+def _peek_graph(session: Session, query: Query) -> Graph:
+    return session.graphs.graph(view_options("peek", query), ReportKind.PEEK, around=query.focus)
+
+
 def _peek(session: Session, query: Query) -> Body:
     pattern = query.focus
     if pattern is None:
         return _chooser(session, query, "peek")
     options = view_options("peek", query)
-    graph = session.graphs.graph(options, ReportKind.PEEK, around=pattern)
-    fmt = ReportFormat.for_graph(graph)
+    graph = _peek_graph(session, query)
+    lines = _PeekLines(graph, query)
+    fmt = lines.fmt
     body = _graph_body(session, graph, options)
     data = ListData(pattern)
     body.data = data
     rx = re.compile(pattern)
-
-    value = functools.lru_cache(maxsize=None)(fmt.value)  # values repeat, units are looked up per call
-    urls: dict[str, str] = {}
-
-    def lines(
-        edges: list[Edge], cum: int, far: Callable[[Edge], Node]
-    ) -> tuple[list[PeekLine], tuple[int, str] | None]:
-        out = []
-        for edge in edges[:PEEK_LINES]:
-            node = far(edge)
-            name = _node_name(node)
-            url = urls.get(name)
-            if url is None:
-                url = urls[name] = query.url("./peek", f=quote_regex(name))
-            percent = fmt.percent(edge.weight, cum).strip()
-            out.append(PeekLine(value(edge.weight), percent, node.name, url, edge.inline))
-        rest = edges[PEEK_LINES:]
-        return out, ((len(rest), value(sum(e.weight for e in rest))) if rest else None)
-
     flat_sum = 0
     for node in graph.nodes:
-        if not rx.search(node.name):
+        if not rx.search(lines.name(node)):
             continue
         flat_sum += node.flat
-        callers, more_callers = lines(sort_edges(node.in_edges.values()), node.cum, lambda e: e.src)
-        callees, more_callees = lines(sort_edges(node.out_edges.values()), node.cum, lambda e: e.dst)
+        callers, more_callers = lines.heaviest(node, callers=True)
+        callees, more_callees = lines.heaviest(node, callers=False)
         data.blocks.append(
             PeekBlock(
                 callers=callers,
                 callees=callees,
                 more_callers=more_callers,
                 more_callees=more_callees,
-                flat=value(node.flat),
+                flat=lines.value(node.flat),
                 flat_pct=fmt.percent(node.flat).strip(),
                 sum_pct=fmt.percent(flat_sum).strip(),
-                cum=value(node.cum),
+                cum=lines.value(node.cum),
                 cum_pct=fmt.percent(node.cum).strip(),
-                name=node.name,
+                name=lines.name(node),
+                rest_url=query.url("./peek/rest", block=str(len(data.blocks))),
+                node=node,
             )
         )
     body.nodes = [b.name for b in data.blocks]
@@ -422,6 +454,35 @@ def _peek(session: Session, query: Query) -> Body:
         body.notices.append(f"no function matches {pattern!r}; pick one below or try the Top view")
         data.choices = _choices(session, _without_focus(query), "peek")
     return body
+
+
+def peek_rest(session: Session, query: Query, block: int, callers: bool) -> list[PeekLine]:
+    """The callers (or callees) of peek block ``block`` past the first :data:`PEEK_LINES`, in
+    pprof's order: what the page's "show all" fetches (pprof's peek lists every one; the page
+    starts with the heaviest so that it answers at once)."""
+    from perfkit.errors import PerfkitError
+
+    data = view_body(session, "peek", query).data
+    blocks = data.blocks if isinstance(data, ListData) else []
+    if not 0 <= block < len(blocks) or blocks[block].node is None:
+        raise PerfkitError(f"URL parameter block {block}: the page has {len(blocks)} peek block(s)")
+    node = blocks[block].node
+    assert node is not None
+    lines = _PeekLines(_peek_graph(session, query), query)
+    edges = list((node.in_edges if callers else node.out_edges).values())
+    ordered = _heaviest(edges, len(edges), lines.name)
+    return lines.rows(ordered[PEEK_LINES:], node.cum, callers)
+
+
+def _heaviest(edges: list[Edge], count: int, name_of: Callable[[Node], str]) -> list[Edge]:
+    """The first ``count`` of ``edges`` in pprof's order (:func:`sort_edges`), naming only the
+    edges that can be among them: on a big profile a node has thousands of callers, and sorting
+    them all by name costs more than the rest of the page."""
+    if len(edges) > count:
+        by_weight = sorted((abs(e.weight) for e in edges), reverse=True)
+        lightest = by_weight[count - 1]  # ties at the cut are ordered by name like the rest
+        edges = [e for e in edges if abs(e.weight) >= lightest]
+    return sorted(edges, key=lambda e: (-abs(e.weight), name_of(e.src), name_of(e.dst)))[:count]
 
 
 _MAKERS = {"graph": _graph, "top": _top, "flamegraph": _flamegraph, "source": _source, "peek": _peek}

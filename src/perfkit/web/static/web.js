@@ -1,7 +1,8 @@
 "use strict";
 // perfkit web: the header (sample type, granularity, search box, Refine menu), node selection,
-// the call graph's pan, zoom and click-to-focus, and the top table's sorting.  Every change of
-// settings is a new URL with pprof's query parameters, so any view can be bookmarked or shared.
+// the call graph's pan, zoom and click-to-focus, the top table's sorting and peek's "show all".
+// Every change of settings is a new URL with pprof's query parameters, so any view can be
+// bookmarked or shared.
 (function () {
   var nodes = JSON.parse(document.getElementById("pk-nodes").textContent);
   var path = document.body.getAttribute("data-path");
@@ -213,6 +214,8 @@
   // ---------------------------------------------------------------- top table: select, focus, sort
   var table = document.getElementById("toptable");
   if (table) initTop(table);
+  var peek = document.getElementById("peektable");
+  if (peek) initPeek(peek);
 
   function percent(value, total) {
     var r = total ? Math.abs(value / total) * 100 : 0;
@@ -265,6 +268,31 @@
     }
     table.querySelectorAll("th[data-sort]").forEach(function (th) {
       th.addEventListener("click", function () { sortBy(th.getAttribute("data-sort")); });
+    });
+  }
+
+  // ---------------------------------------------------------------- peek
+  // A block lists its heaviest callers and callees; "show all" fetches the rest (same origin,
+  // same query) and puts them in place of the row that summed them.
+  function initPeek(table) {
+    table.addEventListener("click", function (e) {
+      var a = e.target.closest("a.show-all");
+      if (!a) return;
+      e.preventDefault();
+      var row = a.closest("tr");
+      a.textContent = "loading…";
+      fetch(a.href, { credentials: "same-origin" })
+        .then(function (r) {
+          if (!r.ok) throw new Error(r.status + " " + r.statusText);
+          return r.text();
+        })
+        .then(function (rows) {
+          row.insertAdjacentHTML("afterend", rows);
+          row.remove();
+        })
+        .catch(function (err) {
+          a.textContent = "show all (failed: " + err.message + ")";
+        });
     });
   }
 })();
