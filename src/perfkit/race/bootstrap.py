@@ -23,6 +23,8 @@ ENV_EXCLUDE = "PERFKIT_RACE_EXCLUDE"
 ENV_STRESS = "PERFKIT_RACE_STRESS"
 ENV_SUPPRESSIONS = "PERFKIT_RACE_SUPPRESSIONS"
 ENV_PYTEST = "PERFKIT_RACE_PYTEST"
+#: the CPUs the first raced process was given, so its raced children choose among them too
+ENV_CPUSET = "PERFKIT_RACE_CPUSET"
 
 SELECT: Selection | None = None
 
@@ -49,6 +51,7 @@ def schedule(stress: bool) -> None:
     accesses happen from several threads. Without the compiled core there is no perturbation
     and the interval shortens to 1 ms instead."""
     opts = report.OPTS
+    confine(opts.cpus)
     if stress:
         sys.setswitchinterval(1e-6)
         return
@@ -58,6 +61,23 @@ def schedule(stress: bool) -> None:
     elif opts.perturb and not opts.switch_interval_set:
         interval = min(interval, 0.001)
     sys.setswitchinterval(interval)
+
+
+def confine(cpus: int) -> None:
+    """Run this process's threads on ``cpus`` of the CPUs it was given (``report.CPUS`` says
+    why). The core is chosen by pid, so raced children (pytest-xdist workers, multiprocessing)
+    spread over the CPUs their first raced ancestor had. Threads started later inherit it."""
+    if not cpus or not hasattr(os, "sched_setaffinity"):
+        return
+    try:
+        given = os.environ.get(ENV_CPUSET)
+        allowed = sorted(int(c) for c in given.split(",")) if given else sorted(os.sched_getaffinity(0))
+        os.environ[ENV_CPUSET] = ",".join(map(str, allowed))
+        if len(allowed) > cpus:
+            start = os.getpid() % len(allowed)
+            os.sched_setaffinity(0, {allowed[(start + i) % len(allowed)] for i in range(cpus)})
+    except (OSError, ValueError):
+        pass  # refused (a container's CPU set): the detector works the same, only slower
 
 
 def install(exit_override: bool = True) -> Selection:

@@ -1,7 +1,7 @@
 """Go-shaped race and deadlock reports: formatting, deduplication, suppressions, exit status.
 
 Options come from ``PERFKIT_RACE`` like ``GORACE`` (``halt_on_error=1 exitcode=66
-log_path=FILE switch_interval=SECONDS perturb=MICROSECONDS``); suppressions from the file named
+log_path=FILE switch_interval=SECONDS perturb=MICROSECONDS cpus=N``); suppressions from the file named
 by ``PERFKIT_RACE_SUPPRESSIONS`` with lines
 ``race:PATTERN`` or ``deadlock:PATTERN`` (``*`` wildcard, ``^``/``$`` anchors, otherwise a
 substring of a function name, file name or location in either stack).
@@ -20,13 +20,18 @@ from dataclasses import dataclass, field
 from typing import TypedDict
 
 SEP = "=================="
-OPTION_KEYS = ("halt_on_error", "exitcode", "log_path", "switch_interval", "perturb")
+OPTION_KEYS = ("halt_on_error", "exitcode", "log_path", "switch_interval", "perturb", "cpus")
 #: Python's own default. A longer interval let one worker drain a whole queue before the others
 #: ran, so racing accesses never happened from two threads and nothing could be reported.
 SWITCH_INTERVAL = 0.005
 #: microseconds a thread may run alone before, at a synchronisation point, it hands the GIL on
 #: (0: never; see _core.c); measured in reports/race-switch-interval.md
 PERTURB = 500
+#: CPUs the raced process's threads run on (0: all it was given). Under the GIL only one thread
+#: runs Python at a time anyway; spread over two cores, the detector's frequent hand-offs made
+#: threads convoy between them (125,000 context switches where one core had 8,000, and 5.9x
+#: instead of 4.3x on the pipeline benchmark: reports/race-overhead.md)
+CPUS = 1
 
 
 @dataclass
@@ -37,6 +42,7 @@ class Options:
     switch_interval: float = SWITCH_INTERVAL
     switch_interval_set: bool = False
     perturb: int = PERTURB
+    cpus: int = CPUS
     #: exit with ``exitcode`` at interpreter exit when something was reported
     exit_override: bool = True
     suppress: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
@@ -65,6 +71,10 @@ def parse_options(text: str) -> tuple[Options, list[str]]:
             elif key == "perturb":
                 opts.perturb = int(value)
                 if opts.perturb < 0:
+                    raise ValueError
+            elif key == "cpus":
+                opts.cpus = int(value)
+                if opts.cpus < 0:
                     raise ValueError
             else:
                 raise ValueError
