@@ -135,6 +135,24 @@ _STEPS = (
         "4.2x",
         "1.6x",
     ),
+    (
+        "quiet re-run of the above (nothing else running), `--repeat 5`, load 1.3 → 1.8: with both cores "
+        "free the threads convoyed between them (context switches 4,296 plain, 125,354 raced)",
+        "1.35 s → 7.96 s (wall 6.0x, CPU 6.2x; pinned to one core 1.20 → 5.24 s, 4.3x)",
+        "5.9x",
+        "1.6x",
+    ),
+    (
+        "`cpus=1` by default: the raced process's threads run on one CPU (chosen by pid; `cpus=0` gives "
+        "them all). Under the GIL one thread runs Python at a time anyway; on one CPU a hand-off is a "
+        "switch on the same core, not a wake-up on the other. Same quiet machine, `--repeat 5`, load "
+        "1.1 → 2.3; the worker-group race found 1/8, 8/8, 8/8 at 30/100/300 items (0/8, 4/8, 8/8 on "
+        "both cores). `--repeat 5 --write` right after: the tables above",
+        "1.36 s → 4.46 s (wall 3.5x, CPU 3.5x; context switches 2,335 → 6,817); again: 1.50 s → 5.54 s "
+        "(wall 3.9x, CPU 4.0x)",
+        "3.3x, 3.7x",
+        "1.6x",
+    ),
 )
 _COSTS = (
     (
@@ -264,7 +282,7 @@ def main() -> None:
     args = ap.parse_args()
     load_start = os.getloadavg()[0]
     tables = [
-        ("default scheduling (both cores)", measure([], args)),
+        ("default scheduling (`cpus=1`: the raced process's threads on one CPU)", measure([], args)),
         ("pinned to one core (`taskset -c 0`)", measure(["taskset", "-c", "0"], args)),
     ]
     text = "\n\n".join(f"### {title}\n\n{table}" for title, table in tables)
@@ -280,18 +298,18 @@ def main() -> None:
             f"Target: `benchmarks/race_pipeline.py {args.orders}` (producer → 2 pricers → accountant, "
             "bounded queues, one lock, ~20 attribute accesses per order). "
             f"{args.repeat} alternating runs each; {env}.\n\n"
-            "Four threads contending for the GIL and the queues' mutexes make wall time swing with "
-            "scheduling on this VM (the plain run alone moved between 0.54 s and 1.04 s within minutes on "
-            "an idle machine): the pinned table is the steadier comparison, the default one what a user sees. "
-            "The detector runs with its default scheduling: Python's own 5 ms switch interval, and a thread "
-            "that ran alone for 500 µs hands the GIL on at its next synchronisation point (`perturb=500`, see "
-            "race-switch-interval.md; a thread whose hand-off was taken waits twice as long before its next, "
-            "up to 16 ms). On a loaded machine the plain run is starved too and the ratios come out lower "
-            "than on a quiet one (see the quiet row below); the context switches are the load-independent "
-            "measure of the scheduling's cost. Process wall and CPU time include the `perfkit` command's own start-up "
-            "(about 0.6 s of CPU for the command-line process, which imports every perfkit command, and "
-            "0.15 s for the detector's own start in the target process); CPU time is the steadiest measure on "
-            "a loaded machine.\n\n"
+            "Four threads contending for the GIL and the queues' mutexes make wall time swing with scheduling on "
+            "this VM (the plain run alone moved between 0.54 s and 1.04 s within minutes on an idle machine): the"
+            " pinned table is the steadier comparison, the default one what a user sees. The detector runs with "
+            "its default scheduling: Python's own 5 ms switch interval, and a thread that ran alone for 500 µs "
+            "hands the GIL on at its next synchronisation point (`perturb=500`, see race-switch-interval.md; a "
+            "thread whose hand-off was taken waits twice as long before its next, up to 16 ms), with the raced "
+            "process's threads on one CPU (`cpus=1`: two cores made them convoy, see the last rows below). On a "
+            "loaded machine the plain run is starved too and the ratios come out lower than on a quiet one (see "
+            "the quiet row below); the context switches are the load-independent measure of the scheduling's "
+            "cost. Process wall and CPU time include the `perfkit` command's own start-up (about 0.6 s of CPU for"
+            " the command-line process, which imports every perfkit command, and 0.15 s for the detector's own "
+            "start in the target process); CPU time is the steadiest measure on a loaded machine.\n\n"
             f"{text}\n" + HISTORY
         )
 
