@@ -47,7 +47,7 @@ def _check_options() -> None:
     if bad:
         raise PerfkitError(
             f"PERFKIT_RACE: cannot read {' '.join(bad)!r}; use words like "
-            "`halt_on_error=1 exitcode=66 log_path=FILE switch_interval=0.005 perturb=16`"
+            "`halt_on_error=1 exitcode=66 log_path=FILE switch_interval=0.005 perturb=500 cpus=1`"
         )
 
 
