@@ -65,6 +65,7 @@ VARIANTS = {
     "cut": lambda r: _line(r)[: len(_line(r)) // 2] + "\n",
     "junk": lambda r: "GET /x 200 12ms\n",
     "blank": lambda r: "  \n",
+    "spread over two lines": lambda r: _line(r).replace(",", ",\n", 1),
     "invalid UTF-8": lambda r: _line(r).replace("request finished", "request \udcff finished"),
 }
 variants = st.lists(st.sampled_from(sorted(VARIANTS)), min_size=len(RECORDS), max_size=len(RECORDS))
@@ -105,6 +106,16 @@ def test_clean_log_goes_the_fast_way_with_the_same_table() -> None:
     assert taken >= 5 and none == 0  # the fast path really ran, block after block
     assert fast == general
     assert fast["total"].count == len(RECORDS)
+
+
+def test_an_object_spread_over_two_lines_is_two_bad_lines_either_way() -> None:
+    lines = [_line(r) for r in RECORDS]
+    lines[30] = lines[30].replace(",", ",\n", 1)  # a pretty-printer's or a broken writer's
+    data = _encode(lines)
+    for native in (True, False):
+        seen, _ = _analyse(data, native=native)
+        assert seen["bad"][0] == 2 and seen["total"].count == len(RECORDS) - 1, native
+        assert [b.line for b in seen["bad"][1]] == [31, 32]
 
 
 @SETTINGS
