@@ -57,7 +57,6 @@ __all__ = [
     "Table",
     "better_direction",
     "build_tables",
-    "gc_paused",
     "regressions",
 ]
 

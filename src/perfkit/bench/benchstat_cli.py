@@ -91,7 +91,7 @@ def main(argv: list[str]) -> None:
     if args.help:
         print(parser.format_help(), end="")
         return
-    from perfkit.bench.benchstat import gc_paused
+    from perfkit.gcpause import gc_paused
 
     with gc_paused():  # millions of objects, none in a cycle: the collector's passes only cost time
         _benchstat(args.files, args.col, args.row, args.table, args.filter, args.ignore, args.alpha,

@@ -22,6 +22,7 @@ from urllib.parse import parse_qs
 
 from perfkit.debug import dump, heap, metrics, sampler, security, workers
 from perfkit.formats import registry
+from perfkit.gcpause import gc_paused
 from perfkit.model import Profile
 
 PREFIX = "/debug/pprof"
@@ -265,18 +266,15 @@ class Routes:
             gc.collect()
         if not security.HEAP_LOCK.acquire(blocking=False):
             return _text(409, "409 a heap profile is already being made in this process; retry when it ends")
-        collecting = gc.isenabled()
         try:
             # building the profile allocates a lot while the heap is large: automatic collections
             # would walk the whole heap several times for nothing (this code makes no cycles)
-            gc.disable()
-            title = f"heap of pid {os.getpid()}"
-            return heap.answer(seconds, lambda profile: self._render(profile, params, title))
+            with gc_paused():
+                title = f"heap of pid {os.getpid()}"
+                return heap.answer(seconds, lambda profile: self._render(profile, params, title))
         except heap.TracemallocOff as exc:
             return _text(503, f"503 {exc}")
         finally:
-            if collecting:
-                gc.enable()
             security.HEAP_LOCK.release()
 
     def _goroutine(self, params: dict[str, list[str]]) -> Response:
