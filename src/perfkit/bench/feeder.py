@@ -18,13 +18,20 @@ Two ways to handle the numbers of known shapes:
 
 Either way the sink sees the same calls in the same order: a new shape is routed before any
 later result is filed (what benchstat observes first stays first), and the values are the same.
+
+Where the C scanner is built (``perfkit.bench._scan``, compiled at install from ``_scan.c``), a
+binary stream is read in large blocks instead, and the scanner files every line of a known shape
+whose numbers are plain; it stops at any other line, which takes the checked path here. It only
+ever takes lines the checked path would take the same way, with the same values (CPython's own
+float parser). ``PERFKIT_BENCHSTAT_PURE=1`` turns it off.
 """
 
 from __future__ import annotations
 
 import io
+import os
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from operator import mul
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +45,11 @@ __all__ = ["Shape", "Sink", "feed"]
 Sink = Any  #: a benchstat Builder: add, route_shapes, new_slots, values, slots
 
 _BATCH = 1 << 15  #: numbers converted at a time in batched mode
+_BLOCK = 1 << 20  #: bytes read at a time for the C scanner
+SCAN_VERSION = 1  #: the _scan.c this code goes with (its SCAN_VERSION)
+
+#: the C scanner's entry point: (buffer, position, shapes) -> (position, lines taken, values, slots)
+Scan = Callable[[bytes, int, dict], tuple[int, int, bytes, bytes]]
 
 
 class Shape:
@@ -50,6 +62,22 @@ class Shape:
         self.zero_sensitive, self.signature, self.factors = kind
         self.width = 2 + 2 * len(units)  #: fields of its lines: name, count, a value and unit each
 
+    def scan_entry(self) -> tuple[tuple[bytes, ...], bytes, bytes | None]:
+        """The shape as the C scanner takes it: units, slots as C ints, factors as C doubles."""
+        factors = None if self.factors is None else array("d", self.factors).tobytes()
+        return tuple(self.units), self.slots.tobytes(), factors
+
+
+def scanner() -> Scan | None:
+    """The C scanner, or None: not built, built from another _scan.c, or turned off."""
+    if os.environ.get("PERFKIT_BENCHSTAT_PURE", "").strip().lower() not in ("", "0", "no", "off", "false"):
+        return None
+    try:
+        from perfkit.bench import _scan  # type: ignore[attr-defined]  # compiled at install
+    except ImportError:
+        return None
+    return _scan.scan if getattr(_scan, "SCAN_VERSION", None) == SCAN_VERSION else None
+
 
 class _Abandon(Exception):
     """A batch held a number the checked path must read: start the file again."""
@@ -58,6 +86,9 @@ class _Abandon(Exception):
 def feed(reader: GoTextReader, lines: Iterable[bytes], sink: Sink) -> int:
     """Parse ``lines`` and file them into ``sink``; returns the number of result lines filed on
     the fast path (the sink counts those it is given as records)."""
+    scan = scanner()
+    if scan is not None and isinstance(lines, io.IOBase) and not isinstance(lines, io.TextIOBase):
+        return _Feed(reader, sink, batched=False).run(lines, scan)
     if not isinstance(lines, io.IOBase) or not lines.seekable():  # batched mode reads a file twice at worst
         return _Feed(reader, sink, batched=False).run(lines)
     start = lines.tell()
@@ -82,13 +113,16 @@ class _Feed:
         self.token_slots = array("i")  # ... and their slots
         self.slot_base = -1  # batched: the first slot of this file's shapes, for slot_factor
         self.slot_factor = array("d")  # tidying factor by slot - slot_base (1 where none)
+        self.known: dict[bytes, tuple] = {}  # scanned: the C scanner's copy of the current `first`
+        self.scanned = 0  # scanned: result lines the C scanner filed
 
-    def run(self, lines: Iterable[bytes]) -> int:
+    def run(self, lines: Iterable[bytes], scan: Scan | None = None) -> int:
         reader, sink, batched = self.reader, self.sink, self.batched
         # a name's first shape, and any more (the same name with other units) in a list
         first: dict[bytes, Shape] = {}
         more: dict[bytes, list[Shape]] = {}
-        by_config = {reader.config.id: (first, more)}
+        known = self.known
+        by_config = {reader.config.id: (first, more, known)}
         pending: list[Shape] = []
         tokens = self.tokens  # batched: numbers as written, converted in _convert; unused when checked
         put_slots = self.token_slots.extend if batched else sink.slots.extend
@@ -98,8 +132,9 @@ class _Feed:
         if batched:
             reader.defer_units = True  # a Unit line changes the shared unit table: only once kept
         results = 0
+        source = enumerate(lines, 1) if scan is None else self._unscanned(lines, scan)  # type: ignore[arg-type]
         try:
-            for number, raw in enumerate(lines, 1):
+            for number, raw in source:
                 if raw[:9] == b"Benchmark":
                     fields = raw.split()
                     shape = first.get(fields[0])
@@ -124,6 +159,8 @@ class _Feed:
                                         more.setdefault(fields[0], []).append(shape)
                                     else:
                                         first[fields[0]] = shape
+                                        if scan is not None:
+                                            known[fields[0]] = shape.scan_entry()
                                     pending.append(shape)
                             if shape is not None and (not shape.zero_sensitive or _keeps_units(shape, numbers)):
                                 if batched:
@@ -141,7 +178,8 @@ class _Feed:
                         pending = []
                     add(record)
                 if reader.config is not config:
-                    first, more = by_config.setdefault(reader.config.id, ({}, {}))
+                    first, more, known = by_config.setdefault(reader.config.id, ({}, {}, {}))
+                    self.known = known
             if pending:
                 route(pending)
             if batched:
@@ -150,7 +188,40 @@ class _Feed:
             reader.defer_units = defer_units
         if batched:
             self._file(defer_units)
-        return results
+        return results + self.scanned
+
+    def _unscanned(self, handle: io.IOBase, scan: Scan) -> Iterator[tuple[int, bytes]]:
+        """Read ``handle`` in blocks; the C scanner files the lines of known shapes, and the
+        others are yielded, numbered, for the loop in :meth:`run` (which may add shapes to
+        ``self.known`` before the scanner goes on)."""
+        put_values, put_slots = self.sink.values.frombytes, self.sink.slots.frombytes
+        number, tail = 0, b""
+        while True:
+            block = handle.read(_BLOCK)
+            if block:
+                cut = block.rfind(b"\n") + 1
+                if not cut:  # no line ends in it: a very long line
+                    tail += block
+                    continue
+                buffer, tail = tail + block[:cut], block[cut:]
+            else:
+                buffer, tail = tail, b""
+            position, end = 0, len(buffer)
+            while position < end:
+                position, taken, values, slots = scan(buffer, position, self.known)
+                if taken:
+                    number += taken
+                    self.scanned += taken
+                    put_values(values)
+                    put_slots(slots)
+                if position >= end:
+                    break
+                stop = buffer.find(b"\n", position) + 1 or end
+                number += 1
+                yield number, buffer[position:stop]
+                position = stop
+            if not block:
+                return
 
     def _new_shape(self, fields: list[bytes], numbers: list[float]) -> Shape | None:
         reader = self.reader
