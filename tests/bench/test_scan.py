@@ -35,7 +35,7 @@ def _scan_one_unit(tokens: list[bytes], factor: float | None = None) -> tuple[in
     buffer = b"".join(b"BenchmarkX 1 " + t + b" u\n" for t in tokens)
     factors = None if factor is None else array("d", [factor]).tobytes()
     assert SCAN is not None
-    _, taken, values, _ = SCAN(buffer, 0, {b"BenchmarkX": ((b"u",), array("i", [0]).tobytes(), factors)})
+    _, taken, values, _, _ = SCAN(buffer, 0, {b"BenchmarkX": ((b"u",), array("i", [0]).tobytes(), factors)})
     return taken, list(array("d", values))
 
 
@@ -105,11 +105,52 @@ def test_lines_it_leaves_to_python() -> None:
         b" BenchmarkA-8 100 1.5 ns/op 3 B/op\n",  # not at the start of the line
         b"note: x\n",
     ]:
-        position, taken, values, slots = SCAN(good + good + bad + good, 0, shapes)
+        position, taken, values, slots, _ = SCAN(good + good + bad + good, 0, shapes)
         assert (position, taken) == (2 * len(good), 2), bad
         assert list(array("d", values)) == [1.5, 3.0] * 2 and list(array("i", slots)) == [4, 5] * 2
-    position, taken, _, _ = SCAN(good + good[:-2], 0, shapes)  # the last line without its end
+    position, taken, _, _, _ = SCAN(good + good[:-2], 0, shapes)  # the last line without its end
     assert (position, taken) == (2 * len(good) - 2, 2)
+
+
+@needs_scan
+def test_new_names_of_the_template_kind_get_slots_from_the_sink_in_order() -> None:
+    assert SCAN is not None
+    given_out: list[int] = []
+
+    def new_slots(count: int) -> array:
+        first = 10 + len(given_out)
+        given_out.extend(range(first, first + count))
+        return array("i", range(first, first + count))
+
+    units = (b"ns/op", b"B/op")
+    shapes: dict = {}
+    text = (
+        b"BenchmarkA 5 1 ns/op 2 B/op\n"
+        b"BenchmarkA 6 3 ns/op 4 B/op\n"
+        b"BenchmarkB 7 5 ns/op 6 B/op\n"
+        b"BenchmarkC 8 7 ns/op 8 MB/s\n"  # another kind: Python makes that shape
+    )
+    position, taken, values, slots, made = SCAN(text, 0, shapes, (units, None), new_slots)
+    assert text[position:].startswith(b"BenchmarkC") and taken == 3
+    assert [(name, iters, list(s)) for name, iters, s in made] == [
+        (b"BenchmarkA", 5, [10, 11]),
+        (b"BenchmarkB", 7, [12, 13]),
+    ]
+    assert list(array("d", values)) == [1, 2, 3, 4, 5, 6] and list(array("i", slots)) == [10, 11, 10, 11, 12, 13]
+    assert set(shapes) == {b"BenchmarkA", b"BenchmarkB"}
+    # a line it cannot take makes no shape and asks for no slots
+    for bad in [
+        b"BenchmarkD 1 0x5 ns/op 2 B/op\n",
+        b"BenchmarkD 1 5 ns/op 2 B/op x\n",
+        b"BenchmarkD 1e1 5 ns/op 2 B/op\n",
+    ]:
+        before = len(given_out)
+        assert SCAN(bad, 0, shapes, (units, None), new_slots)[:2] == (0, 0)
+        assert len(given_out) == before and b"BenchmarkD" not in shapes
+    # a zero in a scaled unit is Python's (its unit stays as written)
+    assert (
+        SCAN(b"BenchmarkE 1 0 ns/op 2 B/op\n", 0, shapes, (units, array("d", [1e-9, 1.0]).tobytes()), new_slots)[1] == 0
+    )
 
 
 def _tables_text(data: bytes, pure: bool, block: int) -> str:
@@ -129,11 +170,22 @@ def test_scanned_reading_equals_the_python_reader(data: st.DataObject) -> None:
     """Any mix of lines, cut anywhere, in blocks of any size: the same results, issues (with
     their line numbers) and tables with and without the scanner."""
     lines = (corpus_gen.basic(3, 1.1) + corpus_gen.WEIRD + corpus_gen.units(True)).splitlines(keepends=True)
-    picked = data.draw(st.lists(st.sampled_from(lines), max_size=60))
-    extra = data.draw(st.lists(st.sampled_from(["BenchmarkZ 1 0 ns/op\n", "BenchmarkZ 1 3 ns/op\n", "pkg: other\n",
-                                                "BenchmarkZ 1 1e400 ns/op\n", "BenchmarkZ 1 1_000 ns/op\n",
-                                                "BenchmarkZ 2 3 ns/op 4 B/op\n", "BenchmarkZ\t1 5 ns/op\r\n"]),
-                               max_size=10))  # fmt: skip
+    picked = data.draw(st.lists(st.sampled_from(lines), max_size=40))
+    extra = data.draw(st.lists(st.sampled_from(["BenchmarkZ 1 0 ns/op\n", "pkg: other\n", "BenchmarkZ 1 1e400 ns/op\n",
+                                                "BenchmarkZ 1 1_000 ns/op\n", "BenchmarkZ\t1 5 ns/op\r\n"]),
+                               max_size=5))  # fmt: skip
+    made = data.draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(["A", "B", "C", "Z", "A-8"]),  # names, new and repeated
+                st.sampled_from(["ns/op", "us/op", "ns/op B/op", "ns/op X/op", "B/op ns/op", "MB/s"]),  # kinds
+                st.sampled_from(["0", "1", "2.5", "1e3", "-3", "0.000", "NaN"]),
+            ),
+            max_size=40,
+        )
+    )
+    extra += [f"Benchmark{name} 10 " + " ".join(f"{value} {unit}" for unit in units.split()) + "\n"
+              for name, units, value in made]  # fmt: skip
     order = data.draw(st.permutations(picked + extra))
     text = "".join(order).encode("utf-8", "surrogatepass")
     cut = data.draw(st.integers(0, len(text)))

@@ -46,10 +46,11 @@ Sink = Any  #: a benchstat Builder: add, route_shapes, new_slots, values, slots
 
 _BATCH = 1 << 15  #: numbers converted at a time in batched mode
 _BLOCK = 1 << 20  #: bytes read at a time for the C scanner
-SCAN_VERSION = 1  #: the _scan.c this code goes with (its SCAN_VERSION)
+SCAN_VERSION = 2  #: the _scan.c this code goes with (its SCAN_VERSION)
 
-#: the C scanner's entry point: (buffer, position, shapes) -> (position, lines taken, values, slots)
-Scan = Callable[[bytes, int, dict], tuple[int, int, bytes, bytes]]
+#: the C scanner's entry point (see _scan.c): (buffer, position, shapes, template, new_slots)
+#: -> (position, lines taken, values, slots, [(name, iterations, slots) of the shapes it made])
+Scan = Callable[[bytes, int, dict, Any, Any], tuple[int, int, bytes, bytes, list[tuple[bytes, int, array]]]]
 
 
 class Shape:
@@ -62,10 +63,9 @@ class Shape:
         self.zero_sensitive, self.signature, self.factors = kind
         self.width = 2 + 2 * len(units)  #: fields of its lines: name, count, a value and unit each
 
-    def scan_entry(self) -> tuple[tuple[bytes, ...], bytes, bytes | None]:
-        """The shape as the C scanner takes it: units, slots as C ints, factors as C doubles."""
-        factors = None if self.factors is None else array("d", self.factors).tobytes()
-        return tuple(self.units), self.slots.tobytes(), factors
+    def scan_kind(self) -> tuple[tuple[bytes, ...], bytes | None]:
+        """Its units and factors as the C scanner takes them (a tuple; C doubles or None)."""
+        return tuple(self.units), None if self.factors is None else array("d", self.factors).tobytes()
 
 
 def scanner() -> Scan | None:
@@ -115,6 +115,11 @@ class _Feed:
         self.slot_factor = array("d")  # tidying factor by slot - slot_base (1 where none)
         self.known: dict[bytes, tuple] = {}  # scanned: the C scanner's copy of the current `first`
         self.scanned = 0  # scanned: result lines the C scanner filed
+        # scanned: the last shape made here, whose kind the scanner gives new names of the same
+        # units; what it made goes to `first` and `pending`, the current ones
+        self.template: tuple[Shape, tuple] | None = None
+        self.first: dict[bytes, Shape] = {}
+        self.pending: list[Shape] = []
 
     def run(self, lines: Iterable[bytes], scan: Scan | None = None) -> int:
         reader, sink, batched = self.reader, self.sink, self.batched
@@ -124,6 +129,7 @@ class _Feed:
         known = self.known
         by_config = {reader.config.id: (first, more, known)}
         pending: list[Shape] = []
+        self.first, self.pending = first, pending
         tokens = self.tokens  # batched: numbers as written, converted in _convert; unused when checked
         put_slots = self.token_slots.extend if batched else sink.slots.extend
         put_values = sink.values.extend  # checked only: batched numbers go through tokens
@@ -160,7 +166,9 @@ class _Feed:
                                     else:
                                         first[fields[0]] = shape
                                         if scan is not None:
-                                            known[fields[0]] = shape.scan_entry()
+                                            kind = shape.scan_kind()
+                                            known[fields[0]] = (kind[0], shape.slots.tobytes(), kind[1])
+                                            self.template = shape, kind
                                     pending.append(shape)
                             if shape is not None and (not shape.zero_sensitive or _keeps_units(shape, numbers)):
                                 if batched:
@@ -175,11 +183,11 @@ class _Feed:
                 for record in reader.line(raw, number):
                     if pending and type(record) is Result:
                         route(pending)
-                        pending = []
+                        pending = self.pending = []
                     add(record)
                 if reader.config is not config:
                     first, more, known = by_config.setdefault(reader.config.id, ({}, {}, {}))
-                    self.known = known
+                    self.first, self.known = first, known
             if pending:
                 route(pending)
             if batched:
@@ -195,6 +203,7 @@ class _Feed:
         others are yielded, numbered, for the loop in :meth:`run` (which may add shapes to
         ``self.known`` before the scanner goes on)."""
         put_values, put_slots = self.sink.values.frombytes, self.sink.slots.frombytes
+        new_slots = self.sink.new_slots
         number, tail = 0, b""
         while True:
             block = handle.read(_BLOCK)
@@ -208,7 +217,12 @@ class _Feed:
                 buffer, tail = tail, b""
             position, end = 0, len(buffer)
             while position < end:
-                position, taken, values, slots = scan(buffer, position, self.known)
+                template = self.template
+                position, taken, values, slots, made = scan(
+                    buffer, position, self.known, None if template is None else template[1], new_slots
+                )
+                if made:
+                    self._adopt(made)
                 if taken:
                     number += taken
                     self.scanned += taken
@@ -222,6 +236,16 @@ class _Feed:
                 position = stop
             if not block:
                 return
+
+    def _adopt(self, made: list[tuple[bytes, int, array]]) -> None:
+        """The shapes the scanner made (of the template's kind), as if made in :meth:`run`."""
+        assert self.template is not None
+        like = self.template[0]
+        kind = (like.zero_sensitive, like.signature, like.factors)
+        units, config, first, pending = like.units, self.reader.config, self.first, self.pending
+        for name, iterations, slots in made:
+            first[name] = shape = Shape(name[9:].decode(), iterations, units, kind, config, slots)
+            pending.append(shape)
 
     def _new_shape(self, fields: list[bytes], numbers: list[float]) -> Shape | None:
         reader = self.reader
