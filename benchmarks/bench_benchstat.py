@@ -10,13 +10,12 @@ Scenarios (inputs generated deterministically into --work):
 
 Each scenario runs in CSV and text format, perfkit and Go alternating (A, B, then B, A ...) so
 the shared machine's load hits both alike. ``big`` also runs both pinned to one core
-(``taskset -c 0``): Go's benchstat then has no second core for its runtime, and perfkit never
-reads ahead (it reads its second file in a forked process only when a core is free); and
-perfkit with ``PERFKIT_BENCHSTAT_READAHEAD=1`` (reading ahead whatever the load). Per run:
-wall time, user+system CPU, the largest resident set of the process (wait4's ru_maxrss), the peak
-of the summed proportional set size (PSS) of the whole process tree, sampled every 5 ms (fair
-when a process forks: shared pages count once), and the 1-minute load as it started. Outputs
-are checked byte for byte against Go's on every run.
+(``taskset -c 0``: Go's benchstat then has no second core for its runtime), and perfkit without
+its C scanner (``PERFKIT_BENCHSTAT_PURE=1``: an install without a C compiler). perfkit's modules
+are byte-compiled first, as an installed package's are. Per run: wall time, user+system CPU, the
+largest resident set of the process (wait4's ru_maxrss), the peak of the summed proportional set
+size (PSS) of the whole process tree, sampled every 5 ms, and the 1-minute load as it started.
+Outputs are checked byte for byte against Go's on every run.
 
     python benchmarks/bench_benchstat.py --go /work/wt/benchstat-go-bin/benchstat-go --runs 5
 
@@ -117,14 +116,12 @@ def measure(cmd: list[str], env: dict[str, str], cwd: Path) -> dict:
     with out_path.open("wb") as out, open(os.devnull, "wb") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(timed, stdout=out, stderr=err, env=env, cwd=cwd)
-        peak, procs = [0], [0]
+        peak = [0]
         done = threading.Event()
 
         def sample() -> None:  # never reaps the child: wait4 below does, for its rusage
             while not done.is_set():
-                tree = _tree(proc.pid)
-                procs[0] = max(procs[0], len(tree) - (timed is not cmd) - (cmd[0] == "taskset"))
-                peak[0] = max(peak[0], sum(_pss_kb(p) for p in tree))
+                peak[0] = max(peak[0], sum(_pss_kb(p) for p in _tree(proc.pid)))
                 time.sleep(0.005)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -142,7 +139,6 @@ def measure(cmd: list[str], env: dict[str, str], cwd: Path) -> dict:
         "cpu": usage.ru_utime + usage.ru_stime,
         "maxrss_mb": maxrss_kb / 1024,
         "pss_mb": peak[0] / 1024,
-        "procs": procs[0],  # 2 when perfkit read ahead in a second process
         "output": out_path.read_bytes(),
         "code": proc.returncode,
     }
@@ -177,8 +173,13 @@ def main() -> None:
     perfkit = [sys.executable, "-m", "perfkit", "benchstat"]
     if shutil.which("perfkit") and Path(shutil.which("perfkit")).parent == Path(sys.executable).parent:
         perfkit = [shutil.which("perfkit"), "benchstat"]  # the console script, as users run it
-    env = dict(os.environ)
-    env.pop("PERFKIT_BENCHSTAT_READAHEAD", None)  # the default runs decide for themselves
+    env = {k: v for k, v in os.environ.items() if k != "PERFKIT_BENCHSTAT_PURE"}
+    import perfkit as package
+    from perfkit.bench import feeder
+
+    # byte-compiled as pip installs it (PYTHONDONTWRITEBYTECODE would have every run compile)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(package.__file__).parent)], check=True)
+    scanner = "built" if feeder.scanner() is not None else "NOT built (pure Python)"
     results: dict[tuple[str, str, str], list[dict]] = {}
     loads = [load()]
     for scenario in args.scenarios.split(","):
@@ -186,8 +187,8 @@ def main() -> None:
         for fmt in ("csv", "text"):
             flags = ["-format", fmt, *files]
             programs = [("go", [args.go, *flags], env), ("perfkit", [*perfkit, *flags], env)]
-            if scenario == "big":  # what reading ahead does whatever the load (the default decides by it)
-                programs.append(("perfkit read-ahead", [*perfkit, *flags], {**env, "PERFKIT_BENCHSTAT_READAHEAD": "1"}))
+            if scenario == "big":  # an install without a C compiler
+                programs.append(("perfkit pure", [*perfkit, *flags], {**env, "PERFKIT_BENCHSTAT_PURE": "1"}))
             if scenario == "big" and args.pin and shutil.which("taskset"):
                 pin = ["taskset", "-c", args.pin]
                 programs += [
@@ -207,10 +208,10 @@ def main() -> None:
                         sys.exit(f"{who} {scenario} {fmt}: exit {run['code']} or output differs from Go's")
                     results.setdefault((scenario, fmt, who), []).append(run)
             loads.append(load())
-    write_report(args, results, loads)
+    write_report(args, results, loads, scanner)
 
 
-def write_report(args: argparse.Namespace, results: dict, loads: list[str]) -> None:
+def write_report(args: argparse.Namespace, results: dict, loads: list[str], scanner: str) -> None:
     cpu = "unknown"
     with contextlib.suppress(OSError, StopIteration), open("/proc/cpuinfo") as info:
         cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
@@ -221,7 +222,8 @@ def write_report(args: argparse.Namespace, results: dict, loads: list[str]) -> N
         "Remake: `python benchmarks/bench_benchstat.py --go /work/wt/benchstat-go-bin/benchstat-go "
         f"--runs {args.runs}` (Go's benchstat built from golang/perf by `/work/shared/tools/build-benchstat-go.sh`).",
         "",
-        f"Machine: {os.cpu_count()} cores, {cpu}; Python {platform.python_version()}; {go_version}. "
+        f"Machine: {os.cpu_count()} cores, {cpu}; Python {platform.python_version()}; {go_version}; "
+        f"perfkit's C scanner {scanner}. "
         f"Load average (1, 5, 15 min) at start and after each scenario: {' → '.join(loads)}.",
         "",
         "Inputs: `big`, two 100,000-line files (10,000 benchmarks x 10 runs x ns/op, B/op, allocs/op); `huge`, one "
@@ -234,19 +236,15 @@ def write_report(args: argparse.Namespace, results: dict, loads: list[str]) -> N
         "sampled every 5 ms. Max RSS: the program's largest resident set (GNU time's %M, so the benchmark's own "
         "size, carried by a forked child until it execs, is not counted).",
         "",
-        "Load: the 1-minute load average as each run started (median, min–max). Procs: runs in which "
-        "the program had a second process (perfkit reading ahead) / runs.",
+        "Load: the 1-minute load average as each run started (median, min–max).",
         "",
-        "Programs: `go` and `perfkit` as users run them; perfkit reads its second file in a forked process "
-        "only when a core is free (allowed CPUs from sched_getaffinity, runnable threads this instant and the "
-        "1-minute load), so on a busy machine it reads in order. `perfkit read-ahead` forces the second "
-        "process (`PERFKIT_BENCHSTAT_READAHEAD=1`) whatever the load. `pinned` rows run both under "
-        "`taskset -c 0`: one core, so Go's runtime has no second core and perfkit never reads ahead; those "
-        "rows are compared with `go pinned`, the others with `go`. A second process only shortens the wall "
-        "time when a core is idle: on a loaded machine the two processes take turns with everyone else.",
+        "Programs: `go` and `perfkit` as users run them (perfkit in one process). `perfkit pure` runs "
+        "without the C scanner (`PERFKIT_BENCHSTAT_PURE=1`), as an install without a C compiler does. "
+        "`pinned` rows run both under `taskset -c 0`: one core, so Go's runtime (its garbage collector) has "
+        "no second core; those rows are compared with `go pinned`, the others with `go`.",
         "",
-        "| scenario | format | program | wall s | CPU s (user+sys) | peak PSS MB | max RSS MB | load | procs |",
-        "|:--|:--|:--|--:|--:|--:|--:|--:|--:|",
+        "| scenario | format | program | wall s | CPU s (user+sys) | peak PSS MB | max RSS MB | load |",
+        "|:--|:--|:--|--:|--:|--:|--:|--:|",
     ]
 
     def cell(runs: list[dict], key: str, digits: int) -> str:
@@ -254,10 +252,8 @@ def write_report(args: argparse.Namespace, results: dict, loads: list[str]) -> N
         return f"{statistics.median(values):.{digits}f} ({min(values):.{digits}f}–{max(values):.{digits}f})"
 
     for (scenario, fmt, who), runs in results.items():
-        forked = sum(r["procs"] >= 2 for r in runs) if not who.startswith("go") else 0
-        lines.append(f"| {scenario} | {fmt} | {who} | {cell(runs, 'wall', 2)} | {cell(runs, 'cpu', 2)} | "
-                     f"{cell(runs, 'pss_mb', 0)} | {cell(runs, 'maxrss_mb', 0)} | {cell(runs, 'load', 1)} | "
-                     f"{forked}/{len(runs)} |")  # fmt: skip
+        measured = [cell(runs, "wall", 2), cell(runs, "cpu", 2), cell(runs, "pss_mb", 0), cell(runs, "maxrss_mb", 0)]
+        lines.append(f"| {scenario} | {fmt} | {who} | {' | '.join(measured)} | {cell(runs, 'load', 1)} |")
     lines += ["", "perfkit's medians relative to Go's (below 1: perfkit less):", ""]
     for scenario, fmt, who in results:
         if who.startswith("go"):

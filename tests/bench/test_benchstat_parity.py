@@ -115,18 +115,18 @@ def test_interval_orders_are_gos(reference: tuple[dict, dict]) -> None:
         assert (ci.lo_order, ci.hi_order) == (result["lo"], result["hi"]), case
 
 
-# --------------------------------------------------------------------------- reading in parallel
+# --------------------------------------------------------------------------- without the C scanner
 _MULTI_FILE = [c for c in CASES if sum(a.endswith(".txt") for a in c["args"]) >= 2 and "huge-old.txt" not in c["args"]]
 
 
-def test_read_ahead_gives_gos_output(corpus_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The second half of the inputs read in a forked process and replayed (what a free core
-    gets) prints what Go printed, warnings included, on every corpus case of several files:
-    Unit lines, configuration changes, ties, filters, a file given twice."""
-    from perfkit.bench import readahead
+def test_the_pure_python_reader_gives_gos_output(corpus_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where no C compiler built the scanner (PERFKIT_BENCHSTAT_PURE=1 stands in), Go text is read
+    by the Python reader alone: on every corpus case of several files it prints what Go printed,
+    warnings included: Unit lines, configuration changes, ties, filters, a file given twice."""
+    from perfkit.bench import feeder
 
-    monkeypatch.setenv("PERFKIT_BENCHSTAT_READAHEAD", "1")
-    assert readahead.wanted()
+    monkeypatch.setenv("PERFKIT_BENCHSTAT_PURE", "1")
+    assert feeder.scanner() is None
     assert len(_MULTI_FILE) >= 20
     for case in _MULTI_FILE:
         out, err = run(case["args"], corpus_dir, monkeypatch)

@@ -160,27 +160,14 @@ def _benchstat(
 
 
 def _read(builder: Builder, inputs: list[tuple[str, str]]) -> dict[str, int]:
-    """Read every input into the builder; results per input. Two or more files of Go text are
-    read in two processes when a core is free (see perfkit.bench.readahead), the first half
-    here; otherwise in order."""
-    from perfkit.bench import readahead, storage
+    """Read every input into the builder, in order; results per input."""
+    from perfkit.bench import storage
 
     counts: dict[str, int] = {}
-
-    def serial(part: list[tuple[str, str]]) -> None:
-        for path, label in part:
-            before = builder.results
-            storage.feed(builder, path, label)
-            counts[path] = counts.get(path, 0) + builder.results - before
-
-    half = (len(inputs) + 1) // 2
-    parallel = len(inputs) >= 2 and readahead.wanted() and all(storage.plain_go_text(p) for p, _ in inputs)
-    collect = readahead.read_ahead(inputs[half:], storage.open_go_text) if parallel else None
-    if collect is None:
-        serial(inputs)
-        return counts
-    serial(inputs[:half])
-    collect().replay(builder, lambda path, n: counts.__setitem__(path, counts.get(path, 0) + n))
+    for path, label in inputs:
+        before = builder.results
+        storage.feed(builder, path, label)
+        counts[path] = counts.get(path, 0) + builder.results - before
     return counts
 
 

@@ -38,8 +38,6 @@ __all__ = [
     "input_labels",
     "iter_records",
     "load_results",
-    "open_go_text",
-    "plain_go_text",
     "read_perfkit",
     "read_pytest_benchmark",
     "to_go_text",
@@ -316,25 +314,6 @@ def feed(builder: Any, path: str, label: str) -> None:
     finally:
         if real is not None:
             handle.close()
-
-
-def open_go_text(path: str) -> tuple[str, IO[bytes]]:
-    """An input known to be Go text: the name to show in messages, and the open file."""
-    real, handle = _open(path)
-    return (str(real) if real is not None and str(real) != path else path), handle
-
-
-def plain_go_text(path: str) -> bool:
-    """Is the input a regular file of Go text (not stdin, a folder or JSON)? Only those can be
-    read in a second process (see perfkit.bench.readahead)."""
-    p = Path(path)
-    if path == "-" or not p.is_file():
-        return False
-    try:
-        with p.open("rb") as handle:
-            return not _is_json(handle)
-    except OSError:
-        return False
 
 
 def _is_json(handle: IO[bytes]) -> bool:
