@@ -91,6 +91,19 @@ def equal(value: int, vary_one: bool) -> str:
     return HEADER + "\n".join(lines) + "\n"
 
 
+def single(after: bool) -> str:
+    """One run per benchmark in a unit of its own (as Go's bent benchmarks report DWARF quality):
+    every interval is infinite; equal pairs are "all samples are equal" and nothing else."""
+    rng = random.Random(31 if after else 30)
+    out = ["goos: linux", "goarch: amd64"]
+    for i in range(12):
+        base = 0.5 + rng.randrange(10) / 100
+        value = base if i % 3 == 0 or not after else base + rng.choice([-0.01, 0.01])
+        out.append(f"Benchmarkpkg{i}_dwarf_input_goodness 1 {value:.2f} inputs-quality")
+        out.append(f"Benchmarkpkg{i}_dwarf_stmt_goodness 1 {0.99 + rng.randrange(9) / 1000:.4f} stmts-quality")
+    return "\n".join(out) + "\n"
+
+
 def cpu(cpu_name: str, seed: int) -> str:
     rng = random.Random(seed)
     head = HEADER.replace("Corpus CPU @ 2.00GHz", cpu_name)
@@ -209,6 +222,8 @@ FILES = {
     "sets-new.txt": lambda: sets(False),
     "footnotes.txt": footnotes,
     "formats.txt": lambda: formats(12),
+    "single-old.txt": lambda: single(False),
+    "single-new.txt": lambda: single(True),
     "weird.txt": lambda: WEIRD,
 }
 

@@ -355,9 +355,9 @@ class Builder:
             base, cell = cells[base_id], cells[cell_id]
             n1, n2 = base.n, cell.n
             comparison = cell.comparison = Comparison(test.p, n1, n2, alpha, base.center, cell.center, test.method)
-            if test.method == "equal":
+            if test.method == "equal":  # Go's U test failed: that is the only warning
                 comparison.warnings = ("all samples are equal",)
-            if test.p > alpha and n1 < need and n2 < need:
+            elif test.p > alpha and n1 < need and n2 < need:
                 comparison.warnings += (too_few,)
 
     def _meta(self, unit: str, key: str) -> str | None:
