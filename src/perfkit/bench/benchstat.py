@@ -23,12 +23,11 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from perfkit.bench import batch, stats
+from perfkit.bench import tablecells
 from perfkit.bench.cellstore import CellStore, Segments
 from perfkit.bench.projection import (
     FilterFn,
@@ -42,7 +41,7 @@ from perfkit.bench.projection import (
 from perfkit.bench.query import QuerySyntaxError
 from perfkit.bench.results import Record, Result, SyntaxIssue, UnitMeta, Value
 from perfkit.bench.tables import Cell, ColumnSummary, Comparison, Row, Table, better_direction, column_summaries
-from perfkit.bench.units import go_v, tidy_unit
+from perfkit.bench.units import tidy_unit
 from perfkit.errors import PerfkitError
 from perfkit.gcpause import gc_paused
 
@@ -128,6 +127,7 @@ class Builder:
         self._table_keys: dict[tuple, list[Key]] = {}
         self._col_keys: dict[int, Key] = {}
         self._shape_groups: dict[tuple, list[tuple[dict[Key, int], dict[Key, None]]]] = {}
+        self._vary: dict[int, str] | None = None
         self._done = False
 
     # --------------------------------------------------------------------------------- filing
@@ -291,8 +291,12 @@ class Builder:
     def _table(self, seg: Segments, layout: tuple, keep_samples: bool) -> Table:
         tkey, unit, exact, rows, cols, ids = layout
         alpha, confidence = self.options.alpha, self.options.confidence
-        cells = self._summarize(seg, [layout], confidence, keep_samples)
-        self._compare(seg, [layout], cells, alpha)
+        leading = self._vary_notes()
+        summaries = None
+        if exact:
+            lines = tablecells.exact_cells(seg, ids, keep_samples, leading)
+        else:
+            lines, summaries = tablecells.median_cells(seg, ids, len(cols), confidence, alpha, keep_samples, leading)
         unit_field = self.table_by.unit_field
         col_fields = self.col_by.flattened()
         better = self._meta(unit, "better")
@@ -305,76 +309,28 @@ class Builder:
             better_declared=better is not None,
             column_fields=[f.name for f in col_fields],
             columns=[tuple(self.col_by.value(c, f) for f in col_fields) for c in cols],
-            rows=[Row(label(r), r, [cells.get(i) for i in line]) for r, line in zip(rows, ids)],
+            rows=list(map(Row, map(label, rows), rows, lines)),
             summaries=[],
             alpha=alpha,
         )
-        table.summaries = column_summaries(table)
+        table.summaries = summaries if summaries is not None else column_summaries(table)
         return table
 
-    def _summarize(self, seg: Segments, layouts: list, confidence: float, keep: bool) -> dict[int, Cell]:
-        """A :class:`Cell` per cell id: medians in batches, exact units one by one."""
-        cells: dict[int, Cell] = {}
-        median = [i for *_, exact, _, _, ids in layouts if not exact for line in ids for i in line if i >= 0]
-        for i, (center, lo, hi, coverage) in zip(median, batch.median_summaries(seg, median, confidence)):
-            n = int(seg.counts[i])
-            cell = cells[i] = Cell(seg.of(i) if keep else (), center, lo, hi, coverage, n=n)
-            if lo == -math.inf or hi == math.inf:
-                cell.warnings = (_too_few_for_interval(confidence),)
-        for *_, exact, _, _, ids in layouts:
-            if exact:
-                for line in ids:
-                    for i in line:
-                        if i >= 0:
-                            cells[i] = _summary_exact(seg.of(i).tolist())
-                            if not keep:
-                                cells[i].values = ()
-        for i, residues in self._residues.items():
-            if len(residues) > 1 and i in cells:
-                vary = non_singular_fields(self.residue, list(residues))
-                if vary:
-                    cells[i].warnings = ("benchmarks vary in " + ", ".join(vary), *cells[i].warnings)
-        return cells
-
-    def _compare(self, seg: Segments, layouts: list, cells: dict[int, Cell], alpha: float) -> None:
-        pairs: list[tuple[int, int]] = []
-        for *_, exact, _, _, ids in layouts:
-            for line in ids:
-                base = line[0]
-                for i in line[1:]:
-                    if base < 0 or i < 0:
-                        continue
-                    if exact:
-                        b, c = cells[base], cells[i]
-                        c.comparison = Comparison(0.0, b.n, c.n, 0.0, b.center, c.center, "exact")
-                    else:
-                        pairs.append((base, i))
-        need_op, need = stats.u_test_min_samples(alpha)
-        too_few = f"need {need_op} {need} samples to detect a difference at alpha level {go_v(alpha)}"
-        for (base_id, cell_id), test in zip(pairs, batch.u_tests(seg, pairs, alpha)):
-            base, cell = cells[base_id], cells[cell_id]
-            n1, n2 = base.n, cell.n
-            comparison = cell.comparison = Comparison(test.p, n1, n2, alpha, base.center, cell.center, test.method)
-            if test.method == "equal":
-                comparison.warnings = ("all samples are equal",)
-            if test.p > alpha and n1 < need and n2 < need:
-                comparison.warnings += (too_few,)
+    def _vary_notes(self) -> dict[int, str]:
+        """``benchmarks vary in …`` by cell id, for cells whose results differ in keys no
+        projection covers (worked out once, on the first table)."""
+        if self._vary is None:
+            self._vary = {}
+            for i, residues in self._residues.items():
+                if len(residues) > 1:
+                    vary = non_singular_fields(self.residue, list(residues))
+                    if vary:
+                        self._vary[i] = "benchmarks vary in " + ", ".join(vary)
+        return self._vary
 
     def _meta(self, unit: str, key: str) -> str | None:
         meta = self.units.get((tidy_unit(unit)[0], key))
         return meta.value if meta is not None else None
-
-
-@lru_cache(maxsize=16)
-def _too_few_for_interval(confidence: float) -> str:
-    op, need = stats.median_min_samples(confidence)
-    return f"need {op} {need} samples for confidence interval at level {go_v(confidence)}"
-
-
-def _go_sorted(values: Sequence[float]) -> list[float]:
-    """Ascending with NaNs first, as Go's sort.Float64s."""
-    nans = [v for v in values if v != v]
-    return nans + sorted(v for v in values if v == v)
 
 
 def _and_fixed(fixed: list[Callable[[Result], bool]], user_filter: FilterFn) -> FilterFn:
@@ -390,22 +346,6 @@ def _and_fixed(fixed: list[Callable[[Result], bool]], user_filter: FilterFn) -> 
 def _check_level(flag: str, value: float) -> None:
     if not 0 <= value <= 1 or math.isnan(value):
         raise PerfkitError(f"{flag} {value:g}: must be in range [0, 1] (defaults: --alpha 0.05, --confidence 0.95)")
-
-
-def _summary_exact(values: list[float]) -> Cell:
-    """assume=exact: the mode (the smallest on a tie), the range, a warning if values differ."""
-    mode, mode_count, current, count = values[0], 1, values[0], 1
-    for v in values[1:]:
-        if v == current:
-            count += 1
-            if count > mode_count:
-                mode, mode_count = current, count
-        else:
-            current, count = v, 1
-    cell = Cell(values, mode, values[0], values[-1], 1.0, n=len(values))
-    if mode_count != len(values):
-        cell.warnings = (f"exact distribution expected, but values range from {go_v(values[0])} to {go_v(values[-1])}",)
-    return cell
 
 
 @dataclass(frozen=True)
