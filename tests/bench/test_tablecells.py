@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from perfkit.bench import stats, tablecells
 from perfkit.bench.cellstore import CellStore
 from perfkit.bench.tables import Cell, Row, Table, column_summaries
+from perfkit.bench.units import go_v, go_v_many
 
 _VALUES = st.one_of(
     st.sampled_from([1.0, 2.0, 3.0, 0.0, -2.0, 1e-9, 5e5]),  # ties, zero and negative centres
@@ -79,3 +80,9 @@ def test_a_grid_at_once_equals_each_cell_alone(data: st.DataObject) -> None:
     for got, want in zip(summaries, column_summaries(table)):
         assert _same(got.center or math.nan, want.center or math.nan)
         assert _same(got.ratio or math.nan, want.ratio or math.nan) and got.warnings == want.warnings
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.floats(), st.sampled_from([0.0, -0.0, 1e-4, 1e6, 65536.0, 999999.5])), max_size=40))
+def test_go_v_of_many_values_is_go_v_of_each(values: list[float]) -> None:
+    assert go_v_many(values) == [go_v(v) for v in values]

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from perfkit.bench.benchstat import Cell, ColumnSummary, Table
 from perfkit.bench.texttab import TextTable
-from perfkit.bench.units import Scaler, common_scale, go_signed, go_v, is_binary, scale
+from perfkit.bench.units import Scaler, common_scale, go_signed, go_v, go_v_many, is_binary, scale
 
 __all__ = ["FORMATS", "iter_csv", "iter_text", "render", "render_csv", "superscript"]
 
@@ -180,6 +180,17 @@ def _column_name(index: int) -> str:
     return letters or "A"
 
 
+#: some label of a table, joined with NULs, may need quoting (then each is checked)
+_LABELS_NEED_CARE = re.compile(r'[,"\r\n]|(?:^|\x00)(?:[^\S\x1c-\x1f]|\\\.(?:\x00|$))')
+
+
+def _csv_labels(labels: list[str]) -> list[str]:
+    """The row labels as CSV fields: one search over them all, field by field only if it hits."""
+    if not _LABELS_NEED_CARE.search("\x00".join(labels)):
+        return labels
+    return [_csv_field(label) for label in labels]
+
+
 def _csv_table(table: Table, first_line: int, warnings: Callable[[str], None]) -> Iterator[str]:
     """The lines of one table (Go's layout) as CSV text."""
     center_cols, delta_cols = 2, 2
@@ -220,31 +231,59 @@ def _csv_table(table: Table, first_line: int, warnings: Callable[[str], None]) -
     # data rows: only the label can need quoting (numbers, ranges and p-values never do); lines
     # go out a thousand at a time
     starts = [start(exp) for exp in range(len(table.columns))]
+    rows = table.rows
+    labels = _csv_labels([r.label for r in rows])
+    centers = go_v_many([cell.center for r in rows for cell in r.cells if cell is not None])
+    centers.reverse()
+    center = centers.pop
+    # the columns of each cell's warnings, and of its comparison's
+    cell_col = [_column_name(s) for s in starts]
+    test_col = [_column_name(s + center_cols) for s in starts]
+    pair = len(starts) == 2
     lines: list[str] = []
-    for r in table.rows:
-        label = r.label
-        row.append(label if not _NEEDS_QUOTES.search(label) else _csv_field(label))
-        for exp, cell in enumerate(r.cells):
+    line_no = first_line + emitted
+    for r, label in zip(rows, labels):
+        cells = r.cells
+        if pair:  # old against new, the usual table: one format per row
+            a, b = cells
+            c = b.comparison if b is not None else None
+            if a is not None and b is not None and c is not None and not a.warnings and not b.warnings:
+                if c.warnings:
+                    for m in c.warnings:
+                        warnings(f"{test_col[1]}{line_no}: {m}")
+                delta = "~" if c.p > c.alpha else c.delta_text()
+                lines.append(
+                    f"{label},{center()},{a.range_known or a.range_text()},{center()},"
+                    f"{b.range_known or b.range_text()},{delta},{c.text()}"
+                )
+                line_no += 1
+                if len(lines) >= 1000:
+                    yield "\n".join(lines) + "\n"
+                    lines.clear()
+                continue
+        row.append(label)
+        for exp, cell in enumerate(cells):
             if cell is None:
                 continue
             if len(row) < starts[exp]:
                 clear_to(starts[exp])
-            if cell.warnings:
-                warn(cell.warnings)
-            row.append(go_v(cell.center))
+            for m in cell.warnings:
+                warnings(f"{cell_col[exp]}{line_no}: {m}")
+            row.append(center())
             row.append(cell.range_text())
             c = cell.comparison
             if exp and c is not None:
-                if c.warnings:
-                    warn(c.warnings)
+                for m in c.warnings:
+                    warnings(f"{test_col[exp]}{line_no}: {m}")
                 row.append(c.delta_text())
                 row.append(c.text())
         lines.append(",".join(row))
         row.clear()
-        emitted += 1
+        line_no += 1
         if len(lines) >= 1000:
             yield "\n".join(lines) + "\n"
             lines.clear()
+    emitted = line_no - first_line
     if lines:
         yield "\n".join(lines) + "\n"
     row.append(table.summary_label)

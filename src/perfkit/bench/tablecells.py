@@ -23,7 +23,10 @@ from perfkit.bench.units import go_v
 __all__ = ["exact_cells", "median_cells"]
 
 ALL_EQUAL = "all samples are equal"
-_PERCENT = [f"{k}%" for k in range(1000)]
+#: ``± N%`` texts by code: N for 0..999, then an infinite bound, a zero centre's bounds on either
+#: side of it, and "not worked out here"
+_PERCENT: list[str | None] = [*(f"{k}%" for k in range(1000)), "∞", "?", None]
+_INFINITE, _ACROSS, _UNKNOWN = 1000, 1001, 1002
 
 
 def median_cells(
@@ -105,18 +108,26 @@ def _comparisons(seg: Segments, flat: Any, base: Any, other: Any, center_at: Any
 
 
 def _range_texts(centers: Any, los: Any, his: Any) -> list[str | None]:
-    """Go's ``± 3%`` text where it is the usual case (interval and centre positive and finite,
-    under 999.5%): ``%.0f`` of the spread, which rounds half to even as ``rint`` does; None
-    elsewhere (the cell works it out itself)."""
+    """:meth:`Cell.range_text` where it is one of the common cases: interval and centre positive
+    and finite, under 999.5% (``%.0f`` of the spread, which rounds half to even as ``rint``
+    does); an infinite bound (``∞``); a zero centre (``0%`` or ``?``). None elsewhere: the
+    cell works it out itself."""
     import numpy as np
 
     with np.errstate(all="ignore"):
         spread = 100 * np.maximum(his / centers - 1, 1 - los / centers)
         usual = (los > 0) & (los < math.inf) & (his > 0) & (his < math.inf) & (centers > 0)
         usual &= (spread >= 0) & (spread < 999.5)
-        rounded = np.rint(np.where(usual, spread, 0)).astype(np.int64)
+        code = np.rint(np.where(usual, spread, 0)).astype(np.int64)
+    unbounded = ~usual & (np.isinf(los) | np.isinf(his))
+    zero = ~usual & ~unbounded & (centers == 0)
+    across = zero & ((los > 0) | (los < 0) | (his > 0) | (his < 0))
+    code[unbounded] = _INFINITE
+    code[zero] = 0
+    code[across] = _ACROSS
+    code[~(usual | unbounded | zero)] = _UNKNOWN
     texts = _PERCENT
-    return [texts[k] if u else None for u, k in zip(usual.tolist(), rounded.tolist())]
+    return [texts[k] for k in code.tolist()]
 
 
 def _summaries(grid: Any, centers: Any) -> list[ColumnSummary]:
