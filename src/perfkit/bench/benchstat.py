@@ -22,9 +22,11 @@ of its table, row and column. Per table and cell:
 from __future__ import annotations
 
 import math
+import operator
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import compress, pairwise
 from typing import Any
 
 from perfkit.bench import tablecells
@@ -184,13 +186,19 @@ class Builder:
                 values = [Value(0.0, unit, orig) for unit, orig in shape.signature]
                 self.store.bind(shape.slots, self._route(Result(shape.name, shape.iters, values, shape.config)))
             return
-        groups_of, bind_member, project_name = self._shape_groups, self.store.bind_member, self.row_by.project_name
-        for shape in shapes:
-            config = shape.config
-            groups = groups_of.get((config.id, shape.signature))
+        configs, signatures = [s.config for s in shapes], [s.signature for s in shapes]
+        changed = map(
+            operator.or_, map(operator.is_not, configs[1:], configs), map(operator.is_not, signatures[1:], signatures)
+        )
+        bounds = [0, *compress(range(1, len(shapes)), changed), len(shapes)]
+        names, slots = [s.name for s in shapes], [s.slots for s in shapes]
+        for start, end in pairwise(bounds):  # runs of one configuration and units, bound at once
+            first = shapes[start]
+            key = (first.config.id, first.signature)
+            groups = self._shape_groups.get(key)
             if groups is None:
-                groups = groups_of[(config.id, shape.signature)] = self._groups(shape)
-            bind_member(shape.slots, groups, project_name(shape.name))
+                groups = self._shape_groups[key] = self._groups(first)
+            self.store.bind_members(slots[start:end], groups, self.row_by.project_names(names[start:end]))
 
     def _groups(self, shape: Any) -> list[tuple[dict[Key, int], dict[Key, None]]]:
         """Per value of a shape's lines, its (table, column) cells by row and its table's rows."""

@@ -14,7 +14,7 @@ Go), so each cell is a contiguous, sorted run of one array.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,26 +63,50 @@ class CellStore:
         return cell, True
 
     def group(self, group: Hashable) -> dict[Any, int]:
-        """The cells of ``group`` by member (made empty if new), for :meth:`bind_member`."""
+        """The cells of ``group`` by member (made empty if new), for :meth:`bind_members`."""
         members = self.index.get(group)
         if members is None:
             members = self.index[group] = {}
         return members
 
-    def bind_member(self, slots: array, groups: list[tuple[dict[Any, int], dict[Any, None]]], member: Hashable) -> None:
-        """Bind each slot to the cell ``member`` of its group (from :meth:`group`), making the
-        cells that do not exist yet; a member that made a cell is recorded in the group's
-        ``seen`` dict (first made, first listed). :meth:`cell` and :meth:`bind` in one loop,
-        for the thousands of result shapes of a large file."""
+    def bind_members(
+        self, slots: Sequence[Any], groups: list[tuple[dict[Any, int], dict[Any, None]]], members: Sequence[Hashable]
+    ) -> None:
+        """Bind slot j of every result shape k (``slots[k][j]``) to the cell ``members[k]`` of
+        group j (from :meth:`group`), making the cells that do not exist yet, together per group
+        and in the order their members first come; a member that made a cell is recorded in the
+        group's ``seen`` dict (first made, first listed). :meth:`cell` and :meth:`bind` in a few
+        bulk steps, for the thousands of result shapes of a large file."""
+        import numpy as np
+
         own, slot_cell = self._own, self.slot_cell
-        for slot, (members, seen) in zip(slots, groups):
-            cell = members.get(member)
-            if cell is None:
-                cell = members[member] = len(own)
-                own.append(len(slot_cell))
-                slot_cell.append(cell)
-                seen[member] = None
-            slot_cell[slot] = cell
+        width = min(len(groups), len(slots[0])) if slots else 0
+        if not width:
+            return
+        count = len(members)
+        packed = b"".join(slots)  # the slot arrays are array("i") of equal length: one matrix
+        grid = (
+            np.frombuffer(packed, dtype=np.int32).reshape(count, -1)
+            if len(packed) == 4 * count * len(slots[0])
+            else None
+        )
+        fresh = dict.fromkeys(members)  # copied into a dict, it keeps its keys' hashes
+        unique = list(fresh)
+        for j, (cells, seen) in enumerate(groups[:width]):
+            new = [m for m in unique if m not in cells] if cells else unique
+            if new:
+                first_cell, first_slot, made = len(own), len(slot_cell), len(new)
+                cells.update(zip(new, range(first_cell, first_cell + made)))
+                own.frombytes(np.arange(first_slot, first_slot + made, dtype=np.int32).tobytes())
+                slot_cell.frombytes(np.arange(first_cell, first_cell + made, dtype=np.int32).tobytes())
+                seen.update(fresh if new is unique else dict.fromkeys(new))
+            if grid is None:
+                for slot, cell in zip([s[j] for s in slots], map(cells.__getitem__, members)):
+                    slot_cell[slot] = cell
+                continue
+            view = np.frombuffer(slot_cell, dtype=np.int32)
+            view[grid[:, j]] = np.fromiter(map(cells.__getitem__, members), dtype=np.int32, count=count)
+            del view  # the array grows again for the next group
 
     def new_slots(self, count: int) -> array:
         """Slots for the values of a kind of result line not routed yet."""
