@@ -26,7 +26,7 @@ import operator
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import compress, pairwise
+from itertools import compress, pairwise, repeat
 from typing import Any
 
 from perfkit.bench import tablecells
@@ -283,14 +283,17 @@ class Builder:
         if unit_field is None:  # not reached: the table projection is parsed with parse_with_unit
             raise RuntimeError("benchstat: the table projection has no .unit field")
         layouts = []
+        unsorted: list[Key] | None = None
         for tkey in self.table_by.sort(list(self._tables)):
             row_keys, col_keys = self._tables[tkey]
             unit = self.table_by.value(tkey, unit_field)
             exact = self._meta(unit, "assume") == "exact"
-            rows = self.row_by.sort(list(row_keys))
+            if list(row_keys) != unsorted:  # the tables of one benchmark run's units share their rows
+                unsorted = list(row_keys)
+                rows = self.row_by.sort(unsorted)
             cols = self.col_by.sort(list(col_keys))
             by_col = [index.get((tkey, c), {}) for c in cols]
-            ids = [[cells.get(r, -1) for cells in by_col] for r in rows]
+            ids = list(zip(*[list(map(cells.get, rows, repeat(-1))) for cells in by_col]))
             layouts.append((tkey, unit, exact, rows, cols, ids))
         index.clear()
         self._tables.clear()
