@@ -10,7 +10,7 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from perfkit.bench import stats, tablecells
+from perfkit.bench import render, stats, tablecells
 from perfkit.bench.cellstore import CellStore
 from perfkit.bench.tables import Cell, Row, Table, column_summaries
 from perfkit.bench.units import go_v, go_v_many
@@ -86,3 +86,9 @@ def test_a_grid_at_once_equals_each_cell_alone(data: st.DataObject) -> None:
 @given(st.lists(st.one_of(st.floats(), st.sampled_from([0.0, -0.0, 1e-4, 1e6, 65536.0, 999999.5])), max_size=40))
 def test_go_v_of_many_values_is_go_v_of_each(values: list[float]) -> None:
     assert go_v_many(values) == [go_v(v) for v in values]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from('ab ,"\r\n\\.\x1c\t\u3000'), max_size=5), min_size=1, max_size=8))
+def test_labels_quoted_at_once_are_quoted_each(labels: list[str]) -> None:
+    assert render._csv_labels(labels) == [render._csv_field(label) for label in labels]

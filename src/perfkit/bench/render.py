@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from perfkit.bench.benchstat import Cell, ColumnSummary, Table
+from perfkit.bench.tables import P_TEXTS
 from perfkit.bench.texttab import TextTable
 from perfkit.bench.units import Scaler, common_scale, go_signed, go_v, go_v_many, is_binary, scale
 
@@ -180,15 +181,17 @@ def _column_name(index: int) -> str:
     return letters or "A"
 
 
-#: some label of a table, joined with NULs, may need quoting (then each is checked)
-_LABELS_NEED_CARE = re.compile(r'[,"\r\n]|(?:^|\x00)(?:[^\S\x1c-\x1f]|\\\.(?:\x00|$))')
+_SPACE = re.compile(r"[^\S\x1c-\x1f]")  #: Go's unicode.IsSpace
 
 
 def _csv_labels(labels: list[str]) -> list[str]:
-    """The row labels as CSV fields: one search over them all, field by field only if it hits."""
-    if not _LABELS_NEED_CARE.search("\x00".join(labels)):
-        return labels
-    return [_csv_field(label) for label in labels]
+    """The row labels as CSV fields: a few scans over them all (a quote, comma or line break
+    anywhere, a space first, the label ``\\.``), field by field only if one hits."""
+    joined = "".join(labels)
+    firsts = "".join([label[:1] for label in labels])
+    if any(c in joined for c in ',"\r\n') or _SPACE.search(firsts) or "\\." in labels:
+        return [_csv_field(label) for label in labels]
+    return labels
 
 
 def _csv_table(table: Table, first_line: int, warnings: Callable[[str], None]) -> Iterator[str]:
@@ -240,6 +243,7 @@ def _csv_table(table: Table, first_line: int, warnings: Callable[[str], None]) -
     cell_col = [_column_name(s) for s in starts]
     test_col = [_column_name(s + center_cols) for s in starts]
     pair = len(starts) == 2
+    p_texts = P_TEXTS  # Comparison.text(), as it keeps them
     lines: list[str] = []
     line_no = first_line + emitted
     for r, label in zip(rows, labels):
@@ -254,7 +258,7 @@ def _csv_table(table: Table, first_line: int, warnings: Callable[[str], None]) -
                 delta = "~" if c.p > c.alpha else c.delta_text()
                 lines.append(
                     f"{label},{center()},{a.range_known or a.range_text()},{center()},"
-                    f"{b.range_known or b.range_text()},{delta},{c.text()}"
+                    f"{b.range_known or b.range_text()},{delta},{p_texts.get((c.p, c.n1, c.n2)) or c.text()}"
                 )
                 line_no += 1
                 if len(lines) >= 1000:

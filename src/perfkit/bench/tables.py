@@ -64,17 +64,18 @@ class Comparison:
     def text(self) -> str:
         """``p=0.000 n=10`` (``n=10+9`` for unequal sizes; no p for exact units)."""
         key = (self.p, self.n1, self.n2)
-        text = _P_TEXTS.get(key)
+        text = P_TEXTS.get(key)
         if text is None:  # a large table meets the same few p-values and sizes thousands of times
             p = f"p={go_f(self.p, 3)} " if self.p != 0 else ""
             text = p + (f"n={self.n1}" if self.n1 == self.n2 else f"n={self.n1}+{self.n2}")
-            if len(_P_TEXTS) >= 4096:
-                _P_TEXTS.clear()
-            _P_TEXTS[key] = text
+            if len(P_TEXTS) >= 4096:
+                P_TEXTS.clear()
+            P_TEXTS[key] = text
         return text
 
 
-_P_TEXTS: dict[tuple[float, int, int], str] = {}
+#: Comparison.text() by (p, n1, n2): a big table meets a few p-values and sizes thousands of times
+P_TEXTS: dict[tuple[float, int, int], str] = {}
 
 
 @dataclass(slots=True)
