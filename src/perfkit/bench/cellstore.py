@@ -125,10 +125,10 @@ class CellStore:
     def segments(self) -> Segments:
         """Sort every value into its cell (the arrays are released: call once).
 
-        Each value is paired with its cell as one complex number (cell + value j): numpy sorts
-        those by cell, then value, in place, twice as fast as an index sort; the values are then
-        moved to the front half of the same buffer, which is shrunk to them. NaNs (Go sorts them
-        first; numpy would sort them after every cell) go in as -Inf and come out as NaN."""
+        A stable sort of the cell ids (values arrive in file order, so the ids come in long
+        ascending runs, which timsort merges in near-linear time) puts each cell's values
+        together; then the cells of each size are sorted as the rows of one matrix. NaNs (Go
+        sorts them first; numpy would sort them last) go in as -Inf and come out as NaN."""
         import numpy as np
 
         cells_count, n = len(self._own), len(self.values)
@@ -138,32 +138,47 @@ class CellStore:
             return Segments(np.zeros(0), counts.copy(), counts, has_nan)
         owners = np.frombuffer(self.slot_cell, dtype=np.int32)[np.frombuffer(self.slots, dtype=np.int32)]
         self.slots = array("i")
-        pairs = np.empty(2 * n)
-        pairs[1::2] = np.frombuffer(self.values, dtype=np.float64)
-        self.values = array("d")
-        pairs[0::2] = owners
         kept = owners >= 0
         dropped = n - int(np.count_nonzero(kept))  # filtered out: cell -1, sorted first
         counts = np.bincount(owners[kept] if dropped else owners, minlength=cells_count)
-        nan = np.flatnonzero(np.isnan(pairs[1::2]))
+        del kept
+        order = np.argsort(owners, kind="stable")
+        del owners
+        values = np.frombuffer(self.values, dtype=np.float64)[order[dropped:]]
+        self.values = array("d")
+        del order
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        nan = np.flatnonzero(np.isnan(values))
         nan_counts = None
         if len(nan):
-            nan_owners = owners[nan]
-            nan_owners = nan_owners[nan_owners >= 0]
-            nan_counts = np.bincount(nan_owners, minlength=cells_count)
+            nan_counts = np.bincount(np.searchsorted(starts, nan, side="right") - 1, minlength=cells_count)
             has_nan = nan_counts > 0
-            pairs[2 * nan + 1] = -np.inf
-        del owners, kept, nan
-        pairs.view(np.complex128).sort()
-        i = 0
-        while i < n:  # pairs[:n] = the values, in chunks whose source and target never overlap
-            k = min(max(i, 1), n - i)
-            pairs[i : i + k] = pairs[2 * i + 1 : 2 * (i + k) : 2]
-            i += k
-        pairs.resize(n, refcheck=False)
-        values = pairs[dropped:] if dropped else pairs
-        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+            values[nan] = -np.inf
+        del nan
+        _sort_runs(values, starts, counts)
         if nan_counts is not None:
             for cell in np.flatnonzero(has_nan).tolist():
                 values[starts[cell] : starts[cell] + nan_counts[cell]] = np.nan
         return Segments(values, starts, counts, has_nan)
+
+
+def _sort_runs(values: Any, starts: Any, counts: Any) -> None:
+    """Sort ``values[starts[c] : starts[c] + counts[c]]`` in place for every cell c: the cells
+    of each size at once, as the rows of a matrix (one reshape when every cell has that size)."""
+    import numpy as np
+
+    if len(counts) and (counts == counts[0]).all():
+        if counts[0] > 1:
+            values.reshape(-1, int(counts[0])).sort(axis=1)
+        return
+    by_size = np.argsort(counts, kind="stable")
+    sizes = counts[by_size]
+    cuts = np.flatnonzero(sizes[1:] != sizes[:-1]) + 1
+    for first, end in zip([0, *cuts.tolist()], [*cuts.tolist(), len(sizes)]):
+        size = int(sizes[first])
+        if size < 2:
+            continue
+        at = starts[by_size[first:end]][:, None] + np.arange(size)
+        block = values[at]
+        block.sort(axis=1)
+        values[at] = block
