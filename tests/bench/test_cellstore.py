@@ -72,3 +72,13 @@ def test_binding_many_shapes_at_once_is_binding_each(members: list[str], groups:
         return filed, [list(seen) for _, seen in pairs]
 
     assert routed(True) == routed(False)
+
+
+def test_every_value_dropped_leaves_no_cells() -> None:
+    store = CellStore()
+    dropped = store.new_slots(1)
+    store.bind(dropped, [DROPPED])
+    store.values.extend([2.0, 1.0])
+    store.slots.extend([dropped[0]] * 2)
+    seg = store.segments()
+    assert len(seg.values) == 0 and len(seg.counts) == 0

@@ -167,7 +167,9 @@ def _sort_runs(values: Any, starts: Any, counts: Any) -> None:
     of each size at once, as the rows of a matrix (one reshape when every cell has that size)."""
     import numpy as np
 
-    if len(counts) and (counts == counts[0]).all():
+    if not len(counts):
+        return  # no cells (a filter dropped every value)
+    if (counts == counts[0]).all():
         if counts[0] > 1:
             values.reshape(-1, int(counts[0])).sort(axis=1)
         return
