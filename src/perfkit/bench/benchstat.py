@@ -130,6 +130,7 @@ class Builder:
         self._col_keys: dict[int, Key] = {}
         self._shape_groups: dict[tuple, list[tuple[dict[Key, int], dict[Key, None]]]] = {}
         self._vary: dict[int, str] | None = None
+        self._labels: tuple[list[Key] | None, list[str]] = (None, [])  #: the last rows and their labels
         self._done = False
 
     # --------------------------------------------------------------------------------- filing
@@ -311,7 +312,8 @@ class Builder:
         unit_field = self.table_by.unit_field
         col_fields = self.col_by.flattened()
         better = self._meta(unit, "better")
-        label = self.row_by.labeller()
+        if self._labels[0] is not rows:  # the unit tables of one run share their rows
+            self._labels = (rows, self.row_by.labels(rows))
         table = Table(
             header=[(f.name, self.table_by.value(tkey, f)) for f in self.table_by.flattened() if f is not unit_field],
             unit=unit,
@@ -320,7 +322,7 @@ class Builder:
             better_declared=better is not None,
             column_fields=[f.name for f in col_fields],
             columns=[tuple(self.col_by.value(c, f) for f in col_fields) for c in cols],
-            rows=list(map(Row, map(label, rows), rows, lines)),
+            rows=list(map(Row, self._labels[1], rows, lines)),
             summaries=[],
             alpha=alpha,
         )

@@ -328,6 +328,14 @@ class Projection:
         idxs = [f.idx for f in flat]
         return lambda key: " ".join(key[i] for i in idxs if i < len(key) and key[i])
 
+    def labels(self, keys: list[Key]) -> list[str]:
+        """:meth:`label` of many keys (one field: without a call per key)."""
+        flat = self.flattened()
+        if len(flat) == 1:
+            idx = flat[0].idx
+            return [key[idx] if idx < len(key) else "" for key in keys]
+        return list(map(self.labeller(), keys))
+
 
 class ProjectionParser:
     """Parses related projections (-table, -row, -col, -ignore) so they exclude each other's
