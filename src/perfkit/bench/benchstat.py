@@ -187,9 +187,9 @@ class Builder:
                 values = [Value(0.0, unit, orig) for unit, orig in shape.signature]
                 self.store.bind(shape.slots, self._route(Result(shape.name, shape.iters, values, shape.config)))
             return
-        configs, signatures = [s.config for s in shapes], [s.signature for s in shapes]
+        configs, signatures = [s.config.id for s in shapes], [s.signature for s in shapes]
         changed = map(
-            operator.or_, map(operator.is_not, configs[1:], configs), map(operator.is_not, signatures[1:], signatures)
+            operator.or_, map(operator.ne, configs[1:], configs), map(operator.ne, signatures[1:], signatures)
         )
         bounds = [0, *compress(range(1, len(shapes)), changed), len(shapes)]
         names, slots = [s.name for s in shapes], [s.slots for s in shapes]
