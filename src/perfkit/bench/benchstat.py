@@ -22,13 +22,14 @@ of its table, row and column. Per table and cell:
 from __future__ import annotations
 
 import math
+import operator
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from itertools import compress, pairwise, repeat
 from typing import Any
 
-from perfkit.bench import batch, stats
+from perfkit.bench import tablecells
 from perfkit.bench.cellstore import CellStore, Segments
 from perfkit.bench.projection import (
     FilterFn,
@@ -42,7 +43,7 @@ from perfkit.bench.projection import (
 from perfkit.bench.query import QuerySyntaxError
 from perfkit.bench.results import Record, Result, SyntaxIssue, UnitMeta, Value
 from perfkit.bench.tables import Cell, ColumnSummary, Comparison, Row, Table, better_direction, column_summaries
-from perfkit.bench.units import go_v, tidy_unit
+from perfkit.bench.units import tidy_unit
 from perfkit.errors import PerfkitError
 from perfkit.gcpause import gc_paused
 
@@ -128,6 +129,8 @@ class Builder:
         self._table_keys: dict[tuple, list[Key]] = {}
         self._col_keys: dict[int, Key] = {}
         self._shape_groups: dict[tuple, list[tuple[dict[Key, int], dict[Key, None]]]] = {}
+        self._vary: dict[int, str] | None = None
+        self._labels: tuple[list[Key] | None, list[str]] = (None, [])  #: the last rows and their labels
         self._done = False
 
     # --------------------------------------------------------------------------------- filing
@@ -184,13 +187,19 @@ class Builder:
                 values = [Value(0.0, unit, orig) for unit, orig in shape.signature]
                 self.store.bind(shape.slots, self._route(Result(shape.name, shape.iters, values, shape.config)))
             return
-        groups_of, bind_member, project_name = self._shape_groups, self.store.bind_member, self.row_by.project_name
-        for shape in shapes:
-            config = shape.config
-            groups = groups_of.get((config.id, shape.signature))
+        configs, signatures = [s.config.id for s in shapes], [s.signature for s in shapes]
+        changed = map(
+            operator.or_, map(operator.ne, configs[1:], configs), map(operator.ne, signatures[1:], signatures)
+        )
+        bounds = [0, *compress(range(1, len(shapes)), changed), len(shapes)]
+        names, slots = [s.name for s in shapes], [s.slots for s in shapes]
+        for start, end in pairwise(bounds):  # runs of one configuration and units, bound at once
+            first = shapes[start]
+            key = (first.config.id, first.signature)
+            groups = self._shape_groups.get(key)
             if groups is None:
-                groups = groups_of[(config.id, shape.signature)] = self._groups(shape)
-            bind_member(shape.slots, groups, project_name(shape.name))
+                groups = self._shape_groups[key] = self._groups(first)
+            self.store.bind_members(slots[start:end], groups, self.row_by.project_names(names[start:end]))
 
     def _groups(self, shape: Any) -> list[tuple[dict[Key, int], dict[Key, None]]]:
         """Per value of a shape's lines, its (table, column) cells by row and its table's rows."""
@@ -275,14 +284,17 @@ class Builder:
         if unit_field is None:  # not reached: the table projection is parsed with parse_with_unit
             raise RuntimeError("benchstat: the table projection has no .unit field")
         layouts = []
+        unsorted: list[Key] | None = None
         for tkey in self.table_by.sort(list(self._tables)):
             row_keys, col_keys = self._tables[tkey]
             unit = self.table_by.value(tkey, unit_field)
             exact = self._meta(unit, "assume") == "exact"
-            rows = self.row_by.sort(list(row_keys))
+            if list(row_keys) != unsorted:  # the tables of one benchmark run's units share their rows
+                unsorted = list(row_keys)
+                rows = self.row_by.sort(unsorted)
             cols = self.col_by.sort(list(col_keys))
             by_col = [index.get((tkey, c), {}) for c in cols]
-            ids = [[cells.get(r, -1) for cells in by_col] for r in rows]
+            ids = list(zip(*[list(map(cells.get, rows, repeat(-1))) for cells in by_col]))
             layouts.append((tkey, unit, exact, rows, cols, ids))
         index.clear()
         self._tables.clear()
@@ -291,12 +303,17 @@ class Builder:
     def _table(self, seg: Segments, layout: tuple, keep_samples: bool) -> Table:
         tkey, unit, exact, rows, cols, ids = layout
         alpha, confidence = self.options.alpha, self.options.confidence
-        cells = self._summarize(seg, [layout], confidence, keep_samples)
-        self._compare(seg, [layout], cells, alpha)
+        leading = self._vary_notes()
+        summaries = None
+        if exact:
+            lines = tablecells.exact_cells(seg, ids, keep_samples, leading)
+        else:
+            lines, summaries = tablecells.median_cells(seg, ids, len(cols), confidence, alpha, keep_samples, leading)
         unit_field = self.table_by.unit_field
         col_fields = self.col_by.flattened()
         better = self._meta(unit, "better")
-        label = self.row_by.labeller()
+        if self._labels[0] is not rows:  # the unit tables of one run share their rows
+            self._labels = (rows, self.row_by.labels(rows))
         table = Table(
             header=[(f.name, self.table_by.value(tkey, f)) for f in self.table_by.flattened() if f is not unit_field],
             unit=unit,
@@ -305,76 +322,28 @@ class Builder:
             better_declared=better is not None,
             column_fields=[f.name for f in col_fields],
             columns=[tuple(self.col_by.value(c, f) for f in col_fields) for c in cols],
-            rows=[Row(label(r), r, [cells.get(i) for i in line]) for r, line in zip(rows, ids)],
+            rows=list(map(Row, self._labels[1], rows, lines)),
             summaries=[],
             alpha=alpha,
         )
-        table.summaries = column_summaries(table)
+        table.summaries = summaries if summaries is not None else column_summaries(table)
         return table
 
-    def _summarize(self, seg: Segments, layouts: list, confidence: float, keep: bool) -> dict[int, Cell]:
-        """A :class:`Cell` per cell id: medians in batches, exact units one by one."""
-        cells: dict[int, Cell] = {}
-        median = [i for *_, exact, _, _, ids in layouts if not exact for line in ids for i in line if i >= 0]
-        for i, (center, lo, hi, coverage) in zip(median, batch.median_summaries(seg, median, confidence)):
-            n = int(seg.counts[i])
-            cell = cells[i] = Cell(seg.of(i) if keep else (), center, lo, hi, coverage, n=n)
-            if lo == -math.inf or hi == math.inf:
-                cell.warnings = (_too_few_for_interval(confidence),)
-        for *_, exact, _, _, ids in layouts:
-            if exact:
-                for line in ids:
-                    for i in line:
-                        if i >= 0:
-                            cells[i] = _summary_exact(seg.of(i).tolist())
-                            if not keep:
-                                cells[i].values = ()
-        for i, residues in self._residues.items():
-            if len(residues) > 1 and i in cells:
-                vary = non_singular_fields(self.residue, list(residues))
-                if vary:
-                    cells[i].warnings = ("benchmarks vary in " + ", ".join(vary), *cells[i].warnings)
-        return cells
-
-    def _compare(self, seg: Segments, layouts: list, cells: dict[int, Cell], alpha: float) -> None:
-        pairs: list[tuple[int, int]] = []
-        for *_, exact, _, _, ids in layouts:
-            for line in ids:
-                base = line[0]
-                for i in line[1:]:
-                    if base < 0 or i < 0:
-                        continue
-                    if exact:
-                        b, c = cells[base], cells[i]
-                        c.comparison = Comparison(0.0, b.n, c.n, 0.0, b.center, c.center, "exact")
-                    else:
-                        pairs.append((base, i))
-        need_op, need = stats.u_test_min_samples(alpha)
-        too_few = f"need {need_op} {need} samples to detect a difference at alpha level {go_v(alpha)}"
-        for (base_id, cell_id), test in zip(pairs, batch.u_tests(seg, pairs, alpha)):
-            base, cell = cells[base_id], cells[cell_id]
-            n1, n2 = base.n, cell.n
-            comparison = cell.comparison = Comparison(test.p, n1, n2, alpha, base.center, cell.center, test.method)
-            if test.method == "equal":  # Go's U test failed: that is the only warning
-                comparison.warnings = ("all samples are equal",)
-            elif test.p > alpha and n1 < need and n2 < need:
-                comparison.warnings += (too_few,)
+    def _vary_notes(self) -> dict[int, str]:
+        """``benchmarks vary in …`` by cell id, for cells whose results differ in keys no
+        projection covers (worked out once, on the first table)."""
+        if self._vary is None:
+            self._vary = {}
+            for i, residues in self._residues.items():
+                if len(residues) > 1:
+                    vary = non_singular_fields(self.residue, list(residues))
+                    if vary:
+                        self._vary[i] = "benchmarks vary in " + ", ".join(vary)
+        return self._vary
 
     def _meta(self, unit: str, key: str) -> str | None:
         meta = self.units.get((tidy_unit(unit)[0], key))
         return meta.value if meta is not None else None
-
-
-@lru_cache(maxsize=16)
-def _too_few_for_interval(confidence: float) -> str:
-    op, need = stats.median_min_samples(confidence)
-    return f"need {op} {need} samples for confidence interval at level {go_v(confidence)}"
-
-
-def _go_sorted(values: Sequence[float]) -> list[float]:
-    """Ascending with NaNs first, as Go's sort.Float64s."""
-    nans = [v for v in values if v != v]
-    return nans + sorted(v for v in values if v == v)
 
 
 def _and_fixed(fixed: list[Callable[[Result], bool]], user_filter: FilterFn) -> FilterFn:
@@ -390,22 +359,6 @@ def _and_fixed(fixed: list[Callable[[Result], bool]], user_filter: FilterFn) -> 
 def _check_level(flag: str, value: float) -> None:
     if not 0 <= value <= 1 or math.isnan(value):
         raise PerfkitError(f"{flag} {value:g}: must be in range [0, 1] (defaults: --alpha 0.05, --confidence 0.95)")
-
-
-def _summary_exact(values: list[float]) -> Cell:
-    """assume=exact: the mode (the smallest on a tie), the range, a warning if values differ."""
-    mode, mode_count, current, count = values[0], 1, values[0], 1
-    for v in values[1:]:
-        if v == current:
-            count += 1
-            if count > mode_count:
-                mode, mode_count = current, count
-        else:
-            current, count = v, 1
-    cell = Cell(values, mode, values[0], values[-1], 1.0, n=len(values))
-    if mode_count != len(values):
-        cell.warnings = (f"exact distribution expected, but values range from {go_v(values[0])} to {go_v(values[-1])}",)
-    return cell
 
 
 @dataclass(frozen=True)

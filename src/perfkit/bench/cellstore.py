@@ -14,7 +14,7 @@ Go), so each cell is a contiguous, sorted run of one array.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,26 +63,50 @@ class CellStore:
         return cell, True
 
     def group(self, group: Hashable) -> dict[Any, int]:
-        """The cells of ``group`` by member (made empty if new), for :meth:`bind_member`."""
+        """The cells of ``group`` by member (made empty if new), for :meth:`bind_members`."""
         members = self.index.get(group)
         if members is None:
             members = self.index[group] = {}
         return members
 
-    def bind_member(self, slots: array, groups: list[tuple[dict[Any, int], dict[Any, None]]], member: Hashable) -> None:
-        """Bind each slot to the cell ``member`` of its group (from :meth:`group`), making the
-        cells that do not exist yet; a member that made a cell is recorded in the group's
-        ``seen`` dict (first made, first listed). :meth:`cell` and :meth:`bind` in one loop,
-        for the thousands of result shapes of a large file."""
+    def bind_members(
+        self, slots: Sequence[Any], groups: list[tuple[dict[Any, int], dict[Any, None]]], members: Sequence[Hashable]
+    ) -> None:
+        """Bind slot j of every result shape k (``slots[k][j]``) to the cell ``members[k]`` of
+        group j (from :meth:`group`), making the cells that do not exist yet, together per group
+        and in the order their members first come; a member that made a cell is recorded in the
+        group's ``seen`` dict (first made, first listed). :meth:`cell` and :meth:`bind` in a few
+        bulk steps, for the thousands of result shapes of a large file."""
+        import numpy as np
+
         own, slot_cell = self._own, self.slot_cell
-        for slot, (members, seen) in zip(slots, groups):
-            cell = members.get(member)
-            if cell is None:
-                cell = members[member] = len(own)
-                own.append(len(slot_cell))
-                slot_cell.append(cell)
-                seen[member] = None
-            slot_cell[slot] = cell
+        width = min(len(groups), len(slots[0])) if slots else 0
+        if not width:
+            return
+        count = len(members)
+        packed = b"".join(slots)  # the slot arrays are array("i") of equal length: one matrix
+        grid = (
+            np.frombuffer(packed, dtype=np.int32).reshape(count, -1)
+            if len(packed) == 4 * count * len(slots[0])
+            else None
+        )
+        fresh = dict.fromkeys(members)  # copied into a dict, it keeps its keys' hashes
+        unique = list(fresh)
+        for j, (cells, seen) in enumerate(groups[:width]):
+            new = [m for m in unique if m not in cells] if cells else unique
+            if new:
+                first_cell, first_slot, made = len(own), len(slot_cell), len(new)
+                cells.update(zip(new, range(first_cell, first_cell + made)))
+                own.frombytes(np.arange(first_slot, first_slot + made, dtype=np.int32).tobytes())
+                slot_cell.frombytes(np.arange(first_cell, first_cell + made, dtype=np.int32).tobytes())
+                seen.update(fresh if new is unique else dict.fromkeys(new))
+            if grid is None:
+                for slot, cell in zip([s[j] for s in slots], map(cells.__getitem__, members)):
+                    slot_cell[slot] = cell
+                continue
+            view = np.frombuffer(slot_cell, dtype=np.int32)
+            view[grid[:, j]] = np.fromiter(map(cells.__getitem__, members), dtype=np.int32, count=count)
+            del view  # the array grows again for the next group
 
     def new_slots(self, count: int) -> array:
         """Slots for the values of a kind of result line not routed yet."""
@@ -101,10 +125,10 @@ class CellStore:
     def segments(self) -> Segments:
         """Sort every value into its cell (the arrays are released: call once).
 
-        Each value is paired with its cell as one complex number (cell + value j): numpy sorts
-        those by cell, then value, in place, twice as fast as an index sort; the values are then
-        moved to the front half of the same buffer, which is shrunk to them. NaNs (Go sorts them
-        first; numpy would sort them after every cell) go in as -Inf and come out as NaN."""
+        A stable sort of the cell ids (values arrive in file order, so the ids come in long
+        ascending runs, which timsort merges in near-linear time) puts each cell's values
+        together; then the cells of each size are sorted as the rows of one matrix. NaNs (Go
+        sorts them first; numpy would sort them last) go in as -Inf and come out as NaN."""
         import numpy as np
 
         cells_count, n = len(self._own), len(self.values)
@@ -114,32 +138,49 @@ class CellStore:
             return Segments(np.zeros(0), counts.copy(), counts, has_nan)
         owners = np.frombuffer(self.slot_cell, dtype=np.int32)[np.frombuffer(self.slots, dtype=np.int32)]
         self.slots = array("i")
-        pairs = np.empty(2 * n)
-        pairs[1::2] = np.frombuffer(self.values, dtype=np.float64)
-        self.values = array("d")
-        pairs[0::2] = owners
         kept = owners >= 0
         dropped = n - int(np.count_nonzero(kept))  # filtered out: cell -1, sorted first
         counts = np.bincount(owners[kept] if dropped else owners, minlength=cells_count)
-        nan = np.flatnonzero(np.isnan(pairs[1::2]))
+        del kept
+        order = np.argsort(owners, kind="stable")
+        del owners
+        values = np.frombuffer(self.values, dtype=np.float64)[order[dropped:]]
+        self.values = array("d")
+        del order
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        nan = np.flatnonzero(np.isnan(values))
         nan_counts = None
         if len(nan):
-            nan_owners = owners[nan]
-            nan_owners = nan_owners[nan_owners >= 0]
-            nan_counts = np.bincount(nan_owners, minlength=cells_count)
+            nan_counts = np.bincount(np.searchsorted(starts, nan, side="right") - 1, minlength=cells_count)
             has_nan = nan_counts > 0
-            pairs[2 * nan + 1] = -np.inf
-        del owners, kept, nan
-        pairs.view(np.complex128).sort()
-        i = 0
-        while i < n:  # pairs[:n] = the values, in chunks whose source and target never overlap
-            k = min(max(i, 1), n - i)
-            pairs[i : i + k] = pairs[2 * i + 1 : 2 * (i + k) : 2]
-            i += k
-        pairs.resize(n, refcheck=False)
-        values = pairs[dropped:] if dropped else pairs
-        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+            values[nan] = -np.inf
+        del nan
+        _sort_runs(values, starts, counts)
         if nan_counts is not None:
             for cell in np.flatnonzero(has_nan).tolist():
                 values[starts[cell] : starts[cell] + nan_counts[cell]] = np.nan
         return Segments(values, starts, counts, has_nan)
+
+
+def _sort_runs(values: Any, starts: Any, counts: Any) -> None:
+    """Sort ``values[starts[c] : starts[c] + counts[c]]`` in place for every cell c: the cells
+    of each size at once, as the rows of a matrix (one reshape when every cell has that size)."""
+    import numpy as np
+
+    if not len(counts):
+        return  # no cells (a filter dropped every value)
+    if (counts == counts[0]).all():
+        if counts[0] > 1:
+            values.reshape(-1, int(counts[0])).sort(axis=1)
+        return
+    by_size = np.argsort(counts, kind="stable")
+    sizes = counts[by_size]
+    cuts = np.flatnonzero(sizes[1:] != sizes[:-1]) + 1
+    for first, end in zip([0, *cuts.tolist()], [*cuts.tolist(), len(sizes)]):
+        size = int(sizes[first])
+        if size < 2:
+            continue
+        at = starts[by_size[first:end]][:, None] + np.arange(size)
+        block = values[at]
+        block.sort(axis=1)
+        values[at] = block

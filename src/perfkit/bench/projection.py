@@ -228,6 +228,26 @@ class Projection:
             key = self._by_name[name] = self._intern(row)
         return key
 
+    def project_names(self, names: list[str]) -> list[Key]:
+        """:meth:`project_name` of many names (new ones made in the order they first come)."""
+        by_name = self._by_name
+        new = [n for n in dict.fromkeys(names) if n not in by_name]
+        steps = self._name_steps
+        if new and self.count == 1 and len(self.fields) == 1 and len(steps) == 1 and steps[0][0].idx == 0:
+            keys: list[Key] = [(v,) if v else () for v in map(steps[0][1], new)]
+            unseen = [k for k in dict.fromkeys(keys) if k not in self._keys]
+            self._keys.update(unseen)
+            for f in self.fields:
+                if f.observed is not None:
+                    observed = f.observed
+                    for key in unseen:
+                        observed.setdefault(key[0] if key else "", len(observed))
+            by_name.update(zip(new, keys))
+        else:
+            for name in new:
+                self.project_name(name)
+        return list(map(by_name.__getitem__, names))
+
     def flattened(self) -> list[Field]:
         out: list[Field] = []
         for f in self.fields:
@@ -307,6 +327,14 @@ class Projection:
             return lambda key: key[idx] if idx < len(key) else ""
         idxs = [f.idx for f in flat]
         return lambda key: " ".join(key[i] for i in idxs if i < len(key) and key[i])
+
+    def labels(self, keys: list[Key]) -> list[str]:
+        """:meth:`label` of many keys (one field: without a call per key)."""
+        flat = self.flattened()
+        if len(flat) == 1:
+            idx = flat[0].idx
+            return [key[idx] if idx < len(key) else "" for key in keys]
+        return list(map(self.labeller(), keys))
 
 
 class ProjectionParser:

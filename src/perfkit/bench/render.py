@@ -12,8 +12,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from perfkit.bench.benchstat import Cell, ColumnSummary, Table
+from perfkit.bench.tables import P_TEXTS
 from perfkit.bench.texttab import TextTable
-from perfkit.bench.units import Scaler, common_scale, go_signed, go_v, is_binary, scale
+from perfkit.bench.units import Scaler, common_scale, go_signed, go_v, go_v_many, is_binary, scale
 
 __all__ = ["FORMATS", "iter_csv", "iter_text", "render", "render_csv", "superscript"]
 
@@ -180,6 +181,19 @@ def _column_name(index: int) -> str:
     return letters or "A"
 
 
+_SPACE = re.compile(r"[^\S\x1c-\x1f]")  #: Go's unicode.IsSpace
+
+
+def _csv_labels(labels: list[str]) -> list[str]:
+    """The row labels as CSV fields: a few scans over them all (a quote, comma or line break
+    anywhere, a space first, the label ``\\.``), field by field only if one hits."""
+    joined = "".join(labels)
+    firsts = "".join([label[:1] for label in labels])
+    if any(c in joined for c in ',"\r\n') or _SPACE.search(firsts) or "\\." in labels:
+        return [_csv_field(label) for label in labels]
+    return labels
+
+
 def _csv_table(table: Table, first_line: int, warnings: Callable[[str], None]) -> Iterator[str]:
     """The lines of one table (Go's layout) as CSV text."""
     center_cols, delta_cols = 2, 2
@@ -220,31 +234,60 @@ def _csv_table(table: Table, first_line: int, warnings: Callable[[str], None]) -
     # data rows: only the label can need quoting (numbers, ranges and p-values never do); lines
     # go out a thousand at a time
     starts = [start(exp) for exp in range(len(table.columns))]
+    rows = table.rows
+    labels = _csv_labels([r.label for r in rows])
+    centers = go_v_many([cell.center for r in rows for cell in r.cells if cell is not None])
+    centers.reverse()
+    center = centers.pop
+    # the columns of each cell's warnings, and of its comparison's
+    cell_col = [_column_name(s) for s in starts]
+    test_col = [_column_name(s + center_cols) for s in starts]
+    pair = len(starts) == 2
+    p_texts = P_TEXTS  # Comparison.text(), as it keeps them
     lines: list[str] = []
-    for r in table.rows:
-        label = r.label
-        row.append(label if not _NEEDS_QUOTES.search(label) else _csv_field(label))
-        for exp, cell in enumerate(r.cells):
+    line_no = first_line + emitted
+    for r, label in zip(rows, labels):
+        cells = r.cells
+        if pair:  # old against new, the usual table: one format per row
+            a, b = cells
+            c = b.comparison if b is not None else None
+            if a is not None and b is not None and c is not None and not a.warnings and not b.warnings:
+                if c.warnings:
+                    for m in c.warnings:
+                        warnings(f"{test_col[1]}{line_no}: {m}")
+                delta = "~" if c.p > c.alpha else c.delta_text()
+                lines.append(
+                    f"{label},{center()},{a.range_known or a.range_text()},{center()},"
+                    f"{b.range_known or b.range_text()},{delta},{p_texts.get((c.p, c.n1, c.n2)) or c.text()}"
+                )
+                line_no += 1
+                if len(lines) >= 1000:
+                    yield "\n".join(lines) + "\n"
+                    lines.clear()
+                continue
+        row.append(label)
+        for exp, cell in enumerate(cells):
             if cell is None:
                 continue
             if len(row) < starts[exp]:
                 clear_to(starts[exp])
-            if cell.warnings:
-                warn(cell.warnings)
-            row.append(go_v(cell.center))
+            for m in cell.warnings:
+                warnings(f"{cell_col[exp]}{line_no}: {m}")
+            row.append(center())
             row.append(cell.range_text())
             c = cell.comparison
             if exp and c is not None:
-                if c.warnings:
-                    warn(c.warnings)
+                for m in c.warnings:
+                    warnings(f"{test_col[exp]}{line_no}: {m}")
                 row.append(c.delta_text())
                 row.append(c.text())
         lines.append(",".join(row))
         row.clear()
-        emitted += 1
+        line_no += 1
         if len(lines) >= 1000:
             yield "\n".join(lines) + "\n"
             lines.clear()
+    emitted = line_no - first_line
     if lines:
         yield "\n".join(lines) + "\n"
     row.append(table.summary_label)

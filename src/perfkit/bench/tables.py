@@ -15,7 +15,16 @@ from perfkit.bench import stats
 from perfkit.bench.projection import Key
 from perfkit.bench.units import go_f, go_signed
 
-__all__ = ["Cell", "ColumnSummary", "Comparison", "Row", "Table", "better_direction", "column_summaries"]
+__all__ = [
+    "Cell",
+    "ColumnSummary",
+    "Comparison",
+    "Row",
+    "Table",
+    "better_direction",
+    "column_summaries",
+    "summarize_columns",
+]
 
 
 @dataclass(slots=True)
@@ -54,8 +63,19 @@ class Comparison:
 
     def text(self) -> str:
         """``p=0.000 n=10`` (``n=10+9`` for unequal sizes; no p for exact units)."""
-        p = f"p={go_f(self.p, 3)} " if self.p != 0 else ""
-        return p + (f"n={self.n1}" if self.n1 == self.n2 else f"n={self.n1}+{self.n2}")
+        key = (self.p, self.n1, self.n2)
+        text = P_TEXTS.get(key)
+        if text is None:  # a large table meets the same few p-values and sizes thousands of times
+            p = f"p={go_f(self.p, 3)} " if self.p != 0 else ""
+            text = p + (f"n={self.n1}" if self.n1 == self.n2 else f"n={self.n1}+{self.n2}")
+            if len(P_TEXTS) >= 4096:
+                P_TEXTS.clear()
+            P_TEXTS[key] = text
+        return text
+
+
+#: Comparison.text() by (p, n1, n2): a big table meets a few p-values and sizes thousands of times
+P_TEXTS: dict[tuple[float, int, int], str] = {}
 
 
 @dataclass(slots=True)
@@ -70,9 +90,12 @@ class Cell:
     warnings: tuple[str, ...] = ()
     comparison: Comparison | None = None
     n: int = 0  #: number of samples
+    range_known: str | None = None  #: :meth:`range_text`, when the builder worked it out for many cells at once
 
     def range_text(self) -> str:
         """Go's PctRangeString: ``± 3%`` as ``3%``; ``∞`` without an interval; ``?`` across 0."""
+        if self.range_known is not None:
+            return self.range_known
         lo, hi, center = self.lo, self.hi, self.center
         if 0 < lo < math.inf and 0 < hi < math.inf and center > 0:  # the usual case, in short
             spread = 100 * max(hi / center - 1, 1 - lo / center)
@@ -140,7 +163,7 @@ def column_summaries(table: Table) -> list[ColumnSummary]:
     """Geomeans of centres and of ratios to the first column, as Go: the ratio of two equal
     centres is 1 (even 0/0); a zero baseline makes the ratio unknown."""
     n_base = sum(1 for row in table.rows if row.cells[0] is not None)
-    out = []
+    columns = []
     for i in range(len(table.columns)):
         centers, ratios, bad = [], [], False
         for row in table.rows:
@@ -157,6 +180,15 @@ def column_summaries(table: Table) -> list[ColumnSummary]:
                     ratios.append(0.0)
                 else:
                     ratios.append(a / b)
+        columns.append((centers, ratios, bad))
+    return summarize_columns(columns, n_base)
+
+
+def summarize_columns(columns: Sequence[tuple[list[float], list[float], bool]], n_base: int) -> list[ColumnSummary]:
+    """The geomean row from each column's centres, its ratios to the first column and whether
+    one of those had a zero baseline; ``n_base``: the rows holding a first-column cell."""
+    out = []
+    for i, (centers, ratios, bad) in enumerate(columns):
         summary = ColumnSummary(None, None)
         if i > 0 and n_base != len(ratios):
             summary.warnings.append("benchmark set differs from baseline; geomeans may not be comparable")

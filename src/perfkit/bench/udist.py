@@ -160,7 +160,7 @@ def ties_p(u2: int, n1: int, groups: tuple[int, ...], alpha: float = 0.05) -> fl
     key = (n1, groups, bound2)
     count = _TIES_CACHE.get(key)
     if count is None:
-        if len(groups) > 4:
+        if len(groups) > 4 or total <= 20:  # the whole distribution, kept: cheap at this size
             count = _ties_count_any(n1, groups, bound2)
         else:
             count = _ties_count_small(n1, groups, bound2) if bound2 >= 0 else 0

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["Scaler", "common_scale", "go_f", "go_signed", "go_v", "is_binary", "scale", "tidy_unit"]
+__all__ = ["Scaler", "common_scale", "go_f", "go_signed", "go_v", "go_v_many", "is_binary", "scale", "tidy_unit"]
 
 _SEPARATORS = "*/-"
 
@@ -125,6 +125,31 @@ def go_v(x: float) -> str:
     if len(digits) <= exp + 1:
         return sign + digits + "0" * (exp + 1 - len(digits))
     return f"{sign}{digits[: exp + 1]}.{digits[exp + 1 :]}"
+
+
+def go_v_many(values: list[float]) -> list[str]:
+    """:func:`go_v` of many values: ``repr`` of each, then numpy picks out the few that need
+    more (``.0`` to strip from whole numbers in [1e-4, 1e6), and 0, >= 1e6, Inf, NaN for
+    :func:`go_v` itself); below 1e-4 Python's exponent form is already Go's."""
+    import numpy as np
+
+    texts = list(map(repr, values))
+    if not texts:
+        return texts
+    x = np.array(values, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        size = np.abs(x)
+        plain = (size >= 1e-4) & (size < 1e6)
+        whole = plain & (x == np.trunc(x))
+        zero = x == 0
+        other = ~plain & ~((size < 1e-4) & (size > 0)) & ~zero
+    for i in np.flatnonzero(whole).tolist():
+        texts[i] = texts[i][:-2]
+    for i in np.flatnonzero(zero).tolist():
+        texts[i] = "0" if texts[i] == "0.0" else "-0"
+    for i in np.flatnonzero(other).tolist():
+        texts[i] = go_v(values[i])
+    return texts
 
 
 @dataclass(frozen=True)
