@@ -277,6 +277,122 @@ def build() -> dict[str, tuple[dict[str, bytes], list[str]]]:
     pair(base_old, base_new, "-row", ".file", "-col", ".name", name="row_file")
     pair(base_old, base_new, "-filter", ".unit:ns/op", name="filter_unit")
     pair(base_old, base_new, "-filter", ".file:new.txt", name="filter_file")
+
+    # --- a known kind of line (its name and units met before), then one odd line: the fast
+    # paths file known kinds without the full parse, so each oddity must fall back to it
+    def known(i: int, j: int) -> bytes:
+        return f"BenchmarkKnown{i:03d}/n={i % 4}-4 {500 + i} {100 + i + (j * 7) % 5} ns/op {i * 3} B/op\n".encode()
+
+    warm = head + b"".join(known(i, j) for j in range(4) for i in range(60))
+    tail = b"".join(known(i, j) for j in range(4, 7) for i in range(60))
+    oddities = {
+        "hex": b"BenchmarkKnown007/n=3-4 507 0x10 ns/op 21 B/op",
+        "hexfloat": b"BenchmarkKnown007/n=3-4 507 0x1p4 ns/op 21 B/op",
+        "underscore": b"BenchmarkKnown007/n=3-4 507 1_000 ns/op 21 B/op",
+        "plus": b"BenchmarkKnown007/n=3-4 507 +500 ns/op 21 B/op",
+        "dot_lead": b"BenchmarkKnown007/n=3-4 507 .5 ns/op 21 B/op",
+        "dot_trail": b"BenchmarkKnown007/n=3-4 507 5. ns/op 21 B/op",
+        "exp": b"BenchmarkKnown007/n=3-4 507 1E3 ns/op 2.1e1 B/op",
+        "overflow": b"BenchmarkKnown007/n=3-4 507 1e400 ns/op 21 B/op",
+        "underflow": b"BenchmarkKnown007/n=3-4 507 1e-400 ns/op -1e-400 B/op",
+        "denormal": b"BenchmarkKnown007/n=3-4 507 5e-324 ns/op 21 B/op",
+        "inf": b"BenchmarkKnown007/n=3-4 507 Inf ns/op 21 B/op",
+        "infinity": b"BenchmarkKnown007/n=3-4 507 -infinity ns/op 21 B/op",
+        "nan": b"BenchmarkKnown007/n=3-4 507 NaN ns/op 21 B/op",
+        "negzero": b"BenchmarkKnown007/n=3-4 507 -0 ns/op -0.0 B/op",
+        "zero": b"BenchmarkKnown007/n=3-4 507 0 ns/op 0 B/op",
+        "leading_zeros": b"BenchmarkKnown007/n=3-4 507 000107 ns/op 0021 B/op",
+        "long_digits": b"BenchmarkKnown007/n=3-4 507 99999999999999999999 ns/op 9223372036854775807 B/op",
+        "many_decimals": b"BenchmarkKnown007/n=3-4 507 107.00000000000000000000000001 ns/op 21 B/op",
+        "iters_zero": b"BenchmarkKnown007/n=3-4 0 107 ns/op 21 B/op",
+        "iters_plus": b"BenchmarkKnown007/n=3-4 +507 107 ns/op 21 B/op",
+        "iters_exp": b"BenchmarkKnown007/n=3-4 5e2 107 ns/op 21 B/op",
+        "iters_huge": b"BenchmarkKnown007/n=3-4 99999999999999999999 107 ns/op 21 B/op",
+        "iters_int64max": b"BenchmarkKnown007/n=3-4 9223372036854775807 107 ns/op 21 B/op",
+        "iters_negative": b"BenchmarkKnown007/n=3-4 -5 107 ns/op 21 B/op",
+        "iters_hex": b"BenchmarkKnown007/n=3-4 0x1f 107 ns/op 21 B/op",
+        "crlf_line": b"BenchmarkKnown007/n=3-4 507 107 ns/op 21 B/op\r",
+        "cr_inside": b"BenchmarkKnown007/n=3-4 507 107\rns/op 21 B/op",
+        "tabs": b"BenchmarkKnown007/n=3-4\t507\t107\tns/op\t21\tB/op\t",
+        "vtab_ff": b"BenchmarkKnown007/n=3-4\v507 107\fns/op 21 B/op",
+        "nbsp": b"BenchmarkKnown007/n=3-4 507 107\xc2\xa0ns/op 21 B/op",
+        "em_space": b"BenchmarkKnown007/n=3-4 507 107\xe2\x80\x83ns/op 21 B/op",
+        "nel_byte": b"BenchmarkKnown007/n=3-4 507 107\x85ns/op 21 B/op",
+        "nul_value": b"BenchmarkKnown007/n=3-4 507 10\x007 ns/op 21 B/op",
+        "nul_unit": b"BenchmarkKnown007/n=3-4 507 107 ns/op\x00 21 B/op",
+        "units_swapped": b"BenchmarkKnown007/n=3-4 507 21 B/op 107 ns/op",
+        "unit_extra": b"BenchmarkKnown007/n=3-4 507 107 ns/op 21 B/op 3 allocs/op",
+        "unit_missing": b"BenchmarkKnown007/n=3-4 507 107 ns/op 21",
+        "unit_dropped": b"BenchmarkKnown007/n=3-4 507 107 ns/op",
+        "unit_repeated": b"BenchmarkKnown007/n=3-4 507 107 ns/op 108 ns/op",
+        "unit_renamed": b"BenchmarkKnown007/n=3-4 507 107 ns/op 21 b/op",
+        "trailing_word": b"BenchmarkKnown007/n=3-4 507 107 ns/op 21 B/op extra",
+        "name_suffix": b"BenchmarkKnown007/n=3-4\xff 507 107 ns/op 21 B/op",
+        "name_only": b"BenchmarkKnown007/n=3-4",
+        "name_only_space": b"BenchmarkKnown007/n=3-4 ",
+        "unit_line": b"Unit ns/op assume=exact",
+        "unit_line_bhigh": b"Unit B/op better=higher",
+        "config_change": b"goos: plan9",
+        "config_delete": b"cpu:",
+        "config_same": b"goos: linux",
+        "long_line": b"BenchmarkKnown007/n=3-4 507 107 ns/op 21 B/op " + b"9 x/op " * 12000,
+    }
+    for label, line in oddities.items():
+        one(warm + line + b"\n" + tail, name=f"fast_{label}")
+    one(warm + tail, "-format", "csv", name="fast_plain_csv")
+    one(warm.replace(b"\n", b"\r\n") + tail, name="fast_crlf_switch")
+    pair(warm + tail, warm + b"goos: plan9\n" + tail, name="fast_config_split")
+    pair(warm + tail, tail + warm, "-col", ".file", "-row", "/n", name="fast_row_subkey")
+
+    # --- Go's projection and filter syntax over one data set (errors included)
+    both = head + sub + b"goos: darwin\n" + sub.replace(b"Sort", b"Search")
+    options = {
+        "q_star": ["-filter", "*"],
+        "q_quoted": ["-filter", '/algo:"quick"'],
+        "q_quoted_space": ["-filter", '".name":Sort'],
+        "q_regexp_anchor": ["-filter", ".fullname:/quick-8$/"],
+        "q_regexp_bad": ["-filter", ".name:/(/"],
+        "q_and_or_prec": ["-filter", "/algo:quick /size:10 OR goos:darwin"],
+        "q_and_word": ["-filter", "/algo:quick AND /size:100"],
+        "q_not_group": ["-filter=-(/algo:quick OR /size:10)"],
+        "q_nested": ["-filter", "((/size:10) OR (/size:100 /algo:heap))"],
+        "q_unbalanced": ["-filter", "(/size:10"],
+        "q_missing_colon": ["-filter", "quick"],
+        "q_empty_value": ["-filter", "/algo:"],
+        "q_unknown_key": ["-filter", "nosuchkey:x"],
+        "q_unit": ["-filter", ".unit:sec/op"],
+        "q_file": ["-filter", ".file:in.txt"],
+        "q_goos_none": ["-filter", "goos:windows"],
+        "q_or_list": ["-filter", "/size:(10 OR 100 OR 1000) -goos:linux"],
+        "p_name_col": ["-col", ".name"],
+        "p_config_col": ["-col", ".config", "-table", ""],
+        "p_goos_col": ["-col", "goos", "-table", "/algo"],
+        "p_multi_col": ["-col", "/algo,goos"],
+        "p_multi_row": ["-row", "/size,/algo", "-col", "goos"],
+        "p_num_sort": ["-row", "/size@num", "-col", "/algo"],
+        "p_alpha_sort": ["-row", "/size@alpha", "-col", "/algo"],
+        "p_fixed_partial": ["-row", "/size@(1000 10)", "-col", "/algo"],
+        "p_fixed_missing": ["-col", "/algo@(quick nope)"],
+        "p_bad_sort": ["-col", "/algo@nope"],
+        "p_unit_col": ["-col", ".unit"],
+        "p_file_row": ["-row", ".file"],
+        "p_empty_col": ["-col", ""],
+        "p_unknown_col": ["-col", "nosuch"],
+        "p_ignore_goos": ["-col", "/algo", "-ignore", "goos"],
+        "p_ignore_many": ["-ignore", "goos,/algo,/size"],
+        "p_ignore_name": ["-ignore", ".name"],
+        "p_ignore_fullname": ["-ignore", ".fullname"],
+        "p_table_name": ["-table", ".name", "-col", "/algo"],
+        "p_table_empty_row_empty": ["-table", "", "-row", "", "-col", "/algo"],
+        "p_trailing_comma": ["-col", "/algo,"],
+        "p_space_in_list": ["-col", "/algo, goos"],
+        "p_quoted_key": ["-col", '"/algo"'],
+        "p_confidence_one": ["-col", "/algo", "-confidence", "1"],
+        "p_alpha_zero": ["-col", "/algo", "-alpha", "0"],
+        "p_format_csv_cols": ["-col", "/algo", "-row", "/size", "-format", "csv"],
+    }
+    for label, flags in options.items():
+        one(both, *flags, name=label)
     return cases
 
 
