@@ -12,7 +12,8 @@ Remake everything (deterministic; needs Go's benchstat binary)::
 
     python3 tests/bench/heldout/make_cases.py /work/wt/benchstat-go-bin/benchstat-go
 
-which runs, for each case, ``cd cases/NAME && BENCHSTAT-GO ARGS... > go.stdout 2> go.stderr``.
+which runs, for each case, ``cd SCRATCH && BENCHSTAT-GO ARGS... > go.stdout 2> go.stderr`` in a
+scratch folder holding the case's inputs (copied to ``cases/NAME`` too, when small).
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ import random
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 CASES = HERE / "cases"
+KEEP = 8 * 1024  #: inputs up to this size are kept beside Go's answers, to read; the test remakes all
 
 
 def runs(name: str, values: list[float], unit: str = "ns/op", iters: int = 1000, extra: str = "") -> bytes:
@@ -393,6 +396,60 @@ def build() -> dict[str, tuple[dict[str, bytes], list[str]]]:
     }
     for label, flags in options.items():
         one(both, *flags, name=label)
+
+    # --- the last line of a file cut short (no newline at the end)
+    full = b"BenchmarkKnown007/n=3-4 507 107 ns/op 21 B/op"
+    for cut in (23, 24, 27, 28, 31, 37, 40, 45, 46):
+        one(warm + tail + full[:cut], name=f"eof_cut{cut:02d}")
+    one(warm + tail + full + b"\r", name="eof_cr")
+    one(warm + tail + full + b" \t", name="eof_blank_tail")
+
+    # --- many results of one kind, with what changes the kind mid-stream
+    def rows(count: int, reps: int, units: str = "ns/op", zero_every: int = 0, prefix: str = "R") -> bytes:
+        out = []
+        for j in range(reps):
+            for i in range(count):
+                v = 0 if zero_every and (i * 7 + j) % zero_every == 0 else 50 + i % 97 + ((i + j * 3) % 11) / 10
+                out.append(f"Benchmark{prefix}{i:04d}-2 100 {v} {units}\n")
+        return "".join(out).encode()
+
+    cases["bulk_configs"] = (
+        {"in.txt": head + rows(400, 6) + b"goos: darwin\n" + rows(400, 6) + b"cpu:\n" + rows(400, 6)},
+        ["in.txt"],
+    )
+    cases["bulk_configs_col_goos"] = (cases["bulk_configs"][0], ["-col", "goos", "-table", "", "in.txt"])
+    mixed = head + rows(300, 3) + rows(300, 3, "ns/op 5 B/op 1 allocs/op") + rows(300, 3)
+    one(mixed, name="bulk_unit_sets")
+    one(head + rows(500, 6, "MB/s", zero_every=13), name="bulk_mbs_zeros")
+    one(head + rows(500, 6, "ns/op", zero_every=17), name="bulk_nsop_zeros")
+    one(head + rows(500, 6, "KB/op", zero_every=19), name="bulk_kbop_zeros")
+    one(head + rows(500, 6, "ns/op 0 MB/s"), name="bulk_mbs_all_zero")
+    one(b"Unit ns/op assume=exact\n" + head + rows(400, 6), name="bulk_assume_exact")
+    one(head + rows(400, 3) + b"Unit ns/op assume=exact\n" + rows(400, 3), name="bulk_unit_line_mid")
+    bulk_files = {f"r{k}.txt": head + rows(300, 6 + k % 2, prefix="F") for k in range(6)}
+    cases["bulk_many_files"] = (bulk_files, sorted(bulk_files))
+    cases["bulk_many_files_row_file"] = (bulk_files, ["-row", ".file", "-col", ".name", *sorted(bulk_files)][:9])
+
+    # --- a line across the C scanner's 1 MiB read blocks, at several bytes of it
+    def across(offset: int, line: bytes) -> bytes:
+        """Known lines up to 1 MiB - offset, then ``line``; padding goes into a value's zeros."""
+        body = head + rows(60, 1, prefix="K")
+        filler = []
+        size = len(body)
+        j = 0
+        while size < (1 << 20) - offset - 200:
+            text = f"BenchmarkK{j % 60:04d}-2 100 {50 + j % 60 + (j % 7) / 10} ns/op\n".encode()
+            filler.append(text)
+            size += len(text)
+            j += 1
+        gap = (1 << 20) - offset - size  # bytes to add before ``line`` starts
+        pad = f"BenchmarkK0000-2 100 50.{'0' * (gap - 31)} ns/op\n".encode()
+        assert len(pad) == gap, (len(pad), gap)
+        return body + b"".join(filler) + pad + line + b"\n" + rows(60, 2, prefix="K")
+
+    probe = b"BenchmarkK0003-2 100 0x35 ns/op\r"
+    for offset in (9, 23, 31, 32):
+        one(across(offset, probe), name=f"block_split{offset:02d}")
     return cases
 
 
@@ -402,10 +459,13 @@ def main(go: str) -> None:
     for name, (files, args) in sorted(build().items()):
         folder = CASES / name
         folder.mkdir(parents=True)
-        for fname, data in files.items():
-            (folder / fname).write_bytes(data)
+        with tempfile.TemporaryDirectory() as scratch:
+            for fname, data in files.items():
+                (Path(scratch) / fname).write_bytes(data)
+                if len(data) <= KEEP:
+                    (folder / fname).write_bytes(data)
+            done = subprocess.run([go, *args], cwd=scratch, capture_output=True, check=False)
         (folder / "args.json").write_text(json.dumps(args) + "\n")
-        done = subprocess.run([go, *args], cwd=folder, capture_output=True, check=False)
         (folder / "go.stdout").write_bytes(done.stdout)
         (folder / "go.stderr").write_bytes(done.stderr)
         (folder / "go.rc").write_text(f"{done.returncode}\n")
