@@ -72,7 +72,7 @@ def _run_perfkit(args: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int,
         code = exc.code if isinstance(exc.code, int) else 1
     out.flush()
     err.flush()
-    return code, out.buffer.getvalue(), err.buffer.getvalue()  # type: ignore[attr-defined]
+    return code, out.buffer.getvalue(), err.buffer.getvalue()
 
 
 def _params() -> list:

@@ -450,6 +450,47 @@ def build() -> dict[str, tuple[dict[str, bytes], list[str]]]:
     probe = b"BenchmarkK0003-2 100 0x35 ns/op\r"
     for offset in (9, 23, 31, 32):
         one(across(offset, probe), name=f"block_split{offset:02d}")
+
+    # --- procs suffixes, name parts, units' scales, quoting, lone benchmarks
+    procs = b"".join(runs(f"P/x={x}-{p}", samples(rng, 10 * p + x)) for p in (1, 2, 4) for x in (1, 2))
+    one(procs, "-col", "/gomaxprocs", name="procs_col")
+    one(procs, "-row", ".name", "-col", "/x", name="procs_row_name")
+    one(procs, "-filter", "/gomaxprocs:4", name="procs_filter")
+    parts = b"".join(runs(n, samples(rng, 9)) for n in ("Foo/a/b-4", "Foo/a/c-4", "Foo/64-4", "Foo/x=/y=1-4"))
+    one(parts, name="name_parts")
+    one(parts, "-col", "/y", name="name_parts_col_y")
+    scales = b"".join(
+        runs(f"S{i}", [v * (1 + k / 100) for k in range(6)], unit)
+        for i, (v, unit) in enumerate(
+            [(2048, "B/op"), (5e9, "B/op"), (1.5e12, "MB/s"), (3e-3, "x/s"), (7e15, "widgets"), (999.5, "ns/op")]
+        )
+    )
+    one(scales, name="unit_scales")
+    quoting = b"".join(runs(n, samples(rng, 4)) for n in ('Q,a"b', "Q\u2502bar", "Q'x", "Q;y"))
+    one(quoting, name="names_to_quote")
+    one(quoting, "-format", "csv", name="names_to_quote_csv")
+    pair(
+        runs("Only", samples(rng, 5)) + runs("Both", samples(rng, 5)), runs("Both", samples(rng, 6)), name="lone_bench"
+    )
+    pair(
+        runs("Only", samples(rng, 5)) + runs("Both", samples(rng, 5)),
+        runs("Both", samples(rng, 6)),
+        "-format",
+        "csv",
+        name="lone_bench_csv",
+    )
+    one(b"note: " + "\u00e9\u6f22".encode() * 40 + b"\n" + runs("A", samples(rng, 3)), name="long_unicode_config")
+    wide = b"".join(f"BenchmarkWide 1 {k + 1} u{k}/op ".encode() for k in range(1)) + b"\n"
+    one(
+        b"".join(
+            b"BenchmarkWide 1 " + b" ".join(f"{k + 1 + j} u{k}/op".encode() for k in range(40)) + b"\n"
+            for j in range(3)
+        )
+        + wide,
+        name="forty_units",
+    )
+    cases["label_with_equals"] = ({"a=b.txt": base_old, "c.txt": base_new}, ["x=a=b.txt", "c.txt"])
+    cases["label_same_twice"] = ({"a.txt": base_old, "b.txt": base_new}, ["L=a.txt", "L=b.txt"])
     return cases
 
 
