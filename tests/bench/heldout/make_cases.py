@@ -491,6 +491,11 @@ def build() -> dict[str, tuple[dict[str, bytes], list[str]]]:
     )
     cases["label_with_equals"] = ({"a=b.txt": base_old, "c.txt": base_new}, ["x=a=b.txt", "c.txt"])
     cases["label_same_twice"] = ({"a.txt": base_old, "b.txt": base_new}, ["L=a.txt", "L=b.txt"])
+
+    # --- subnormal values where CSV shows every digit (found by a seeded random differential run)
+    one(b"BenchmarkA 1 101.85 widgets\nBenchmarkB 1 4.9e-324 widgets\n", "-format", "csv", name="subnormal_geomean_csv")
+    one(b"BenchmarkA 1 100 widgets\nBenchmarkB 1 1e-310 widgets\n", "-format", "csv", name="subnormal_geomean2_csv")
+    one(b"BenchmarkA 1 100 widgets\nBenchmarkB 1 1e-300 widgets\n", "-format", "csv", name="tiny_normal_geomean_csv")
     return cases
 
 
