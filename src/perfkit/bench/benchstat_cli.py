@@ -83,11 +83,31 @@ def _benchstat_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _values_joined(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """``-filter -/algo:heap`` as ``-filter=-/algo:heap``: Go's flag package gives a flag that
+    takes a value the next argument whatever it starts with (a negated query starts with -),
+    where argparse would read it as another option."""
+    takes_value = {o for action in parser._actions if action.nargs != 0 for o in action.option_strings}
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            return out + argv[i:]
+        if arg in takes_value and i + 1 < len(argv):
+            out.append(f"{arg}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(arg)
+        i += 1
+    return out
+
+
 def main(argv: list[str]) -> None:
     """``perfkit benchstat ARGS``: parse Go's flags and run (``perfkit.cli`` calls this without
     loading the command-line framework, whose import costs more than a small comparison)."""
     parser = _benchstat_parser()
-    args = parser.parse_intermixed_args(argv)
+    args = parser.parse_intermixed_args(_values_joined(parser, argv))
     if args.help:
         print(parser.format_help(), end="")
         return

@@ -45,8 +45,11 @@ def go_log(x: float) -> float:
         return math.nan
     if math.isinf(x):
         return x
-    f1, ki = math.frexp(x)
-    k = float(ki)
+    # frexp as amd64's Log does it, from the bits: mantissa under 0.5's exponent, and the exponent
+    # field less 1022 (a subnormal's field is 0, so it is not normalised first, unlike math.frexp)
+    bits = struct.unpack("<Q", struct.pack("<d", x))[0]
+    f1 = _bits((bits & 0x000FFFFFFFFFFFFF) | 0x3FE0000000000000)
+    k = float(((bits >> 52) & 0x7FF) - 0x3FE)
     if f1 <= _HSQRT2:  # amd64 compares "not less than", so the boundary goes down
         k -= 1
         f1 *= 2
@@ -67,8 +70,9 @@ def go_logs(xs: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     elementwise, so the same bits)."""
     import numpy as np
 
-    f1, ki = np.frexp(xs)
-    k = ki.astype(np.float64)
+    bits = np.ascontiguousarray(xs, dtype=np.float64).view(np.uint64)
+    f1 = ((bits & np.uint64(0x000FFFFFFFFFFFFF)) | np.uint64(0x3FE0000000000000)).view(np.float64)
+    k = (((bits >> np.uint64(52)) & np.uint64(0x7FF)).astype(np.int64) - 0x3FE).astype(np.float64)
     low = f1 <= _HSQRT2
     k = np.where(low, k - 1, k)
     f1 = np.where(low, f1 * 2, f1)
