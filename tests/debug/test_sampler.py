@@ -173,7 +173,11 @@ def test_thread_cpu_clock_advances_only_when_running() -> None:
     assert second[0] - first[0] > 20_000_000
     assert second[1] - first[1] < 5_000_000
     assert state == "sleeping"
-    assert cpustate.thread_cpu_ns(idle.native_id) is None  # gone: no clock, no crash
+    # gone: no clock, no crash (join returns as the thread ends; the OS thread may take a moment)
+    deadline = time.monotonic() + 5
+    while cpustate.thread_cpu_ns(idle.native_id) is not None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert cpustate.thread_cpu_ns(idle.native_id) is None
 
 
 def test_parse_stat_with_spaces_and_parens_in_comm() -> None:
