@@ -182,8 +182,8 @@ class _Feed:
                 config = reader.config
                 for record in reader.line(raw, number):
                     if pending and type(record) is Result:
-                        route(pending)
-                        pending = self.pending = []
+                        route(pending.copy())  # batched mode keeps what it is given
+                        pending.clear()
                     add(record)
                 if reader.config is not config:
                     first, more, known = by_config.setdefault(reader.config.id, ({}, {}, {}))
@@ -204,17 +204,19 @@ class _Feed:
         ``self.known`` before the scanner goes on)."""
         put_values, put_slots = self.sink.values.frombytes, self.sink.slots.frombytes
         new_slots = self.sink.new_slots
-        number, tail = 0, b""
+        number = 0
+        tail: list[bytes] = []  # the start of a line that goes on in the next block(s)
         while True:
             block = handle.read(_BLOCK)
             if block:
                 cut = block.rfind(b"\n") + 1
-                if not cut:  # no line ends in it: a very long line
-                    tail += block
+                if not cut:  # no line ends in it: a very long line, joined once it ends
+                    tail.append(block)
                     continue
-                buffer, tail = tail + block[:cut], block[cut:]
+                buffer = b"".join([*tail, block[:cut]]) if tail else block[:cut]
+                tail = [block[cut:]] if cut < len(block) else []
             else:
-                buffer, tail = tail, b""
+                buffer, tail = b"".join(tail), []
             position, end = 0, len(buffer)
             while position < end:
                 template = self.template
